@@ -1,0 +1,191 @@
+"""The requirement catalogue: one entry per testable statement of a vendor document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.apis import ApiDefinition
+from conformance.spec_files import ContractFileError, contracts_dir, load_yaml
+
+LEVELS = ("MUST", "SHOULD", "MAY")
+ID_PATTERN = re.compile(r"^(AKAMAI|AZION)(-[A-Z0-9]+)+-\d{3}$")
+_CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a requirement comes from: a vendor file, its section heading, the quoted sentence."""
+
+    file: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One testable statement, with a stable ID."""
+
+    id: str
+    level: str
+    statement: str
+    source: Source
+    observable: bool
+    operations: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueProblem:
+    """A defect in a catalogue file; `location` is a JSON pointer into the file."""
+
+    file: Path
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}#{self.location}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """All requirements of one API, in file order."""
+
+    api: str
+    requirements: tuple[Requirement, ...]
+    _by_id: Mapping[str, Requirement] = field(default_factory=dict, repr=False, compare=False)
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return iter(self.requirements)
+
+    def __len__(self) -> int:
+        return len(self.requirements)
+
+    def __contains__(self, requirement_id: object) -> bool:
+        return requirement_id in self._by_id
+
+    def get(self, requirement_id: str) -> Requirement:
+        return self._by_id[requirement_id]
+
+    def observable(self) -> tuple[Requirement, ...]:
+        return tuple(r for r in self.requirements if r.observable)
+
+
+def normalise_text(text: str) -> str:
+    """Fold whitespace runs and straighten curly quotes, for citation matching."""
+    return " ".join(text.translate(_CURLY).split())
+
+
+def parse_catalogue(
+    data: Any, path: Path, *, api: ApiDefinition, sources_dir: Path | None = None
+) -> tuple[Catalogue, list[CatalogueProblem]]:
+    """Build a catalogue from parsed YAML, collecting every format problem instead of raising."""
+    problems: list[CatalogueProblem] = []
+
+    def problem(location: str, message: str) -> None:
+        problems.append(CatalogueProblem(path, location, message))
+
+    if not isinstance(data, dict):
+        problem("", "the catalogue must be a mapping with `api` and `requirements`")
+        return Catalogue(api.name, ()), problems
+    if data.get("api") != api.name:
+        problem("/api", f"expected api: {api.name}, found {data.get('api')!r}")
+    entries = data.get("requirements")
+    if not isinstance(entries, list) or not entries:
+        problem("/requirements", "must be a non-empty list")
+        return Catalogue(api.name, ()), problems
+
+    sources_dir = sources_dir or contracts_dir() / "sources"
+    source_texts: dict[str, str | None] = {}
+    seen: dict[str, int] = {}
+    requirements: list[Requirement] = []
+    for index, entry in enumerate(entries):
+        where = f"/requirements/{index}"
+        if not isinstance(entry, dict):
+            problem(where, "each requirement must be a mapping")
+            continue
+        req_id = entry.get("id")
+        if not isinstance(req_id, str) or not ID_PATTERN.match(req_id):
+            problem(f"{where}/id", f"malformed requirement ID {req_id!r}")
+            continue
+        if not req_id.startswith(api.id_prefix + "-"):
+            problem(f"{where}/id", f"{req_id}: IDs of this API start with {api.id_prefix}-")
+        if req_id in seen:
+            problem(
+                f"{where}/id", f"duplicate requirement ID {req_id} (first at index {seen[req_id]})"
+            )
+            continue
+        seen[req_id] = index
+        level = entry.get("level")
+        if level not in LEVELS:
+            problem(
+                f"{where}/level", f"{req_id}: unknown level {level!r} (use {', '.join(LEVELS)})"
+            )
+        statement = entry.get("statement")
+        if not isinstance(statement, str) or not statement.strip():
+            problem(f"{where}/statement", f"{req_id}: a one-line statement is required")
+        observable = entry.get("observable")
+        if not isinstance(observable, bool):
+            problem(f"{where}/observable", f"{req_id}: observable must be true or false")
+        operations = entry.get("operations") or []
+        if not isinstance(operations, list) or not all(isinstance(o, str) for o in operations):
+            problem(f"{where}/operations", f"{req_id}: operations must be a list of operationIds")
+            operations = []
+        source = entry.get("source")
+        parsed_source = Source("", "", "")
+        if not isinstance(source, dict):
+            problem(f"{where}/source", f"{req_id}: a source (file, section, quote) is required")
+        else:
+            missing = [k for k in ("file", "section", "quote") if not source.get(k)]
+            if missing:
+                problem(f"{where}/source", f"{req_id}: source lacks {', '.join(missing)}")
+            else:
+                parsed_source = Source(
+                    str(source["file"]), str(source["section"]), str(source["quote"])
+                )
+                problem_text = _check_citation(parsed_source, sources_dir, source_texts)
+                if problem_text:
+                    problem(f"{where}/source", f"{req_id}: {problem_text}")
+        requirements.append(
+            Requirement(
+                id=req_id,
+                level=str(level),
+                statement=str(statement or ""),
+                source=parsed_source,
+                observable=bool(observable),
+                operations=tuple(operations),
+                note=str(entry.get("note") or ""),
+            )
+        )
+    by_id = {r.id: r for r in requirements}
+    return Catalogue(api.name, tuple(requirements), by_id), problems
+
+
+def _check_citation(source: Source, sources_dir: Path, cache: dict[str, str | None]) -> str:
+    if source.file not in cache:
+        try:
+            cache[source.file] = normalise_text(
+                (sources_dir / source.file).read_text(encoding="utf-8")
+            )
+        except OSError:
+            cache[source.file] = None
+    text = cache[source.file]
+    if text is None:
+        return f"source file {source.file} not found in {sources_dir}"
+    if normalise_text(source.quote) not in text:
+        return f"quote not found in {source.file}: {source.quote[:80]!r}"
+    if normalise_text(source.section) not in text:
+        return f"section heading not found in {source.file}: {source.section!r}"
+    return ""
+
+
+def load_catalogue(api: ApiDefinition, path: Path | None = None) -> Catalogue:
+    """Load an API's catalogue; raise ContractFileError if it is unusable or malformed."""
+    path = path or api.catalogue_path
+    catalogue, problems = parse_catalogue(load_yaml(path), path, api=api)
+    if problems:
+        raise ContractFileError(f"{problems[0]} ({len(problems)} problem(s); run dsconform lint)")
+    return catalogue

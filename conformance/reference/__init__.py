@@ -1,0 +1,30 @@
+"""Reference implementations of both APIs, with switchable faults."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from conformance.reference.config import ReferenceConfig
+from conformance.reference.faults import Fault
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+_APP_MODULES = {
+    "akamai": "conformance.reference.akamai_app",
+    "azion": "conformance.reference.azion_app",
+}
+
+
+def build_app(api: str, config: ReferenceConfig | None = None) -> Starlette:
+    """The reference ASGI app of `api` ("akamai" or "azion")."""
+    module = import_module(_APP_MODULES[api])
+    app: Starlette = module.create_app(config or ReferenceConfig())
+    return app
+
+
+def known_faults(api: str) -> tuple[Fault, ...]:
+    """Every fault the API's reference server can inject, in registration order."""
+    faults: tuple[Fault, ...] = import_module(_APP_MODULES[api]).FAULTS
+    return faults

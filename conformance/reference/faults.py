@@ -1,0 +1,41 @@
+"""The fault switchboard: each fault breaks exactly one documented requirement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A switchable violation of one requirement of the catalogue."""
+
+    name: str
+    requirement_id: str
+    description: str
+
+
+class UnknownFaultError(ValueError):
+    """A fault name that the API's server does not know."""
+
+
+class FaultSwitchboard:
+    """The set of faults switched on for one server instance."""
+
+    def __init__(self, known: Iterable[Fault], active: Iterable[str] = ()) -> None:
+        self.known: dict[str, Fault] = {fault.name: fault for fault in known}
+        active_set = frozenset(active)
+        unknown = sorted(active_set - self.known.keys())
+        if unknown:
+            raise UnknownFaultError(f"unknown fault(s): {', '.join(unknown)} (see --list-faults)")
+        self._active = active_set
+
+    def active(self, name: str) -> bool:
+        """Whether the named fault is on; naming a fault the server lacks is a bug."""
+        if name not in self.known:
+            raise KeyError(f"fault {name!r} is not registered")
+        return name in self._active
+
+    @property
+    def active_names(self) -> frozenset[str]:
+        return self._active

@@ -1,0 +1,61 @@
+"""Run a reference app on 127.0.0.1 with a free port, for tests and the embedded target."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+from conformance.reference import build_app
+from conformance.reference.config import ReferenceConfig
+
+
+def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening-ready socket; port 0 lets the kernel pick a free port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def uvicorn_config(app: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
+    )
+
+
+@contextmanager
+def serve_in_thread(
+    app: Any, *, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0
+) -> Iterator[str]:
+    """Serve `app` from a background thread; yields its base URL and stops it on exit."""
+    sock = bind_loopback(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    server = uvicorn.Server(uvicorn_config(app))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError(f"reference server did not start on {host}:{bound_port}")
+        time.sleep(0.01)
+    try:
+        yield f"http://{bound_host}:{bound_port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@contextmanager
+def reference_server(api: str, config: ReferenceConfig | None = None) -> Iterator[str]:
+    """Start the reference server of `api` in a thread; yields its base URL."""
+    with serve_in_thread(build_app(api, config)) as base_url:
+        yield base_url
