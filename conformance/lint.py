@@ -50,9 +50,20 @@ def _spec_validity(document: OpenApiDocument, path: Path) -> Iterable[LintProble
     validator_class = (
         OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     )
-    for error in validator_class(document.raw).iter_errors():
-        pointer = "".join(f"/{escape_pointer_token(str(p))}" for p in error.absolute_path)
-        yield LintProblem(path, pointer, f"invalid OpenAPI: {error.message}")
+    found = 0
+    try:
+        for error in validator_class(document.raw).iter_errors():
+            found += 1
+            pointer = "".join(f"/{escape_pointer_token(str(p))}" for p in error.absolute_path)
+            yield LintProblem(path, pointer, f"invalid OpenAPI: {error.message.splitlines()[0]}")
+    except Exception as exc:  # the validator walks the document and can trip over its defects
+        if not found:
+            yield LintProblem(
+                path,
+                "",
+                f"invalid OpenAPI: the validator could not process it "
+                f"({type(exc).__name__}: {exc})",
+            )
     seen: dict[str, str] = {}
     for op in document.operations:
         if "operationId" not in op.definition:

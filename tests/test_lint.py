@@ -114,8 +114,11 @@ def test_spec_that_fails_validation(
     code, out, _ = _lint(capsys, "--api", "azion", "--spec", str(spec))
     assert code == ExitCode.FINDINGS
     assert "invalid OpenAPI" in out
-    assert "'info' is a required property" in out
-    assert f"{spec}#/paths/~1data_streaming~1templates/get/responses" in out
+    assert f'{spec}#/: invalid OpenAPI: "info" is a required property' in out
+    assert (
+        f'{spec}#/paths/~1data_streaming~1templates/get/responses: invalid OpenAPI: "none" '
+        "is not of type" in out
+    )
 
 
 def test_missing_file_is_unusable_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Checks: small functions over one exchange, each tagged with the requirement it tests."""

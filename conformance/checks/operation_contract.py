@@ -1,0 +1,96 @@
+"""Spec-driven checks: a successful answer has the documented status and body schema."""
+
+from __future__ import annotations
+
+from conformance.checks.base import PASS, CheckEnv, CheckFunction, Outcome, Violation
+from conformance.engine.exchange import Exchange
+from conformance.openapi_document import escape_pointer_token
+
+
+def documented_success_status(exchange: Exchange, env: CheckEnv) -> Outcome:
+    """A 2xx answer uses the success status the operation documents (e.g. 202, not 201)."""
+    status = exchange.response.status
+    if exchange.operation_id is None or not 200 <= status < 300:
+        return None
+    operation = env.document.operation(exchange.operation_id)
+    documented = sorted(c for c in operation.definition.get("responses", {}) if c.startswith("2"))
+    if str(status) in documented:
+        return PASS
+    return Violation(
+        f"{operation.label} answered {status}; the contract documents {', '.join(documented)}",
+        kind=f"status-{status}",
+    )
+
+
+def success_body_matches_schema(exchange: Exchange, env: CheckEnv) -> Outcome:
+    """A documented 2xx answer's JSON body validates against the operation's response schema."""
+    status = exchange.response.status
+    if exchange.operation_id is None or not 200 <= status < 300:
+        return None
+    operation = env.document.operation(exchange.operation_id)
+    if str(status) not in operation.definition.get("responses", {}):
+        return None  # documented_success_status reports that
+    pointer = env.document.response_schema_pointer(operation, status)
+    if pointer is None:
+        if exchange.response.body.strip():
+            return Violation(
+                f"{operation.label} {status} documents no body but one was sent",
+                kind="unexpected-body",
+            )
+        return PASS
+    try:
+        body = exchange.response.json()
+    except ValueError:
+        return Violation(f"{operation.label} {status} body is not JSON", kind="not-json")
+    error = next(iter(env.document.validator(pointer).iter_errors(body)), None)
+    if error is None:
+        return PASS
+    where = "".join(f"/{escape_pointer_token(str(p))}" for p in error.absolute_path) or "/"
+    return Violation(
+        f"{operation.label} {status} body does not match the contract at {where}: "
+        f"{error.message[:300]}",
+        kind="schema",
+    )
+
+
+def success_media_type_is_json(exchange: Exchange, env: CheckEnv) -> Outcome:
+    """A 2xx answer with a body is application/json."""
+    status = exchange.response.status
+    if not 200 <= status < 300 or status == 204:
+        return None
+    if exchange.response.media_type == "application/json":
+        return PASS
+    return Violation(
+        f"{exchange.operation_id} {status} Content-Type is "
+        f"{exchange.response.media_type or '(none)'}",
+        kind="success-media-type",
+    )
+
+
+def items_match_component(component: str, member: str) -> CheckFunction:
+    """A check that every `member` item of each body object validates against a component."""
+    pointer = f"/components/schemas/{component}"
+
+    def check(exchange: Exchange, env: CheckEnv) -> Outcome:
+        if not 200 <= exchange.response.status < 300:
+            return None
+        try:
+            body = exchange.response.json()
+        except ValueError:
+            return None
+        objects = body if isinstance(body, list) else [body]
+        validator = env.document.validator(pointer)
+        for obj in objects:
+            for item in (obj.get(member) or []) if isinstance(obj, dict) else []:
+                error = next(iter(validator.iter_errors(item)), None)
+                if error is not None:
+                    return Violation(
+                        f"{exchange.operation_id}: a {member} item is not a "
+                        f"{component}: {error.message[:200]}",
+                        kind=f"{member}-item",
+                    )
+        return PASS
+
+    check.__name__ = f"{member}_items_are_{component}"
+    check.__doc__ = f"Each `{member}` item validates against {component}."
+    return check

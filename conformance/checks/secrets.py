@@ -1,0 +1,43 @@
+"""Connector and endpoint secrets sent in requests never come back in responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
+from conformance.engine.exchange import Exchange
+from conformance.redaction import SECRET_FIELDS
+
+# Short values ("", "x") would match by accident anywhere in a body.
+MIN_SECRET_LENGTH = 6
+
+
+def secret_values(value: Any) -> set[str]:
+    """Every string held by a secret field of a JSON value, at any depth."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_FIELDS and isinstance(item, str) and len(item) >= MIN_SECRET_LENGTH:
+                found.add(item)
+            else:
+                found |= secret_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= secret_values(item)
+    return found
+
+
+def no_secret_echoed(exchange: Exchange, env: CheckEnv) -> Outcome:
+    """No response carries a secret value that any request of the run has sent."""
+    if not env.known_secrets or not exchange.response.body:
+        return None
+    if not 200 <= exchange.response.status < 300:
+        return None
+    leaked = [s for s in env.known_secrets if s in exchange.response.body]
+    if not leaked:
+        return PASS
+    return Violation(
+        f"response echoes {len(leaked)} secret value(s) sent earlier "
+        f"(e.g. one of {len(leaked[0])} characters)",
+        kind="secret-echoed",
+    )

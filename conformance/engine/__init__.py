@@ -1,0 +1,1 @@
+"""The engine: plans and runs phases against a target and collects a verdict per requirement."""

@@ -1,0 +1,39 @@
+"""What every phase works with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from conformance.apis import ApiDefinition
+from conformance.catalogue import Catalogue
+from conformance.engine.results import ResultsCollector
+from conformance.engine.target import Target
+from conformance.engine.target_client import TargetClient
+from conformance.openapi_document import OpenApiDocument
+from conformance.settings import RunSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A progress event: which phase, what happened, and a free-form message."""
+
+    phase: str
+    kind: str  # phase-started, phase-finished, step, note
+    message: str = ""
+
+
+@dataclass(slots=True)
+class PhaseContext:
+    """The run's shared state, handed to each phase."""
+
+    settings: RunSettings
+    api: ApiDefinition
+    catalogue: Catalogue
+    document: OpenApiDocument
+    target: Target
+    client: TargetClient
+    collector: ResultsCollector
+    run_prefix: str
+    emit: Callable[[Event], None] = lambda event: None
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,25 @@
+"""Recognising what a request created, so every phase can delete it afterwards."""
+
+from __future__ import annotations
+
+from conformance.engine.exchange import Exchange
+
+
+def created_resource_path(api: str, exchange: Exchange) -> str | None:
+    """The path of the resource a successful create made, or None."""
+    if exchange.request.method != "POST" or exchange.response.status not in (201, 202):
+        return None
+    try:
+        body = exchange.response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    collection = exchange.request.path.split("?", 1)[0].rstrip("/")
+    if api == "akamai":
+        key = body.get("streamVersionKey")
+        item_id = key.get("streamId") if isinstance(key, dict) else None
+    else:
+        results = body.get("results")
+        item_id = results.get("id") if isinstance(results, dict) else None
+    return f"{collection}/{item_id}" if item_id is not None else None

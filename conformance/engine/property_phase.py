@@ -1,0 +1,171 @@
+"""The property phase: schemathesis-generated valid and invalid requests for every operation.
+
+Every exchange goes through the run's TargetClient, so all registered exchange checks apply;
+schemathesis' own `negative_data_rejection` runs on top and is mapped to requirement IDs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import negative_data_rejection
+
+from conformance.engine.context import Event, PhaseContext
+from conformance.engine.created_resources import created_resource_path
+from conformance.engine.exchange import Exchange
+from conformance.engine.results import Finding
+from conformance.engine.target_client import TargetError
+
+# operationId -> requirement that "invalid input is answered 4xx" stands for there.
+NEGATIVE_DATA_REQUIREMENTS = {
+    "akamai": {
+        "createStream": "AKAMAI-STATUS-004",
+        "editStream": "AKAMAI-STATUS-004",
+        "listStreams": "AKAMAI-STATUS-003",
+        "getStream": "AKAMAI-STATUS-003",
+    },
+    "azion": {
+        "createStreaming": "AZION-ERROR-006",
+        "replaceStreaming": "AZION-ERROR-006",
+        "updateStreaming": "AZION-ERROR-006",
+    },
+}
+NAME_FIELDS = ("streamName", "name")
+MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+
+
+def load_schema(ctx: PhaseContext) -> Any:
+    schema = schemathesis.openapi.from_dict(ctx.document.raw)
+    schema.config.update(base_url=ctx.client.base_url)
+    return schema
+
+
+def run_property_phase(ctx: PhaseContext) -> None:
+    """Explore every operation in both generation modes, `max_examples` cases each."""
+    schema = load_schema(ctx)
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in MODES:
+            ctx.emit(Event("property", "step", f"{operation.label} ({mode.value})"))
+            _explore(ctx, operation, mode)
+
+
+def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
+    operation_id = operation.definition.raw.get("operationId", operation.label)
+    requirement = NEGATIVE_DATA_REQUIREMENTS[ctx.api.name].get(operation_id)
+    created: list[str] = []
+    target_error: list[TargetError] = []
+
+    @seed(ctx.settings.seed)
+    @settings(
+        max_examples=ctx.settings.max_examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+    @given(operation.as_strategy(generation_mode=mode))
+    def explore(case: Any) -> None:
+        if target_error:
+            return
+        if mode is GenerationMode.POSITIVE and isinstance(case.body, dict):
+            for field in NAME_FIELDS:
+                if field in case.body:
+                    case.body[field] = f"{ctx.run_prefix}-prop"
+        try:
+            exchange, prepared = _send(ctx, case)
+        except TargetError as exc:
+            target_error.append(exc)
+            return
+        path = created_resource_path(ctx.api.name, exchange)
+        if path:
+            created.append(path)
+        if requirement and mode is GenerationMode.NEGATIVE:
+            _negative_data_rejection(ctx, case, exchange, prepared, requirement, operation_id)
+
+    explore()
+    _delete_created(ctx, created)
+    if target_error:
+        raise target_error[0]
+
+
+def _send(ctx: PhaseContext, case: Any) -> tuple[Exchange, Any]:
+    kwargs = case.as_transport_kwargs(base_url=ctx.client.base_url)
+    headers = {
+        k: v
+        for k, v in (kwargs.get("headers") or {}).items()
+        if k.lower() not in ("user-agent", "authorization")
+    }
+    headers.update(ctx.target.default_headers)
+    prepared = ctx.client.prepare(
+        kwargs["method"],
+        kwargs["url"],
+        headers=headers,
+        params=kwargs.get("params"),
+        json=kwargs.get("json"),
+        data=kwargs.get("data"),
+    )
+    return ctx.client.send_prepared(prepared, phase="property"), prepared
+
+
+def _negative_data_rejection(
+    ctx: PhaseContext,
+    case: Any,
+    exchange: Exchange,
+    prepared: Any,
+    requirement: str,
+    operation_id: str,
+) -> None:
+    response = schemathesis.Response(
+        status_code=exchange.response.status,
+        headers={k.lower(): [v] for k, v in exchange.response.headers.items()},
+        content=exchange.response.body.encode(),
+        request=prepared,
+        elapsed=exchange.elapsed,
+        verify=True,
+    )
+    try:
+        case.validate_response(response, checks=[negative_data_rejection])
+    except FailureGroup as group:
+        for failure in group.exceptions:
+            ctx.collector.failed(
+                Finding(
+                    requirement,
+                    "schemathesis:negative_data_rejection",
+                    "accepted-invalid-input",
+                    f"{failure.title}: {failure.message}".strip()[:600],
+                    "property",
+                    operation_id,
+                    exchange,
+                )
+            )
+        return
+    except Exception as exc:  # schemathesis itself broke: the suite's error
+        ctx.collector.errored(
+            Finding(
+                requirement,
+                "schemathesis:negative_data_rejection",
+                "check-crashed",
+                f"{type(exc).__name__}: {exc}"[:600],
+                "property",
+                operation_id,
+                exchange,
+            )
+        )
+        return
+    if 400 <= exchange.response.status < 500:
+        ctx.collector.passed(requirement, check="schemathesis:negative_data_rejection")
+
+
+def _delete_created(ctx: PhaseContext, paths: list[str]) -> None:
+    for path in paths:
+        try:
+            ctx.client.send("DELETE", path, phase="cleanup", headers=ctx.target.default_headers)
+        except TargetError as exc:
+            ctx.notes.append(f"could not delete {path}: {exc}")

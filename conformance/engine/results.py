@@ -1,0 +1,132 @@
+"""The results model: what every check observed, folded into one verdict per requirement."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from conformance.catalogue import Catalogue, Requirement
+from conformance.engine.exchange import Exchange
+
+MAX_FINDINGS_PER_REQUIREMENT = 5
+
+
+class Status(StrEnum):
+    """A requirement's verdict. `error` means the suite broke, never the target."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNTESTED = "untested"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One observed violation (or suite error) with the exchange that shows it."""
+
+    requirement_id: str
+    check: str
+    kind: str
+    message: str
+    phase: str
+    operation: str | None = None
+    exchange: Exchange | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs: requirement, operation and kind, not the generated data."""
+        key = f"{self.requirement_id}|{self.operation or '-'}|{self.kind}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def as_dict(self) -> dict[str, Any]:
+        exchange = self.exchange.redacted() if self.exchange else None
+        return {
+            "fingerprint": self.fingerprint,
+            "check": self.check,
+            "kind": self.kind,
+            "message": self.message,
+            "phase": self.phase,
+            "operation": self.operation,
+            "request": exchange.request.as_dict() if exchange else None,
+            "response": exchange.response.as_dict() if exchange else None,
+        }
+
+
+@dataclass(slots=True)
+class RequirementResult:
+    """Everything the run saw about one requirement."""
+
+    requirement: Requirement
+    passes: int = 0
+    failures: int = 0
+    errors: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    checks: set[str] = field(default_factory=set)
+    reason: str = ""
+
+    @property
+    def status(self) -> Status:
+        if self.errors and not self.failures:
+            return Status.ERROR
+        if self.failures:
+            return Status.FAILED
+        if self.passes:
+            return Status.PASSED
+        return Status.UNTESTED
+
+
+class ResultsCollector:
+    """Thread-safe sink for check outcomes, keyed by requirement ID."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._results = {r.id: RequirementResult(r) for r in catalogue}
+        self._lock = threading.Lock()
+        for result in self._results.values():
+            if not result.requirement.observable:
+                result.reason = "not observable by a black-box client"
+
+    def _result(self, requirement_id: str) -> RequirementResult:
+        try:
+            return self._results[requirement_id]
+        except KeyError:
+            raise KeyError(f"check cites unknown requirement {requirement_id}") from None
+
+    def passed(self, requirement_id: str, *, check: str) -> None:
+        with self._lock:
+            result = self._result(requirement_id)
+            result.passes += 1
+            result.checks.add(check)
+
+    def failed(self, finding: Finding) -> None:
+        with self._lock:
+            result = self._result(finding.requirement_id)
+            result.failures += 1
+            result.checks.add(finding.check)
+            self._keep(result, finding)
+
+    def errored(self, finding: Finding) -> None:
+        with self._lock:
+            result = self._result(finding.requirement_id)
+            result.errors += 1
+            result.checks.add(finding.check)
+            self._keep(result, finding)
+
+    def skipped(self, requirement_id: str, reason: str) -> None:
+        with self._lock:
+            result = self._result(requirement_id)
+            if not result.reason:
+                result.reason = reason
+
+    @staticmethod
+    def _keep(result: RequirementResult, finding: Finding) -> None:
+        known = {f.fingerprint for f in result.findings}
+        if finding.fingerprint not in known and len(result.findings) < MAX_FINDINGS_PER_REQUIREMENT:
+            result.findings.append(finding)
+
+    def results(self) -> list[RequirementResult]:
+        with self._lock:
+            return list(self._results.values())

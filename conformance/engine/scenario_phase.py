@@ -1,0 +1,47 @@
+"""The scenario phase: scripted workflows, each cleaned up even when a step fails."""
+
+from __future__ import annotations
+
+from conformance.engine.context import Event, PhaseContext
+from conformance.engine.results import Finding
+from conformance.engine.target_client import TargetError
+from conformance.scenarios.base import ScenarioAborted, ScenarioContext
+from conformance.scenarios.registry import SCENARIOS
+
+
+def run_scenario_phase(ctx: PhaseContext) -> None:
+    """Run every scenario of the API in registration order."""
+    for scenario in SCENARIOS[ctx.api.name]:
+        ctx.emit(Event("scenarios", "step", scenario.name))
+        sctx = ScenarioContext(
+            scenario=scenario,
+            client=ctx.client,
+            collector=ctx.collector,
+            run_prefix=ctx.run_prefix,
+            settle_timeout=ctx.settings.settle_timeout,
+            options={"view_auth": ctx.target.view_auth, "embedded": ctx.target.embedded},
+        )
+        try:
+            scenario.function(sctx)
+        except ScenarioAborted as exc:
+            ctx.notes.append(f"scenario {scenario.name} stopped early: {exc}")
+            ctx.emit(Event("scenarios", "note", f"{scenario.name} stopped early: {exc}"))
+        except TargetError:
+            raise
+        except Exception as exc:  # our own bug: `error`, never a failure of the target
+            for requirement_id in scenario.cites:
+                ctx.collector.errored(
+                    Finding(
+                        requirement_id,
+                        f"scenario:{scenario.name}",
+                        "scenario-crashed",
+                        f"scenario {scenario.name} crashed: {type(exc).__name__}: {exc}",
+                        "scenarios",
+                    )
+                )
+        finally:
+            for action in reversed(sctx.cleanups):
+                try:
+                    action()
+                except TargetError as exc:
+                    ctx.notes.append(f"cleanup of {scenario.name} failed: {exc}")

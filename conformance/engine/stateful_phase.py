@@ -1,0 +1,198 @@
+"""The stateful phase: schemathesis' state machine over the spec's links.
+
+Requests chain create -> read/edit/activate/delete -> read through OpenAPI links, so that
+`use_after_free` and `ensure_resource_availability` can really fire (FIELD-NOTES: in a plain
+parametrized test they never can). Create bodies are replaced by valid ones built from what
+the target offers, otherwise random property IDs would never create anything to chain from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, ClassVar
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.stateful import run_state_machine_as_test
+from schemathesis.specs.openapi.checks import ensure_resource_availability, use_after_free
+
+from conformance.engine.context import Event, PhaseContext
+from conformance.engine.created_resources import created_resource_path
+from conformance.engine.exchange import Exchange
+from conformance.engine.property_phase import load_schema
+from conformance.engine.results import Finding
+from conformance.engine.target_client import TargetError
+from conformance.scenarios.base import ScenarioAborted
+
+CREATE_OPERATIONS = {"akamai": "createStream", "azion": "createStreaming"}
+# schemathesis check -> requirement it stands for, per API.
+STATEFUL_REQUIREMENTS = {
+    "akamai": {
+        "use_after_free": "AKAMAI-STATUS-009",
+        "ensure_resource_availability": "AKAMAI-STREAM-CREATE-003",
+    },
+    "azion": {
+        "use_after_free": "AZION-DELETE-002",
+        "ensure_resource_availability": "AZION-GET-004",
+    },
+}
+STEPS_PER_EXAMPLE = 8
+
+
+def run_stateful_phase(ctx: PhaseContext) -> None:
+    """Run the link-driven state machine for `max_examples` sequences."""
+    from conformance.scenarios.fixtures import valid_create_body_factory
+
+    try:
+        make_body = valid_create_body_factory(ctx)
+    except ScenarioAborted as exc:
+        ctx.notes.append(f"stateful phase skipped: {exc}")
+        return
+    schema = load_schema(ctx)
+    machine = _machine_class(ctx, schema.as_state_machine(), make_body)
+    ctx.emit(Event("stateful", "step", "state machine over the spec's links"))
+    with contextlib.suppress(_StopMachine):
+        _run(machine, ctx)
+    if machine.target_error:
+        raise machine.target_error[0]
+
+
+def _run(machine: Any, ctx: PhaseContext) -> None:
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=ctx.settings.max_examples,
+            stateful_step_count=STEPS_PER_EXAMPLE,
+            database=None,
+            deadline=None,
+            derandomize=True,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            report_multiple_bugs=False,
+        ),
+    )
+
+
+def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
+    requirements = STATEFUL_REQUIREMENTS[ctx.api.name]
+    create_operation = CREATE_OPERATIONS[ctx.api.name]
+
+    class Machine(base):  # type: ignore[misc]
+        target_error: ClassVar[list[TargetError]] = []
+
+        def setup(self) -> None:
+            self.created: list[str] = []
+            self.deleted: set[str] = set()
+            self.exchanges: dict[str, Exchange] = {}
+
+        def teardown(self) -> None:
+            for path in self.created:
+                if path in self.deleted:
+                    continue
+                try:
+                    ctx.client.send("DELETE", path, phase="cleanup")
+                except TargetError as exc:
+                    ctx.notes.append(f"could not delete {path}: {exc}")
+
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            if self.target_error:
+                raise _StopMachine()
+            if case.operation.definition.raw.get("operationId") == create_operation:
+                case.body = make_body()
+            kw = case.as_transport_kwargs(base_url=ctx.client.base_url)
+            headers = {
+                k: v
+                for k, v in (kw.get("headers") or {}).items()
+                if k.lower() not in ("user-agent", "authorization")
+            }
+            headers.update(ctx.target.default_headers)
+            prepared = ctx.client.prepare(
+                kw["method"],
+                kw["url"],
+                headers=headers,
+                params=kw.get("params"),
+                json=kw.get("json"),
+                data=kw.get("data"),
+            )
+            try:
+                exchange = ctx.client.send_prepared(prepared, phase="stateful")
+            except TargetError as exc:
+                self.target_error.append(exc)
+                raise _StopMachine() from None
+            self._track(exchange)
+            self.exchanges[case.id] = exchange
+            return schemathesis.Response(
+                status_code=exchange.response.status,
+                headers={k.lower(): [v] for k, v in exchange.response.headers.items()},
+                content=exchange.response.body.encode(),
+                request=prepared,
+                elapsed=exchange.elapsed,
+                verify=True,
+            )
+
+        def _track(self, exchange: Exchange) -> None:
+            path = exchange.request.path.split("?", 1)[0].rstrip("/")
+            status = exchange.response.status
+            created = created_resource_path(ctx.api.name, exchange)
+            if created:
+                self.created.append(created)
+            if exchange.request.method == "DELETE" and 200 <= status < 300:
+                self.deleted.add(path)
+
+        def validate_response(
+            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            exchange = self.exchanges.pop(case.id, None)
+            operation_id = case.operation.definition.raw.get("operationId")
+            try:
+                case.validate_response(
+                    response,
+                    checks=[use_after_free, ensure_resource_availability],
+                    transport_kwargs={"base_url": ctx.client.base_url},
+                    recorder=self.recorder,
+                )
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    check = (
+                        "use_after_free"
+                        if "deleted" in failure.message
+                        else ("ensure_resource_availability")
+                    )
+                    ctx.collector.failed(
+                        Finding(
+                            requirements[check],
+                            f"schemathesis:{check}",
+                            check,
+                            f"{failure.title}: {failure.message}"[:600],
+                            "stateful",
+                            operation_id,
+                            exchange,
+                        )
+                    )
+                return
+            if exchange is None:
+                return
+            path = exchange.request.path.split("?", 1)[0].rstrip("/")
+            method = exchange.request.method
+            if method != "DELETE" and any(path.startswith(d) for d in self.deleted):
+                if exchange.response.status == 404:
+                    ctx.collector.passed(
+                        requirements["use_after_free"], check="schemathesis:use_after_free"
+                    )
+            elif (
+                method in ("GET", "PUT", "PATCH")
+                and any(path.startswith(c) for c in self.created)
+                and 200 <= exchange.response.status < 300
+            ):
+                ctx.collector.passed(
+                    requirements["ensure_resource_availability"],
+                    check="schemathesis:ensure_resource_availability",
+                )
+
+    Machine.target_error = []
+    return Machine
+
+
+class _StopMachine(Exception):
+    """Raised inside the machine once the target is gone; the phase re-raises the cause."""

@@ -1,0 +1,135 @@
+"""The target of a run: the embedded reference server or a remote endpoint, with its auth."""
+
+from __future__ import annotations
+
+import configparser
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from requests.auth import AuthBase
+
+from conformance.engine.target_client import AzionTokenAuth
+from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.reference.launcher import reference_server
+from conformance.settings import RunSettings
+
+AZION_ACCEPT = "application/json; version=3"
+# The embedded Akamai server keeps the seed's 20-token budget but refills it in a quarter of a
+# second, so a full run is not throttled to 20 requests a minute yet still sees 429s on bursts.
+EMBEDDED_AKAMAI_WINDOW = 0.25
+EMBEDDED_AZION_RATE = (50, 1.0)
+
+
+class TargetConfigError(Exception):
+    """The settings cannot describe a usable target (bad .edgerc, missing token, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where requests go, how they are signed, and the credentials scenarios may vary."""
+
+    base_url: str
+    embedded: bool
+    auth: AuthBase | None
+    default_headers: dict[str, str] = field(default_factory=dict)
+    view_auth: AuthBase | None = None  # Azion: a view-only token, when known
+    faults: tuple[str, ...] = ()
+
+
+def edgegrid_auth(credentials: EdgeGridCredentials) -> AuthBase:
+    from akamai.edgegrid import EdgeGridAuth
+
+    auth: AuthBase = EdgeGridAuth(
+        client_token=credentials.client_token,
+        client_secret=credentials.client_secret,
+        access_token=credentials.access_token,
+    )
+    return auth
+
+
+def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
+    """Credentials and host of one .edgerc section, read as Akamai's own tools read it."""
+    from akamai.edgegrid import EdgeRc
+
+    if not path.expanduser().is_file():
+        raise TargetConfigError(f"{path}: .edgerc file not found")
+    try:
+        rc = EdgeRc(str(path))
+        values = {
+            k: rc.get(section, k) for k in ("client_token", "client_secret", "access_token", "host")
+        }
+    except configparser.NoSectionError:
+        raise TargetConfigError(f"{path}: no section [{section}]") from None
+    except configparser.Error as exc:
+        raise TargetConfigError(f"{path}: not a valid .edgerc: {exc.message}") from None
+    missing = [k for k, v in values.items() if not v and k != "host"]
+    if missing:
+        raise TargetConfigError(f"{path} [{section}]: missing {', '.join(missing)}")
+    creds = EdgeGridCredentials(
+        values["client_token"], values["client_secret"], values["access_token"]
+    )
+    return creds, values["host"]
+
+
+def _remote_target(settings: RunSettings) -> Target:
+    if settings.api == "azion":
+        headers = {"Accept": AZION_ACCEPT}
+        token = AzionTokenAuth(settings.token) if settings.token else None
+        view = AzionTokenAuth(settings.view_token) if settings.view_token else None
+        return Target(str(settings.base_url), False, token, headers, view)
+    auth: AuthBase | None = None
+    base_url = settings.base_url
+    if settings.edgerc is not None:
+        creds, host = read_edgerc(settings.edgerc, settings.section)
+        auth = edgegrid_auth(creds)
+        if base_url is None and host:
+            base_url = host if host.startswith("http") else f"https://{host}"
+    if base_url is None:
+        raise TargetConfigError("no target: give --base-url (or an .edgerc with a host)")
+    return Target(base_url, False, auth)
+
+
+@contextmanager
+def open_target(settings: RunSettings) -> Iterator[Target]:
+    """Yield the run's target; an embedded reference server lives as long as the block."""
+    if not settings.embedded or (settings.api == "akamai" and settings.edgerc is not None):
+        yield _remote_target(settings)
+        return
+    faults = frozenset(settings.faults)
+    if settings.api == "akamai":
+        creds = EdgeGridCredentials(
+            f"akab-{secrets.token_hex(8)}",
+            secrets.token_urlsafe(24),
+            f"akab-{secrets.token_hex(8)}",
+        )
+        config = ReferenceConfig(
+            faults=faults,
+            activation_delay=settings.activation_delay,
+            rate_window=EMBEDDED_AKAMAI_WINDOW,
+            edgegrid=creds,
+        )
+        with reference_server("akamai", config) as base_url:
+            yield Target(base_url, True, edgegrid_auth(creds), faults=settings.faults)
+        return
+    token, view_token = secrets.token_hex(20), secrets.token_hex(20)
+    limit, window = EMBEDDED_AZION_RATE
+    config = ReferenceConfig(
+        faults=faults,
+        activation_delay=settings.activation_delay,
+        rate_limit=limit,
+        rate_window=window,
+        token=token,
+        view_token=view_token,
+    )
+    with reference_server("azion", config) as base_url:
+        yield Target(
+            base_url,
+            True,
+            AzionTokenAuth(token),
+            {"Accept": AZION_ACCEPT},
+            AzionTokenAuth(view_token),
+            settings.faults,
+        )

@@ -1,0 +1,210 @@
+"""The one HTTP client every phase sends through: auth, timeouts, body caps, listeners."""
+
+from __future__ import annotations
+
+import contextlib
+import json as jsonlib
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import AuthBase
+
+from conformance.checks.rate_limit_headers import parse_iso8601
+from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+ExchangeListener = Callable[[Exchange], None]
+
+
+class TargetError(Exception):
+    """The target could not be talked to at all (refused, reset, TLS, timeout)."""
+
+
+class AzionTokenAuth(AuthBase):
+    """`Authorization: Token <token>`, as the Azion seed documents."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Token {self.token}"
+        return request
+
+
+class TargetClient:
+    """Sends requests to one target and hands every exchange to the listeners."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: AuthBase | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+        self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": "dsconform"})
+        self.session.headers.update(default_headers or {})
+        self.listeners: list[ExchangeListener] = []
+        self.operation_resolver: Callable[[str, str], str | None] = lambda method, path: None
+        self.requests_made = 0
+        self.waited_seconds = 0.0
+        self.max_wait = 75.0
+        self._not_before = 0.0  # epoch seconds: the advertised budget forbids sending earlier
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        phase: str,
+        json: Any = None,
+        data: str | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        auth: AuthBase | bool | None = True,
+        labels: tuple[str, ...] = (),
+    ) -> Exchange:
+        """Send one request; `auth=False` sends none, an AuthBase overrides the default."""
+        prepared = self.prepare(
+            method, path, json=json, data=data, headers=headers, params=params, auth=auth
+        )
+        return self.send_prepared(prepared, phase=phase, labels=labels)
+
+    def prepare(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: str | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        auth: AuthBase | bool | None = True,
+    ) -> requests.PreparedRequest:
+        """A signed request ready for `send_prepared` (auth is applied last, over the body)."""
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        if json is not None:
+            data = jsonlib.dumps(json)
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        use_auth = self.auth if auth is True else (None if auth is False else auth)
+        request = requests.Request(
+            method.upper(), url, headers=dict(headers or {}), params=params, data=data
+        )
+        prepared = self.session.prepare_request(request)
+        if use_auth is None:
+            prepared.headers.pop("Authorization", None)
+            return prepared
+        signed: requests.PreparedRequest = use_auth(prepared)
+        return signed
+
+    def send_prepared(
+        self,
+        prepared: requests.PreparedRequest,
+        *,
+        phase: str,
+        labels: tuple[str, ...] = (),
+        polite: bool = True,
+    ) -> Exchange:
+        if polite:
+            self.wait_for_budget()
+        started = time.monotonic()
+        self.requests_made += 1
+        try:
+            response = self.session.send(
+                prepared, timeout=self.timeout, stream=True, allow_redirects=False
+            )
+            try:
+                body, truncated = self._read_capped(response)
+            finally:
+                response.close()
+        except requests.Timeout as exc:
+            raise TargetError(
+                f"{prepared.method} {prepared.url}: timed out after "
+                f"{self.timeout:g} s ({type(exc).__name__})"
+            ) from None
+        except requests.RequestException as exc:
+            raise TargetError(f"{prepared.method} {prepared.url}: {_short_reason(exc)}") from None
+        elapsed = time.monotonic() - started
+        split = urlsplit(prepared.url or "")
+        path = split.path + (f"?{split.query}" if split.query else "")
+        raw_body = prepared.body
+        request_body = (
+            raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes) else (raw_body or "")
+        )
+        exchange = Exchange(
+            request=RecordedRequest(
+                str(prepared.method), str(prepared.url), path, dict(prepared.headers), request_body
+            ),
+            response=RecordedResponse(
+                response.status_code,
+                dict(response.headers),
+                body.decode("utf-8", "replace"),
+                truncated,
+            ),
+            operation_id=self.operation_resolver(str(prepared.method), split.path),
+            phase=phase,
+            elapsed=elapsed,
+            labels=labels,
+        )
+        self._learn_budget(exchange)
+        for listener in self.listeners:
+            listener(exchange)
+        return exchange
+
+    def wait_for_budget(self) -> None:
+        """Sleep until the target's advertised budget allows the next request (capped)."""
+        delay = min(self._not_before - time.time(), self.max_wait)
+        if delay > 0:
+            time.sleep(delay)
+            self.waited_seconds += delay
+
+    def _learn_budget(self, exchange: Exchange) -> None:
+        response = exchange.response
+        remaining = response.header("X-RateLimit-Remaining")
+        next_at = response.header("X-RateLimit-Next")
+        retry_after = response.header("Retry-After")
+        if (next_at and (remaining or "").strip() == "0") or (response.status == 429 and next_at):
+            moment = parse_iso8601(next_at or "")
+            if moment is not None:
+                self._not_before = max(self._not_before, moment.timestamp())
+        if response.status == 429 and retry_after:
+            with contextlib.suppress(ValueError):
+                self._not_before = max(self._not_before, time.time() + float(retry_after))
+
+    def _read_capped(self, response: requests.Response) -> tuple[bytes, bool]:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return b"".join(chunks)[: self.max_body_bytes], True
+        return b"".join(chunks), False
+
+
+def _short_reason(exc: requests.RequestException) -> str:
+    text = str(exc)
+    for marker in (
+        "Connection refused",
+        "Connection reset",
+        "Name or service not known",
+        "CERTIFICATE_VERIFY_FAILED",
+        "Read timed out",
+        "RemoteDisconnected",
+    ):
+        if marker in text:
+            return marker.lower() if marker[0].isupper() and " " in marker else marker
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first[:200]

@@ -1,0 +1,1 @@
+"""Report writers reading one results model."""

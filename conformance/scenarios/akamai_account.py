@@ -1,0 +1,183 @@
+"""What an Akamai target offers to build streams from, discovered through its own API."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.engine.target_client import TargetClient
+from conformance.scenarios.base import ScenarioAborted
+
+BASE = "/datastream-config-api/v1/log"
+
+# The seed's connector samples (secrets are dummies; they are redacted before anything is saved).
+CONNECTOR_SAMPLES: dict[str, dict[str, Any]] = {
+    "S3": {
+        "connectorType": "S3",
+        "connectorName": "S3Destination",
+        "path": "log/edgelogs",
+        "bucket": "datastream.akamai.com",
+        "region": "ap-south-1",
+        "accessKey": "AKIA6DK7TDQLVGZ3TYP1",
+        "secretAccessKey": "1T2ll1H4dXWx5itGhpc7FlSbvvOvky1098nTtEMg",
+    },
+    "AZURE": {
+        "connectorType": "AZURE",
+        "connectorName": "azure_connector",
+        "accountName": "ccdnsaccount",
+        "containerName": "rawslogscontainer",
+        "path": "logs/edgelogs/{ %Y/%m/%d }",
+        "accessKey": "X17x2f2+2MxT1Eh/KaBApKrAEUnetiD0LBbQybczlOwpJVJHPYlDwV99nFSvhDd6"
+        "z0YTdhHGYz6inRHjQPLlsA==",
+    },
+    "DATADOG": {
+        "connectorType": "DATADOG",
+        "connectorName": "Datadog_connector",
+        "url": "https://http-intake.logs.datadoghq.com/v1/input/",
+        "service": "datastream",
+        "source": "java",
+        "tags": "env:sqa,user:insomnia",
+        "authToken": "6fe69pp3788877bd7b3bv18oo2c68fe",
+    },
+    "SPLUNK": {
+        "connectorType": "SPLUNK",
+        "connectorName": "Splunk_connector",
+        "url": "https://http-inputs-customer.splunkcloud.com/services/collector/raw",
+        "eventCollectorToken": "894-51c5-4b2e-888y-54fb-hh62",
+    },
+}
+
+
+@dataclass(slots=True)
+class AkamaiAccount:
+    """Products, groups, properties and data set fields a stream can use on this target."""
+
+    product_id: str
+    group_id: int
+    contract_id: str
+    dataset_field_ids: list[int]
+    free_properties: list[int]
+    all_properties: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take_properties(self, count: int) -> list[int]:
+        """Reserve `count` properties that no stream monitors; abort when there are too few."""
+        with self._lock:
+            if len(self.free_properties) < count:
+                free = len(self.free_properties)
+                raise ScenarioAborted(f"the target offers too few unmonitored properties ({free})")
+            taken, self.free_properties = self.free_properties[:count], self.free_properties[count:]
+            return taken
+
+    def release(self, property_ids: list[int]) -> None:
+        with self._lock:
+            self.free_properties.extend(p for p in property_ids if p not in self.free_properties)
+
+    def stream_body(
+        self,
+        name: str,
+        property_ids: list[int],
+        *,
+        connector: str = "S3",
+        activate_now: bool = False,
+    ) -> dict[str, Any]:
+        """A valid createStream body after the seed's sample."""
+        return {
+            "streamName": name,
+            "activateNow": activate_now,
+            "streamType": "RAW_LOGS",
+            "productId": self.product_id,
+            "templateName": "EDGE_LOGS",
+            "groupId": self.group_id,
+            "contractId": self.contract_id,
+            "emailIds": "useremail@akamai.com",
+            "propertyIds": list(property_ids),
+            "datasetFieldIds": list(self.dataset_field_ids[:5]),
+            "config": {
+                "uploadFilePrefix": "logs",
+                "uploadFileSuffix": "ak",
+                "delimiter": "SPACE",
+                "frequency": {"timeInSec": 30},
+            },
+            "connectors": [copy.deepcopy(CONNECTOR_SAMPLES[connector])],
+        }
+
+    @staticmethod
+    def edit_body(created: dict[str, Any], **changes: Any) -> dict[str, Any]:
+        """A valid editStream body from a create body (the seed's edit sample has no group,
+        product, connectors or activateNow)."""
+        body = {
+            k: copy.deepcopy(v)
+            for k, v in created.items()
+            if k not in ("groupId", "productId", "activateNow")
+        }
+        body.update(changes)
+        return body
+
+
+def discover_account(client: TargetClient, *, phase: str) -> AkamaiAccount:
+    """Ask the target for a product, a group, its properties and the data set fields."""
+    products = _json_list(client.send("GET", f"{BASE}/products", phase=phase).response)
+    groups = {
+        g.get("groupId"): g
+        for g in _json_list(client.send("GET", f"{BASE}/groups", phase=phase).response)
+        if isinstance(g, dict)
+    }
+    streams = _json_list(client.send("GET", f"{BASE}/streams", phase=phase).response)
+    monitored = {
+        p.get("propertyId")
+        for s in streams
+        if isinstance(s, dict)
+        for p in (s.get("properties") or [])
+        if isinstance(p, dict)
+    }
+    fields = _json_list(
+        client.send("GET", f"{BASE}/datasets/template/EDGE_LOGS", phase=phase).response
+    )
+    field_ids = [
+        f["datasetFieldId"]
+        for g in fields
+        if isinstance(g, dict)
+        for f in g.get("datasetFields") or []
+        if isinstance(f, dict) and isinstance(f.get("datasetFieldId"), int)
+    ]
+    best: tuple[str, int, str, list[int]] | None = None
+    inventory: dict[tuple[str, int], list[int]] = {}
+    for product in products:
+        if not isinstance(product, dict):
+            continue
+        for group in product.get("groups") or []:
+            group_id = group.get("groupId") if isinstance(group, dict) else None
+            if not isinstance(group_id, int):
+                continue
+            path = f"{BASE}/properties/product/{product.get('productId')}/group/{group_id}"
+            exchange = client.send("GET", path, phase=phase)
+            if exchange.response.status != 200:
+                continue
+            ids = [
+                p["propertyId"]
+                for p in _json_list(exchange.response)
+                if isinstance(p, dict) and isinstance(p.get("propertyId"), int)
+            ]
+            inventory[(str(product.get("productId")), group_id)] = ids
+            free = [i for i in ids if i not in monitored]
+            contracts = (
+                group.get("contractIds") or groups.get(group_id, {}).get("contractIds") or [""]
+            )
+            if best is None or len(free) > len(best[3]):
+                best = (str(product.get("productId")), group_id, str(contracts[0]), free)
+    if best is None or not field_ids:
+        raise ScenarioAborted(
+            "the target lists no product, group or data set field to build a stream from"
+        )
+    return AkamaiAccount(best[0], best[1], best[2], field_ids, best[3], inventory)
+
+
+def _json_list(response: Any) -> list[Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    return body if isinstance(body, list) else []

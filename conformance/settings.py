@@ -1,0 +1,55 @@
+"""One settings object for a run: its fields, defaults, environment variables and redaction.
+
+Precedence, written once: a CLI flag, then the environment variable, then the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PHASES = ("property", "stateful", "scenarios")
+ENVIRONMENT = {"token": "AZION_TOKEN", "edgerc": "AKAMAI_EDGERC", "section": "AKAMAI_SECTION"}
+SECRET_SETTINGS = frozenset({"token", "view_token"})
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """Everything that decides what a run does."""
+
+    api: str
+    base_url: str | None = None  # None: the embedded reference server
+    token: str | None = None  # Azion
+    view_token: str | None = None  # Azion: a view-only token, for the permission checks
+    edgerc: Path | None = None  # Akamai
+    section: str = "default"
+    report_dir: Path | None = None
+    phases: tuple[str, ...] = PHASES
+    max_examples: int = 10
+    seed: int = 0
+    workers: int = 1
+    timeout: float = 30.0
+    settle_timeout: float = 60.0
+    # Embedded reference server only: faults to inject (the suite's own proof) and its timing.
+    faults: tuple[str, ...] = ()
+    activation_delay: float = 0.3
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as JSON-ready data, secrets replaced."""
+        data: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if field.name in SECRET_SETTINGS and value:
+                value = "<redacted>"
+            elif isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            data[field.name] = value
+        return data
