@@ -7,12 +7,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from conformance import __version__
 from conformance.apis import APIS, get_api
+from conformance.cassettes.commands import add_recheck_parser
+from conformance.cassettes.commands import add_run_flags as add_cassette_run_flags
 from conformance.engine.target import TargetConfigError
 from conformance.exit_codes import ExitCode
+from conformance.gating.diff import add_diff_parser
 from conformance.settings import ENVIRONMENT, PHASES, RunSettings
 from conformance.spec_files import ContractFileError
 
@@ -36,7 +39,12 @@ def _build_parser() -> argparse.ArgumentParser:
     lint.set_defaults(handler=_lint)
 
     run = commands.add_parser("run", help="run the conformance suite against a target")
-    run.add_argument("--api", choices=sorted(APIS), required=True)
+    run.add_argument(
+        "--api",
+        choices=[*sorted(APIS), "all"],
+        required=True,
+        help="the API to check, or all (one report per API)",
+    )
     run.add_argument("--base-url", help="the target; without it, the embedded reference server")
     run.add_argument("--token", help=f"Azion token (or ${ENVIRONMENT['token']})")
     run.add_argument("--view-token", help="Azion view-only token, for the permission checks")
@@ -67,11 +75,23 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="embedded target only: inject a reference-server fault",
     )
+    add_cassette_run_flags(run)
+    run.add_argument(
+        "--quiet", action="store_true", help="no progress display; a one-line summary at the end"
+    )
     run.set_defaults(handler=_run)
 
+    add_recheck_parser(commands)
+    add_diff_parser(commands)
     from conformance.reference.serve_command import add_serve_parser
 
     add_serve_parser(commands)
+    from conformance.reporting.report_command import add_report_parser
+
+    add_report_parser(commands)
+    from conformance.sweep import add_sweep_parser
+
+    add_sweep_parser(commands)
     return parser
 
 
@@ -106,45 +126,75 @@ def _positive_float(text: str) -> float:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from conformance.engine.run import run_conformance
-    from conformance.reference.faults import UnknownFaultError
-
     if args.fault and args.base_url:
         raise _UsageError("--fault applies only to the embedded reference server (no --base-url)")
+    names = sorted(APIS) if args.api == "all" else [args.api]
+    if len(names) > 1 and (args.base_url or args.fault):
+        raise _UsageError("--api all runs the embedded reference servers: drop --base-url/--fault")
+    codes = []
+    reports: list[dict[str, Any]] = []
+    for name in names:
+        report_dir = args.report_dir
+        if report_dir is not None and len(names) > 1:
+            report_dir = report_dir / name
+        codes.append(_run_one(args, name, report_dir, reports))
+    if args.report_dir is not None and len(reports) > 1:
+        from conformance.reporting.writers import write_combined
+
+        print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
+    # The worst outcome wins: unusable (2) over findings (1) over clean (0).
+    return max(codes, key=lambda c: (c == ExitCode.USAGE, c == ExitCode.INTERRUPTED, c))
+
+
+def _run_one(
+    args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[dict[str, Any]]
+) -> int:
+    from conformance.engine.run import run_conformance
+    from conformance.reference.faults import UnknownFaultError
+    from conformance.reporting.progress import RunProgress, print_summary
+    from conformance.reporting.writers import REPORT_FILES
+
     settings = RunSettings(
-        api=args.api,
+        api=api,
         base_url=args.base_url,
         token=args.token or os.environ.get(ENVIRONMENT["token"]),
         view_token=args.view_token,
         edgerc=args.edgerc or _env_path(ENVIRONMENT["edgerc"]),
         section=args.section or os.environ.get(ENVIRONMENT["section"]) or "default",
-        report_dir=args.report_dir,
+        report_dir=report_dir,
         phases=args.phases,
         max_examples=args.max_examples,
         seed=args.seed,
         workers=args.workers,
         timeout=args.timeout,
         faults=tuple(args.fault),
+        record_dir=args.record,
+        replay_dir=args.replay,
+        baseline=args.baseline,
     )
+    from conformance.cassettes.secret_scan import SecretLeakError
+    from conformance.cassettes.store import CassetteError
+    from conformance.gating.findings import GatingInputError
+
+    if args.replay and (args.base_url or args.fault):
+        raise _UsageError("--replay takes its target from the cassettes: drop --base-url/--fault")
     try:
-        outcome = run_conformance(settings)
-    except UnknownFaultError as exc:
+        with RunProgress(api, quiet=args.quiet) as progress:
+            outcome = run_conformance(
+                settings, on_event=progress.on_event, on_exchange=progress.on_exchange
+            )
+    except (UnknownFaultError, TargetConfigError) as exc:
         raise _UsageError(str(exc)) from None
-    except TargetConfigError as exc:
+    except (CassetteError, SecretLeakError, GatingInputError) as exc:
         raise _UsageError(str(exc)) from None
     report = outcome.report
-    counts = ", ".join(f"{n} {status}" for status, n in report["counts"].items())
-    print(
-        f"{report['api']}: {report['verdict'].upper()} ({counts}; "
-        f"{report['requests']['total']} requests) against {report['target']['base_url']}"
-    )
+    reports.append(report)
+    report_files = [outcome.report_dir / name for name in REPORT_FILES]
+    print_summary(report, report_files, quiet=args.quiet)
     if report["aborted"]:
         print(f"dsconform: error: run aborted: {report['aborted']}", file=sys.stderr)
-    for requirement in report["requirements"]:
-        if requirement["status"] == "failed":
-            first = requirement["findings"][0]["message"] if requirement["findings"] else ""
-            print(f"  FAILED {requirement['id']}: {first[:160]}")
-    print(f"report: {outcome.report_dir / 'report.json'}")
+    if outcome.baseline is not None:
+        print(outcome.baseline.render())
     return int(outcome.exit_code)
 
 
@@ -185,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dsconform: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`dsconform ... | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -132,8 +132,44 @@ def lint_catalogue(api: ApiDefinition, path: Path) -> list[LintProblem]:
     return [LintProblem(p.file, p.location, p.message) for p in problems]
 
 
+def lint_citations(api: ApiDefinition, path: Path) -> list[LintProblem]:
+    """Observable requirements that no check, scenario or schemathesis mapping cites, and
+    citations of IDs the catalogue lacks."""
+    from conformance.citations import citations
+
+    catalogue, problems = parse_catalogue(load_yaml(path), path, api=api)
+    if problems:
+        return []  # lint_catalogue reports those
+    cited = citations(api.name)
+    found: list[LintProblem] = []
+    for index, requirement in enumerate(catalogue):
+        if requirement.observable and requirement.id not in cited:
+            found.append(
+                LintProblem(
+                    path,
+                    f"/requirements/{index}",
+                    f"{requirement.id} is observable but no check or scenario cites it",
+                )
+            )
+    for requirement_id, citers in sorted(cited.items()):
+        if requirement_id not in catalogue:
+            found.append(
+                LintProblem(
+                    path,
+                    "/requirements",
+                    f"{', '.join(citers)} cite(s) {requirement_id}, which the catalogue lacks",
+                )
+            )
+    return found
+
+
 def lint_api(
     api: ApiDefinition, *, spec: Path | None = None, catalogue: Path | None = None
 ) -> list[LintProblem]:
     """Every lint problem of one API's contract files."""
-    return lint_spec(spec or api.spec_path) + lint_catalogue(api, catalogue or api.catalogue_path)
+    catalogue_path = catalogue or api.catalogue_path
+    return (
+        lint_spec(spec or api.spec_path)
+        + lint_catalogue(api, catalogue_path)
+        + lint_citations(api, catalogue_path)
+    )

@@ -35,6 +35,11 @@ class RunSettings:
     # Embedded reference server only: faults to inject (the suite's own proof) and its timing.
     faults: tuple[str, ...] = ()
     activation_delay: float = 0.3
+    # Cassettes and gating (issue 5): record every interaction to DIR, or replay from it
+    # instead of a target; known failures a run may have (see conformance/gating/).
+    record_dir: Path | None = None
+    replay_dir: Path | None = None
+    baseline: Path | None = None
 
     @property
     def embedded(self) -> bool:

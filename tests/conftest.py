@@ -16,3 +16,5 @@ def contracts_copy(tmp_path: Path) -> Path:
     target = tmp_path / "specs"
     shutil.copytree(contracts_dir(), target)
     return target
+
+pytest_plugins = ["pytester"]

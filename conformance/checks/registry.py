@@ -124,6 +124,7 @@ AKAMAI_CHECKS: tuple[ExchangeCheck, ...] = (
     _akamai("AKAMAI-CONNECTOR-014", bodies.datadog_hides_auth_token, *STREAM_READS),
     _akamai("AKAMAI-CONNECTOR-015", bodies.splunk_hides_collector_token, *STREAM_READS),
     _akamai("AKAMAI-CONNECTOR-016", bodies.connectors_have_ids, *STREAM_READS),
+    _akamai("AKAMAI-STREAM-DELETE-002", bodies.delete_says_success, "deleteStream"),
     _akamai("AKAMAI-STREAM-EDIT-002", bodies.version_key_names_path_stream, "editStream"),
     _akamai("AKAMAI-ACTIVATE-002", bodies.version_key_names_path_stream, "activateStream"),
     _akamai("AKAMAI-DEACTIVATE-002", bodies.version_key_names_path_stream, "deactivateStream"),

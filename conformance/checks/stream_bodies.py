@@ -374,3 +374,16 @@ def history_entries_name_path_stream(exchange: Exchange, env: CheckEnv) -> Outco
         return None if got == wanted else f"entry for stream {got!r} under stream {wanted}"
 
     return _each(exchange, rule, "history-stream")
+
+
+def delete_says_success(exchange: Exchange, env: CheckEnv) -> Outcome:
+    """deleteStream answers {"message": "Success"}."""
+    body = _body(exchange)
+    if not isinstance(body, dict):
+        return None
+    if body.get("message") == "Success":
+        return PASS
+    return Violation(
+        f"deleteStream answered message {body.get('message')!r}, not 'Success'",
+        kind="delete-message",
+    )

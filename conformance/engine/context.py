@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from conformance.apis import ApiDefinition
@@ -37,3 +38,6 @@ class PhaseContext:
     run_prefix: str
     emit: Callable[[Event], None] = lambda event: None
     notes: list[str] = field(default_factory=list)
+    # Wraps each group of exchanges (a scenario, one operation's generated cases, the state
+    # machine) so a recorder can put each group in a cassette of its own, named by `group`.
+    cassette: Callable[[str], AbstractContextManager[object]] = lambda group: nullcontext()

@@ -21,27 +21,34 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
             settle_timeout=ctx.settings.settle_timeout,
             options={"view_auth": ctx.target.view_auth, "embedded": ctx.target.embedded},
         )
-        try:
-            scenario.function(sctx)
-        except ScenarioAborted as exc:
-            ctx.notes.append(f"scenario {scenario.name} stopped early: {exc}")
-            ctx.emit(Event("scenarios", "note", f"{scenario.name} stopped early: {exc}"))
-        except TargetError:
-            raise
-        except Exception as exc:  # our own bug: `error`, never a failure of the target
-            for requirement_id in scenario.cites:
-                ctx.collector.errored(
-                    Finding(
-                        requirement_id,
-                        f"scenario:{scenario.name}",
-                        "scenario-crashed",
-                        f"scenario {scenario.name} crashed: {type(exc).__name__}: {exc}",
-                        "scenarios",
-                    )
+        with ctx.cassette(scenario.name):
+            _run_one(ctx, sctx)
+
+
+def _run_one(ctx: PhaseContext, sctx: ScenarioContext) -> None:
+    """Run one scenario; its cleanups run whatever happens."""
+    scenario = sctx.scenario
+    try:
+        scenario.function(sctx)
+    except ScenarioAborted as exc:
+        ctx.notes.append(f"scenario {scenario.name} stopped early: {exc}")
+        ctx.emit(Event("scenarios", "note", f"{scenario.name} stopped early: {exc}"))
+    except TargetError:
+        raise
+    except Exception as exc:  # our own bug: `error`, never a failure of the target
+        for requirement_id in scenario.cites:
+            ctx.collector.errored(
+                Finding(
+                    requirement_id,
+                    f"scenario:{scenario.name}",
+                    "scenario-crashed",
+                    f"scenario {scenario.name} crashed: {type(exc).__name__}: {exc}",
+                    "scenarios",
                 )
-        finally:
-            for action in reversed(sctx.cleanups):
-                try:
-                    action()
-                except TargetError as exc:
-                    ctx.notes.append(f"cleanup of {scenario.name} failed: {exc}")
+            )
+    finally:
+        for action in reversed(sctx.cleanups):
+            try:
+                action()
+            except TargetError as exc:
+                ctx.notes.append(f"cleanup of {scenario.name} failed: {exc}")

@@ -52,7 +52,7 @@ def run_stateful_phase(ctx: PhaseContext) -> None:
     schema = load_schema(ctx)
     machine = _machine_class(ctx, schema.as_state_machine(), make_body)
     ctx.emit(Event("stateful", "step", "state machine over the spec's links"))
-    with contextlib.suppress(_StopMachine):
+    with ctx.cassette("stateful"), contextlib.suppress(_StopMachine):
         _run(machine, ctx)
     if machine.target_error:
         raise machine.target_error[0]

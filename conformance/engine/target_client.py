@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json as jsonlib
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +60,9 @@ class TargetClient:
         self.waited_seconds = 0.0
         self.max_wait = 75.0
         self._not_before = 0.0  # epoch seconds: the advertised budget forbids sending earlier
+        # Our own cap (`--rate-limit N/PERIOD`): at most N sends in any PERIOD seconds.
+        self.rate_cap: tuple[int, float] | None = None
+        self._sent_at: deque[float] = deque()
 
     def close(self) -> None:
         self.session.close()
@@ -164,8 +168,18 @@ class TargetClient:
         return exchange
 
     def wait_for_budget(self) -> None:
-        """Sleep until the target's advertised budget allows the next request (capped)."""
-        delay = min(self._not_before - time.time(), self.max_wait)
+        """Sleep until our own cap and the target's advertised budget allow the next request."""
+        if self.rate_cap is not None:
+            count, period = self.rate_cap
+            now = time.monotonic()
+            while self._sent_at and now - self._sent_at[0] >= period:
+                self._sent_at.popleft()
+            if len(self._sent_at) >= count:
+                self._sleep(self._sent_at[0] + period - now)
+            self._sent_at.append(time.monotonic())
+        self._sleep(min(self._not_before - time.time(), self.max_wait))
+
+    def _sleep(self, delay: float) -> None:
         if delay > 0:
             time.sleep(delay)
             self.waited_seconds += delay

@@ -17,7 +17,9 @@ from conformance.reference.config import ReferenceConfig
 
 def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening-ready socket; port 0 lets the kernel pick a free port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only
+    # when it is, and without it every keep-alive response waits ~40 ms on delayed ACKs.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     return sock

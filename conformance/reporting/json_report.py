@@ -36,8 +36,13 @@ def build_report(
     phases: list[dict[str, Any]],
     notes: list[str],
     tool: str,
+    coverage: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The report of one run, secrets already redacted."""
+    """The report of one run, secrets already redacted.
+
+    `coverage` is `CoverageCollector.as_dict()` (conformance/reporting/coverage.py); when given,
+    the report carries it as its top-level `coverage`.
+    """
     results = collector.results()
     counts = {status.value: 0 for status in Status}
     requirements = []
@@ -73,7 +78,7 @@ def build_report(
         verdict = "error"
     else:
         verdict = "passed"
-    return {
+    report: dict[str, Any] = {
         "format_version": 1,
         "tool": tool,
         "verdict": verdict,
@@ -89,6 +94,9 @@ def build_report(
         "notes": notes,
         "requirements": requirements,
     }
+    if coverage is not None:
+        report["coverage"] = coverage
+    return report
 
 
 def write_report(report: dict[str, Any], report_dir: Path) -> Path:

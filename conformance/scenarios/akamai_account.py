@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import copy
 import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.engine.exchange import Exchange
 from conformance.engine.target_client import TargetClient
 from conformance.scenarios.base import ScenarioAborted
+
+# How discovery sends a GET (a path below BASE); scenarios pass one that records observations.
+Sender = Callable[[str], Exchange]
 
 BASE = "/datastream-config-api/v1/log"
 
@@ -60,6 +66,13 @@ class AkamaiAccount:
     dataset_field_ids: list[int]
     free_properties: list[int]
     all_properties: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    # What discovery saw, for scenarios that judge the lookups themselves.
+    group_ids: list[int] = field(default_factory=list)
+    product_group_ids: list[int] = field(default_factory=list)
+    stream_group_ids: list[int] = field(default_factory=list)
+    property_lists: dict[tuple[str, int], Exchange] = field(default_factory=dict)
+    # Connector types a create with this account's stock body was accepted for (this run).
+    accepted_connectors: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def take_properties(self, count: int) -> list[int]:
@@ -116,16 +129,41 @@ class AkamaiAccount:
         body.update(changes)
         return body
 
+    def unlisted_property_id(self) -> int:
+        """A property ID that no listProperties answer of this account names."""
+        listed = {i for ids in self.all_properties.values() for i in ids}
+        return max(listed, default=0) + 1
 
-def discover_account(client: TargetClient, *, phase: str) -> AkamaiAccount:
+    def unlisted_group_id(self) -> int:
+        """A group ID that neither listGroups nor listProducts names."""
+        return max([*self.group_ids, *self.product_group_ids], default=0) + 1
+
+
+_SHARED: weakref.WeakKeyDictionary[TargetClient, AkamaiAccount] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_account(client: TargetClient, send: Sender, *, refresh: bool = False) -> AkamaiAccount:
+    """The account discovered once per client (one run), so scenarios share its lookups and
+    its pool of free properties; `refresh` discovers again."""
+    with _SHARED_LOCK:
+        account = None if refresh else _SHARED.get(client)
+    if account is None:
+        account = discover_account(client, phase="scenarios", send=send)
+        with _SHARED_LOCK:
+            _SHARED[client] = account
+    return account
+
+
+def discover_account(
+    client: TargetClient, *, phase: str, send: Sender | None = None
+) -> AkamaiAccount:
     """Ask the target for a product, a group, its properties and the data set fields."""
-    products = _json_list(client.send("GET", f"{BASE}/products", phase=phase).response)
-    groups = {
-        g.get("groupId"): g
-        for g in _json_list(client.send("GET", f"{BASE}/groups", phase=phase).response)
-        if isinstance(g, dict)
-    }
-    streams = _json_list(client.send("GET", f"{BASE}/streams", phase=phase).response)
+    get: Sender = send or (lambda path: client.send("GET", f"{BASE}{path}", phase=phase))
+    products = _json_list(get("/products").response)
+    group_list = [g for g in _json_list(get("/groups").response) if isinstance(g, dict)]
+    groups = {g.get("groupId"): g for g in group_list}
+    streams = _json_list(get("/streams").response)
     monitored = {
         p.get("propertyId")
         for s in streams
@@ -133,9 +171,7 @@ def discover_account(client: TargetClient, *, phase: str) -> AkamaiAccount:
         for p in (s.get("properties") or [])
         if isinstance(p, dict)
     }
-    fields = _json_list(
-        client.send("GET", f"{BASE}/datasets/template/EDGE_LOGS", phase=phase).response
-    )
+    fields = _json_list(get("/datasets/template/EDGE_LOGS").response)
     field_ids = [
         f["datasetFieldId"]
         for g in fields
@@ -145,6 +181,8 @@ def discover_account(client: TargetClient, *, phase: str) -> AkamaiAccount:
     ]
     best: tuple[str, int, str, list[int]] | None = None
     inventory: dict[tuple[str, int], list[int]] = {}
+    property_lists: dict[tuple[str, int], Exchange] = {}
+    product_group_ids: list[int] = []
     for product in products:
         if not isinstance(product, dict):
             continue
@@ -152,8 +190,9 @@ def discover_account(client: TargetClient, *, phase: str) -> AkamaiAccount:
             group_id = group.get("groupId") if isinstance(group, dict) else None
             if not isinstance(group_id, int):
                 continue
-            path = f"{BASE}/properties/product/{product.get('productId')}/group/{group_id}"
-            exchange = client.send("GET", path, phase=phase)
+            product_group_ids.append(group_id)
+            exchange = get(f"/properties/product/{product.get('productId')}/group/{group_id}")
+            property_lists[(str(product.get("productId")), group_id)] = exchange
             if exchange.response.status != 200:
                 continue
             ids = [
@@ -172,7 +211,22 @@ def discover_account(client: TargetClient, *, phase: str) -> AkamaiAccount:
         raise ScenarioAborted(
             "the target lists no product, group or data set field to build a stream from"
         )
-    return AkamaiAccount(best[0], best[1], best[2], field_ids, best[3], inventory)
+    return AkamaiAccount(
+        best[0],
+        best[1],
+        best[2],
+        field_ids,
+        best[3],
+        inventory,
+        group_ids=[g for g in groups if isinstance(g, int)],
+        product_group_ids=product_group_ids,
+        stream_group_ids=[
+            s["groupId"]
+            for s in streams
+            if isinstance(s, dict) and isinstance(s.get("groupId"), int)
+        ],
+        property_lists=property_lists,
+    )
 
 
 def _json_list(response: Any) -> list[Any]:

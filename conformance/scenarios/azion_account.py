@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from conformance.apis import AZION
 from conformance.engine.target_client import TargetClient
+from conformance.openapi_document import OpenApiDocument
 from conformance.scenarios.base import ScenarioAborted
 
 BASE = "/data_streaming"
@@ -61,6 +64,30 @@ ENDPOINT_SAMPLES: dict[str, dict[str, Any]] = {
     "qradar": {"endpoint_type": "qradar", "url": "https://qradar.example.com"},
 }
 SEED_DOMAIN_ID = 1616535973
+# The catalogue requirement that each endpoint type's variables are required and accepted.
+ENDPOINT_REQUIREMENTS: dict[str, str] = {
+    "standard": "AZION-ENDPOINT-002",
+    "kafka": "AZION-ENDPOINT-003",
+    "s3": "AZION-ENDPOINT-004",
+    "big_query": "AZION-ENDPOINT-005",
+    "elasticsearch": "AZION-ENDPOINT-006",
+    "aws_kinesis_firehose": "AZION-ENDPOINT-007",
+    "datadog": "AZION-ENDPOINT-008",
+    "qradar": "AZION-ENDPOINT-009",
+}
+DISCOVERY_ATTEMPTS = 5
+
+
+def required_variables(endpoint_type: str) -> tuple[str, ...]:
+    """The variables the seed's endpoint table lists for a type (endpoint_type itself aside)."""
+    return tuple(k for k in ENDPOINT_SAMPLES[endpoint_type] if k != "endpoint_type")
+
+
+@lru_cache(maxsize=1)
+def secret_fields() -> frozenset[str]:
+    """Endpoint variables the contract marks secret (`x-secret-fields`): never compared."""
+    raw = OpenApiDocument.load(AZION.spec_path).raw.get("x-secret-fields") or ()
+    return frozenset(str(name) for name in raw)
 
 
 @dataclass(slots=True)
@@ -69,6 +96,7 @@ class AzionAccount:
 
     template_id: int
     domain_ids: list[int]
+    template_ids: tuple[int, ...] = field(default=())  # every listed global template
 
     def streaming_body(
         self, name: str, *, endpoint_type: str = "standard", **changes: Any
@@ -83,9 +111,20 @@ class AzionAccount:
         body.update(changes)
         return body
 
+    def other_template_id(self) -> int:
+        """A listed template other than `template_id` (the same one when it is alone)."""
+        return next((t for t in self.template_ids if t != self.template_id), self.template_id)
 
-def discover_azion_account(client: TargetClient, *, phase: str) -> AzionAccount:
-    exchange = client.send("GET", f"{BASE}/templates", phase=phase)
+
+def discover_azion_account(
+    client: TargetClient, *, phase: str, labels: tuple[str, ...] = ()
+) -> AzionAccount:
+    """The target's templates (a 429 is waited out and retried a few times)."""
+    exchange = client.send("GET", f"{BASE}/templates", phase=phase, labels=labels)
+    for _ in range(DISCOVERY_ATTEMPTS):
+        if exchange.response.status != 429:
+            break
+        exchange = client.send("GET", f"{BASE}/templates", phase=phase, labels=labels)
     try:
         results = exchange.response.json().get("results")
     except (ValueError, AttributeError):
@@ -93,4 +132,4 @@ def discover_azion_account(client: TargetClient, *, phase: str) -> AzionAccount:
     ids = [t["id"] for t in results or [] if isinstance(t, dict) and isinstance(t.get("id"), int)]
     if not ids:
         raise ScenarioAborted("the target lists no template to build a streaming from")
-    return AzionAccount(ids[0], [SEED_DOMAIN_ID])
+    return AzionAccount(ids[0], [SEED_DOMAIN_ID], tuple(ids))

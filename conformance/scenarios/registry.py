@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conformance.scenarios.akamai_workflows import AKAMAI_SCENARIOS
+from conformance.scenarios.azion_workflows import AZION_SCENARIOS
 from conformance.scenarios.base import Scenario
 
-SCENARIOS: dict[str, tuple[Scenario, ...]] = {"akamai": (), "azion": ()}
+SCENARIOS: dict[str, tuple[Scenario, ...]] = {"akamai": AKAMAI_SCENARIOS, "azion": AZION_SCENARIOS}

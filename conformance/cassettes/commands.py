@@ -1,0 +1,52 @@
+"""Command-line pieces of cassettes: the `run` flags and the `recheck` subcommand."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def add_run_flags(run: argparse.ArgumentParser) -> None:
+    """`--record DIR`, `--replay DIR` and `--baseline FILE` on `dsconform run`."""
+    group = run.add_mutually_exclusive_group()
+    group.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="write every HTTP interaction into vcrpy cassettes under DIR/<api>/ (redacted)",
+    )
+    group.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="evaluate the checks from the cassettes under DIR/<api>/, network blocked",
+    )
+    run.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="known failures (reason, optional expiry): exit 0 when only those fail",
+    )
+
+
+def add_recheck_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "recheck",
+        help="re-validate recorded cassettes against the current spec and catalogue",
+        description=(
+            "Run today's exchange checks over every recorded interaction of DIR/<api>/, "
+            "without sending anything: shows which recorded behaviour the current contract "
+            "now calls wrong. Exit 1 when anything fails, 2 when a cassette is unusable."
+        ),
+    )
+    parser.add_argument("dir", type=Path, help="a cassette directory (holding <api>/ folders)")
+    parser.add_argument("--api", choices=["akamai", "azion", "all"], default="all")
+    parser.add_argument("--report-dir", type=Path, help="default: reports/recheck-<api>-<UTC>/")
+    parser.set_defaults(handler=_recheck_command)
+
+
+def _recheck_command(args: argparse.Namespace) -> int:
+    from conformance.cassettes.recheck import recheck_command
+
+    return recheck_command(args.dir, args.api, args.report_dir)

@@ -1,0 +1,193 @@
+"""`dsconform recheck DIR`: today's checks over yesterday's recordings, nothing sent.
+
+A replay re-generates the run and so needs the spec that generated it; a recheck does not: it
+takes every recorded interaction as it is and judges it with the current spec and catalogue.
+When the contract changes, the recheck shows which recorded behaviour it now calls wrong; over
+the seed-sample cassettes it shows how far the vendors' own documented examples conform.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance import __version__
+from conformance.apis import APIS, get_api
+from conformance.cassettes.filters import recorded_echoes_as_placeholder
+from conformance.cassettes.layout import UNSCOPED
+from conformance.cassettes.store import CassetteError, CassetteFile, read_api_cassettes
+from conformance.catalogue import load_catalogue
+from conformance.checks.base import CheckEnv
+from conformance.checks.registry import CHECKS
+from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.engine.exchange_checker import ExchangeChecker
+from conformance.engine.results import ResultsCollector, Status
+from conformance.exit_codes import ExitCode
+from conformance.openapi_document import OpenApiDocument
+from conformance.reporting.json_report import build_report, write_report
+from conformance.settings import RunSettings
+
+
+@dataclass(slots=True)
+class RecheckOutcome:
+    report: dict[str, Any]
+    report_dir: Path
+    exit_code: ExitCode
+    interactions: int
+    seconds: float
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _body(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def phase_of(group: str) -> str:
+    if group.startswith("property-"):
+        return "property"
+    if group == "stateful":
+        return "stateful"
+    if group == UNSCOPED:
+        return "unscoped"
+    if group.startswith("sample-"):
+        return "samples"
+    return "scenarios"
+
+
+def exchanges_of(cassette: CassetteFile) -> list[Exchange]:
+    """The cassette's interactions as the engine's exchanges (redacted, as recorded)."""
+    phase = phase_of(cassette.group)
+    result = []
+    for item in cassette.interactions:
+        request, response = item.request, item.response
+        url = str(request["uri"])
+        split = urlsplit(url)
+        path = split.path + (f"?{split.query}" if split.query else "")
+        result.append(
+            Exchange(
+                request=RecordedRequest(
+                    str(request["method"]).upper(),
+                    url,
+                    path,
+                    {str(k): _first(v) for k, v in (request.get("headers") or {}).items()},
+                    _body(request.get("body")),
+                ),
+                response=RecordedResponse(
+                    int(response["status"]["code"]),
+                    {str(k): _first(v) for k, v in (response.get("headers") or {}).items()},
+                    recorded_echoes_as_placeholder(_body(response["body"].get("string"))),
+                ),
+                operation_id=None,
+                phase=phase,
+                labels=(cassette.group,),
+            )
+        )
+    return result
+
+
+def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> RecheckOutcome:
+    """Raises CassetteError for an unusable cassette directory."""
+    from conformance.engine.run import operation_resolver
+
+    began = time.monotonic()
+    started = datetime.now(UTC)
+    api = get_api(api_name)
+    run, cassettes = read_api_cassettes(root, api.name)
+    catalogue = load_catalogue(api)
+    document = OpenApiDocument.load(api.spec_path)
+    collector = ResultsCollector(catalogue)
+    checker = ExchangeChecker(CHECKS[api.name], CheckEnv(document), collector)
+    resolve = operation_resolver(document)
+    by_phase: dict[str, int] = {}
+    for cassette in cassettes:
+        for exchange in exchanges_of(cassette):
+            split = urlsplit(exchange.request.url)
+            operation = resolve(exchange.request.method, split.path)
+            exchange = Exchange(
+                exchange.request,
+                exchange.response,
+                operation,
+                exchange.phase,
+                0.0,
+                exchange.labels,
+            )
+            by_phase[exchange.phase] = by_phase.get(exchange.phase, 0) + 1
+            checker(exchange)
+    total = sum(by_phase.values())
+    report_dir = report_dir or Path("reports") / (
+        f"recheck-{api.name}-{started.strftime('%Y%m%dT%H%M%SZ')}"
+    )
+    base_url = str((run or {}).get("base_url") or "")
+    notes = [
+        f"recheck of {total} recorded interaction(s) in {len(cassettes)} cassette(s) under "
+        f"{root / api.name}: nothing was sent; the current spec and catalogue judged them",
+        "scenario expectations and generated-data checks are not re-evaluated by a recheck "
+        "(only the per-exchange checks are); `run --replay` re-runs those",
+    ]
+    if run is None:
+        notes.append("no run.json: these cassettes were not recorded by a run (seed samples?)")
+    report = build_report(
+        settings=RunSettings(api=api.name, base_url=base_url or None, phases=()),
+        api=api,
+        target={"base_url": f"cassettes:{root / api.name}", "embedded": False, "faults": []},
+        collector=collector,
+        started=started,
+        finished=datetime.now(UTC),
+        aborted=None,
+        requests={"total": total, "by_phase": by_phase, "waited_seconds": 0.0},
+        phases=[{"name": "recheck", "seconds": round(time.monotonic() - began, 3)}],
+        notes=notes,
+        tool=f"dsconform {__version__}",
+    )
+    write_report(report, report_dir)
+    failed = any(r.status is Status.FAILED for r in collector.results())
+    return RecheckOutcome(
+        report,
+        report_dir,
+        ExitCode.FINDINGS if failed else ExitCode.OK,
+        total,
+        time.monotonic() - began,
+    )
+
+
+def recheck_command(root: Path, api: str, report_dir: Path | None) -> int:
+    names = sorted(APIS) if api == "all" else [api]
+    if api == "all":
+        names = [n for n in names if (root / n).is_dir()] or names
+    codes = []
+    for name in names:
+        target_dir = report_dir / name if report_dir is not None and len(names) > 1 else report_dir
+        try:
+            outcome = recheck(root, name, target_dir)
+        except CassetteError as exc:
+            print(f"dsconform: error: {exc}", file=sys.stderr)
+            codes.append(ExitCode.USAGE)
+            continue
+        report = outcome.report
+        counts = ", ".join(f"{n} {status}" for status, n in report["counts"].items())
+        print(
+            f"{name}: recheck {report['verdict'].upper()} ({counts}; "
+            f"{outcome.interactions} recorded interactions) from {root / name}"
+        )
+        for requirement in report["requirements"]:
+            if requirement["status"] == "failed":
+                first = requirement["findings"][0] if requirement["findings"] else {}
+                where = first.get("operation") or "-"
+                print(f"  FAILED {requirement['id']} [{where}]: {str(first.get('message'))[:150]}")
+        print(f"report: {outcome.report_dir / 'report.json'}")
+        codes.append(outcome.exit_code)
+    return int(max(codes, key=lambda c: (c == ExitCode.USAGE, c)))

@@ -1,0 +1,1 @@
+"""Gating on findings: run-to-run diffs and baselines of known failures, keyed by fingerprint."""

@@ -1,0 +1,313 @@
+"""`report.html`: one self-contained page (inline CSS, JS and SVG; no network) for one or more
+`report.json` documents, e.g. both APIs of an `--api all` run."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shlex
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from conformance.redaction import PLACEHOLDER, redact_body_text, redact_headers, redact_url
+from conformance.reporting.coverage import UNMATCHED, code_is_documented
+
+TEMPLATES = Path(__file__).with_name("templates")
+STATUSES = ("failed", "error", "passed", "untested")
+LEVELS = ("MUST", "SHOULD", "MAY")
+# Bodies longer than this are cut in the page (report.json keeps what the run kept).
+MAX_BODY_CHARS = 4000
+# Headers a replayed request must not carry over: curl computes or negotiates them itself.
+_CURL_SKIP_HEADERS = frozenset(
+    {"content-length", "connection", "accept-encoding", "host", "x-schemathesis-testcaseid"}
+)
+_TOKEN_VARIABLE = {"azion": "AZION_TOKEN"}
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(("html", "j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["ticks"] = _ticks
+    return env
+
+
+_TICKS = re.compile(r"`([^`]+)`")
+
+
+def _ticks(text: str) -> markupsafe.Markup:
+    """Escape `text`, then show its `backticked` parts as code, as the catalogue writes them."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(_TICKS.sub(r"<code>\1</code>", escaped))
+
+
+def curl_command(request: dict[str, Any], api: str) -> str:
+    """The request as a runnable `curl` command, secrets redacted.
+
+    A redacted Azion token becomes `$AZION_TOKEN`, so the command runs once the variable is set;
+    an Akamai request needs an EdgeGrid signature that curl cannot compute, so its
+    Authorization stays redacted.
+    """
+    method = str(request.get("method") or "GET").upper()
+    url = redact_url(str(request.get("url") or ""))
+    lines = [f"curl -sS -i -g -X {method} {shlex.quote(url)}"]
+    headers = redact_headers({str(k): str(v) for k, v in (request.get("headers") or {}).items()})
+    for name, value in headers.items():
+        if name.lower() in _CURL_SKIP_HEADERS:
+            continue
+        variable = _TOKEN_VARIABLE.get(api)
+        if name.lower() == "authorization" and value == PLACEHOLDER and variable:
+            lines.append(f'-H "{name}: Token ${variable}"')
+        else:
+            lines.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    body = redact_body_text(str(request.get("body") or ""))
+    if body:
+        lines.append(f"--data-raw {shlex.quote(body)}")
+    return " \\\n  ".join(lines)
+
+
+def _pretty_body(body: str) -> tuple[str, bool]:
+    """A body for reading: JSON indented, anything cut at MAX_BODY_CHARS (and whether it was)."""
+    text = body
+    with contextlib.suppress(ValueError):
+        text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    if len(text) > MAX_BODY_CHARS:
+        return text[:MAX_BODY_CHARS], True
+    return text, False
+
+
+def _header_lines(headers: dict[str, Any] | None) -> str:
+    return "\n".join(f"{name}: {value}" for name, value in (headers or {}).items())
+
+
+def _finding_view(finding: dict[str, Any], api: str) -> dict[str, Any]:
+    request = finding.get("request")
+    response = finding.get("response")
+    view: dict[str, Any] = {
+        "message": finding.get("message", ""),
+        "check": finding.get("check", ""),
+        "kind": finding.get("kind", ""),
+        "phase": finding.get("phase", ""),
+        "operation": finding.get("operation") or "",
+        "request": None,
+        "response": None,
+    }
+    if request:
+        method = str(request.get("method", "")).upper()
+        view["request"] = {
+            "line": f"{method} {redact_url(str(request.get('url', '')))}",
+            "curl": curl_command(request, api),
+            "edgegrid": api == "akamai"
+            and any(k.lower() == "authorization" for k in (request.get("headers") or {})),
+        }
+    if response:
+        body, cut = _pretty_body(str(response.get("body") or ""))
+        view["response"] = {
+            "status": response.get("status"),
+            "headers": _header_lines(response.get("headers")),
+            "body": body,
+            "cut": cut,
+            "truncated": bool(response.get("truncated")),
+        }
+    return view
+
+
+def _duration(report: dict[str, Any]) -> str:
+    try:
+        started = datetime.fromisoformat(report["started_at"])
+        finished = datetime.fromisoformat(report["finished_at"])
+    except (KeyError, ValueError):
+        return ""
+    return f"{(finished - started).total_seconds():.1f} s"
+
+
+def _coverage_view(coverage: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not coverage:
+        return None
+    codes: set[str] = set()
+    for entry in coverage.values():
+        codes.update(str(c) for c in entry.get("documented", []))
+        codes.update(str(c) for c in entry.get("seen", {}))
+    columns = sorted(codes, key=lambda c: (c == "default", c))
+    rows = []
+    documented_total = documented_seen = 0
+    for operation, entry in coverage.items():
+        documented = [str(c) for c in entry.get("documented", [])]
+        seen = {str(c): int(n) for c, n in entry.get("seen", {}).items()}
+        cells = []
+        for code in columns:
+            count = seen.get(code, 0)
+            if code in documented:
+                hit = count or sum(
+                    n for c, n in seen.items() if code.endswith("XX") and c[:1] == code[:1]
+                )
+                state = "seen" if hit else "missing"
+                documented_total += 1
+                documented_seen += 1 if hit else 0
+            elif count:
+                state = "seen" if code_is_documented(code, documented) else "undocumented"
+            else:
+                state = "na"
+            cells.append({"code": code, "count": count, "state": state})
+        rows.append(
+            {
+                "operation": operation,
+                "unmatched": operation == UNMATCHED,
+                "cells": cells,
+                "total": sum(seen.values()),
+            }
+        )
+    return {
+        "columns": columns,
+        "rows": rows,
+        "documented_total": documented_total,
+        "documented_seen": documented_seen,
+    }
+
+
+def _report_view(report: dict[str, Any], index: int) -> dict[str, Any]:
+    api = str(report.get("api", ""))
+    sections: dict[str, dict[str, Any]] = {}
+    failures = []
+    for requirement in report.get("requirements", []):
+        source = requirement.get("source") or {}
+        name = source.get("section") or "(no section)"
+        section = sections.setdefault(
+            name,
+            {
+                "name": name,
+                "anchor": f"{api}-s{len(sections) + 1}",
+                "counts": dict.fromkeys(STATUSES, 0),
+                "requirements": [],
+            },
+        )
+        status = requirement.get("status", "untested")
+        section["counts"][status] = section["counts"].get(status, 0) + 1
+        view = {
+            "id": requirement["id"],
+            "level": requirement.get("level", ""),
+            "statement": requirement.get("statement", ""),
+            "status": status,
+            "passes": requirement.get("passes", 0),
+            "failures": requirement.get("failures", 0),
+            "reason": requirement.get("reason", ""),
+            "observable": requirement.get("observable", True),
+            "operations": requirement.get("operations", []),
+            "checks": requirement.get("checks", []),
+            "source": source,
+            "findings": [_finding_view(f, api) for f in requirement.get("findings", [])],
+        }
+        section["requirements"].append(view)
+        if status in ("failed", "error"):
+            failures.append(view)
+    target = report.get("target") or {}
+    return {
+        "index": index,
+        "api": api,
+        "verdict": report.get("verdict", "error"),
+        "tool": report.get("tool", ""),
+        "target": target,
+        "started_at": report.get("started_at", ""),
+        "duration": _duration(report),
+        "aborted": report.get("aborted"),
+        "counts": report.get("counts", {}),
+        "total": len(report.get("requirements", [])),
+        "requests": report.get("requests", {}),
+        "phases": report.get("phases", []),
+        "settings": report.get("settings", {}),
+        "notes": report.get("notes", []),
+        "sections": list(sections.values()),
+        "chart": _chart_view(list(sections.values())),
+        "failures": failures,
+        "coverage": _coverage_view(report.get("coverage")),
+    }
+
+
+def _chart_view(sections: list[dict[str, Any]]) -> dict[str, Any]:
+    """Geometry of the per-section stacked bar chart (inline SVG), bars scaled to the largest."""
+    row_height, bar_height, label_width, bar_width = 22, 14, 300, 380
+    largest = max((sum(s["counts"].values()) for s in sections), default=0) or 1
+    rows = []
+    for i, section in enumerate(sections):
+        x = float(label_width)
+        segments = []
+        for status in ("passed", "failed", "error", "untested"):
+            count = section["counts"].get(status, 0)
+            if not count:
+                continue
+            width = bar_width * count / largest
+            segments.append(
+                {"status": status, "count": count, "x": round(x, 2), "w": round(width, 2)}
+            )
+            x += width
+        label = section["name"]
+        rows.append(
+            {
+                "y": i * row_height,
+                "label": label if len(label) <= 44 else label[:43] + "…",
+                "title": label,
+                "segments": segments,
+                "end": round(x + 6, 2),
+                "text": " / ".join(
+                    str(section["counts"].get(s, 0)) for s in ("passed", "failed", "untested")
+                )
+                + (
+                    f" / {section['counts']['error']} error"
+                    if section["counts"].get("error")
+                    else ""
+                ),
+            }
+        )
+    return {
+        "width": label_width + bar_width + 110,
+        "height": max(len(sections), 1) * row_height,
+        "row_height": row_height,
+        "bar_height": bar_height,
+        "label_width": label_width,
+        "rows": rows,
+    }
+
+
+def _overall_verdict(reports: Sequence[dict[str, Any]]) -> str:
+    verdicts = {r.get("verdict") for r in reports}
+    for verdict in ("error", "failed"):
+        if verdict in verdicts:
+            return verdict
+    return "passed"
+
+
+def render_html(reports: Sequence[dict[str, Any]]) -> str:
+    """The page for one or more reports (one per API)."""
+    if not reports:
+        raise ValueError("render_html needs at least one report")
+    views = [_report_view(report, i) for i, report in enumerate(reports)]
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            reports=views,
+            verdict=_overall_verdict(reports),
+            apis=[v["api"] for v in views],
+            statuses=STATUSES,
+            levels=LEVELS,
+            title="dsconform: " + ", ".join(f"{v['api']} {v['verdict']}" for v in views),
+        )
+    )
+
+
+def write_html(reports: Sequence[dict[str, Any]], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(reports), encoding="utf-8")
+    return path

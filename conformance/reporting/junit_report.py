@@ -1,0 +1,153 @@
+"""`junit.xml`: one test case per requirement, so CI shows requirement-level results.
+
+passed -> a plain test case; failed -> `<failure>`; error (the suite broke) -> `<error>`;
+untested -> `<skipped>` with the reason. Test cases are named `<ID>: <statement>` and grouped
+(classname) by API and seed section.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+# Characters XML 1.0 cannot carry, even escaped (response bodies may hold anything).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MAX_BODY = 800
+
+
+def _clean(text: Any) -> str:
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
+def _flat(text: Any) -> str:
+    return " ".join(_clean(text).split())
+
+
+def _seconds(report: dict[str, Any]) -> str:
+    try:
+        started = datetime.fromisoformat(report["started_at"])
+        finished = datetime.fromisoformat(report["finished_at"])
+    except (KeyError, ValueError):
+        return "0"
+    return f"{max((finished - started).total_seconds(), 0.0):.3f}"
+
+
+def _finding_text(finding: dict[str, Any]) -> str:
+    lines = [str(finding.get("message", ""))]
+    where = f"{finding.get('phase', '')} phase, check {finding.get('check', '')}"
+    if finding.get("operation"):
+        where += f", operation {finding['operation']}"
+    lines.append(f"  ({where})")
+    request = finding.get("request")
+    response = finding.get("response")
+    if request:
+        lines.append(
+            f"  request: {str(request.get('method', '')).upper()} {request.get('url', '')}"
+        )
+    if response:
+        body = str(response.get("body") or "")
+        if len(body) > MAX_BODY:
+            body = body[:MAX_BODY] + " …"
+        lines.append(f"  response: {response.get('status')} {body}".rstrip())
+    return "\n".join(lines)
+
+
+def _details(requirement: dict[str, Any]) -> str:
+    source = requirement.get("source") or {}
+    lines = [
+        f"{requirement['id']} ({requirement.get('level', '')}): {requirement.get('statement', '')}",
+        f"seed {source.get('file', '')}, section {source.get('section', '')!r}: "
+        f"{source.get('quote', '')!r}",
+        f"{requirement.get('failures', 0)} failing and {requirement.get('passes', 0)} passing "
+        "observations",
+        "",
+    ]
+    lines += [_finding_text(f) for f in requirement.get("findings") or []]
+    return _clean("\n".join(lines))
+
+
+def _suite(report: dict[str, Any]) -> ET.Element:
+    api = str(report.get("api", ""))
+    requirements = report.get("requirements") or []
+    counts = {
+        s: sum(1 for r in requirements if r.get("status") == s)
+        for s in ("passed", "failed", "untested", "error")
+    }
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": f"dsconform {api}",
+            "tests": str(len(requirements)),
+            "failures": str(counts["failed"]),
+            "errors": str(counts["error"]),
+            "skipped": str(counts["untested"]),
+            "time": _seconds(report),
+            "timestamp": str(report.get("started_at", "")),
+        },
+    )
+    properties = ET.SubElement(suite, "properties")
+    target = report.get("target") or {}
+    for name, value in (
+        ("verdict", report.get("verdict", "")),
+        ("target", target.get("base_url", "")),
+        ("faults", ",".join(target.get("faults") or [])),
+        ("tool", report.get("tool", "")),
+        ("requests", (report.get("requests") or {}).get("total", 0)),
+        ("aborted", report.get("aborted") or ""),
+    ):
+        ET.SubElement(properties, "property", {"name": name, "value": _flat(value)})
+    for requirement in requirements:
+        section = (requirement.get("source") or {}).get("section", "")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": _flat(f"{api}.{section}"),
+                "name": _flat(f"{requirement['id']}: {requirement.get('statement', '')}"),
+                "time": "0",
+            },
+        )
+        status = requirement.get("status")
+        findings = requirement.get("findings") or []
+        first = _flat(findings[0].get("message", "")) if findings else ""
+        if status == "failed":
+            element = ET.SubElement(
+                case,
+                "failure",
+                {
+                    "message": first or "requirement failed",
+                    "type": findings[0].get("kind", "failed") if findings else "failed",
+                },
+            )
+            element.text = _details(requirement)
+        elif status == "error":
+            element = ET.SubElement(
+                case, "error", {"message": first or "the suite broke", "type": "suite-error"}
+            )
+            element.text = _details(requirement)
+        elif status == "untested":
+            reason = requirement.get("reason") or "no check or scenario observed it in this run"
+            ET.SubElement(case, "skipped", {"message": _flat(f"untested: {reason}")})
+    return suite
+
+
+def render_junit(reports: Sequence[dict[str, Any]]) -> str:
+    """JUnit XML for one report, or several (one `<testsuite>` per API)."""
+    suites = [_suite(report) for report in reports]
+    root = ET.Element("testsuites", {"name": "dsconform"})
+    for key in ("tests", "failures", "errors", "skipped"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    root.set("time", f"{sum(float(s.get('time', '0')) for s in suites):.3f}")
+    root.extend(suites)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(reports: Sequence[dict[str, Any]], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_junit(reports), encoding="utf-8")
+    return path

@@ -1,0 +1,100 @@
+"""`summary.md`: verdict, counts and failing requirements, short enough for a PR comment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+STATUSES = ("passed", "failed", "untested", "error")
+# A pull-request comment stays readable: list this many failing requirements, then a count.
+MAX_LISTED = 20
+MAX_MESSAGE = 160
+_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️"}
+
+
+def _inline(text: str, limit: int = MAX_MESSAGE) -> str:
+    """One line of Markdown-safe text, cut at `limit` characters."""
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return flat.replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    flat = _inline(text)
+    fence = "``" if "`" in flat else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _one(report: dict[str, Any], heading: str) -> list[str]:
+    verdict = str(report.get("verdict", "error"))
+    target = report.get("target") or {}
+    where = f"`{target.get('base_url', '')}`"
+    if target.get("embedded"):
+        where += " (embedded reference server"
+        faults = target.get("faults") or []
+        where += f", faults: {', '.join(f'`{f}`' for f in faults)})" if faults else ")"
+    counts = report.get("counts") or {}
+    requests = (report.get("requests") or {}).get("total", 0)
+    lines = [
+        f"{heading} {_ICON.get(verdict, '')} {report.get('api', '')}: {verdict.upper()}".replace(
+            "  ", " "
+        ),
+        "",
+        f"Target {where}, {requests} requests, {report.get('tool', 'dsconform')}.",
+        "",
+        "| " + " | ".join(STATUSES) + " |",
+        "|" + "---:|" * len(STATUSES),
+        "| " + " | ".join(str(counts.get(s, 0)) for s in STATUSES) + " |",
+        "",
+    ]
+    if report.get("aborted"):
+        lines += [f"**Run aborted:** {_inline(report['aborted'])}", ""]
+    bad = [r for r in report.get("requirements", []) if r.get("status") in ("failed", "error")]
+    if bad:
+        lines.append(f"Failing requirements ({len(bad)}):")
+        lines.append("")
+        for requirement in bad[:MAX_LISTED]:
+            findings = requirement.get("findings") or []
+            first = findings[0] if findings else {}
+            detail = ""
+            if first:
+                operation = first.get("operation")
+                detail = f" — {_code(first.get('message', ''))}"
+                if operation:
+                    detail += f" ({operation})"
+            marker = "" if requirement.get("status") == "failed" else " (suite error)"
+            lines.append(
+                f"- **{requirement['id']}** {requirement.get('level', '')}{marker}: "
+                f"{_inline(requirement.get('statement', ''))}{detail}"
+            )
+        if len(bad) > MAX_LISTED:
+            lines.append(f"- … and {len(bad) - MAX_LISTED} more (see `report.html`)")
+        lines.append("")
+    return lines
+
+
+def render_markdown(reports: Sequence[dict[str, Any]]) -> str:
+    """The summary of one report, or of several (one section per API)."""
+    if not reports:
+        raise ValueError("render_markdown needs at least one report")
+    if len(reports) == 1:
+        lines = _one(reports[0], "## dsconform")
+    else:
+        verdicts = {r.get("verdict") for r in reports}
+        overall = next((v for v in ("error", "failed") if v in verdicts), "passed")
+        lines = [f"## dsconform: {overall.upper()}", ""]
+        for report in reports:
+            lines += _one(report, "###")
+    lines.append(
+        "Full report: `report.html` (requirement matrix, coverage, each failure's request)."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(reports: Sequence[dict[str, Any]], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_markdown(reports), encoding="utf-8")
+    return path

@@ -1,0 +1,127 @@
+"""Every report file from one results model (`report.json` as data).
+
+A run directory holds `report.json` (the model), `report.html`, `summary.md` and `junit.xml`;
+`regenerate` rebuilds the last three from the first. A directory holding one run directory per
+API (`--api all --report-dir DIR`: DIR/akamai, DIR/azion) also gets combined files of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance.reporting.html_report import render_html
+from conformance.reporting.json_report import report_schema, write_report
+from conformance.reporting.junit_report import render_junit
+from conformance.reporting.markdown_report import render_markdown
+
+REPORT_JSON = "report.json"
+REPORT_HTML = "report.html"
+SUMMARY_MD = "summary.md"
+JUNIT_XML = "junit.xml"
+# What every run writes into its report directory, in the order a reader wants them.
+REPORT_FILES = (REPORT_HTML, SUMMARY_MD, JUNIT_XML, REPORT_JSON)
+
+
+class ReportLoadError(Exception):
+    """A report directory without a usable `report.json`; the message is one line."""
+
+
+def load_report(report_dir: Path) -> dict[str, Any]:
+    """`report_dir/report.json`, parsed and validated against the report schema."""
+    path = report_dir / REPORT_JSON
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReportLoadError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportLoadError(f"{path}: cannot read: {exc}") from None
+    try:
+        report = json.loads(text)
+    except ValueError as exc:
+        raise ReportLoadError(f"{path}: not JSON ({exc})") from None
+    try:
+        jsonschema.validate(report, report_schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
+        message = " ".join(exc.message.split())
+        if len(message) > 160:
+            message = message[:157] + "..."
+        raise ReportLoadError(f"{path}: not a dsconform report: {message} at {where}") from None
+    if not isinstance(report, dict):  # the schema already says so; this is for the type checker
+        raise ReportLoadError(f"{path}: not a dsconform report")
+    return report
+
+
+def _write_text(path: Path, render: Callable[[], str]) -> Path:
+    """Render, then replace `path` atomically (a failed render leaves the old file)."""
+    text = render()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_combined_html(reports: Sequence[dict[str, Any]], path: Path) -> Path:
+    """One `report.html` for one or several reports (e.g. both APIs)."""
+    return _write_text(path, lambda: render_html(reports))
+
+
+def _write_derived(
+    reports: Sequence[dict[str, Any]], report_dir: Path, *, html_only: bool = False
+) -> list[Path]:
+    written = [write_combined_html(reports, report_dir / REPORT_HTML)]
+    if not html_only:
+        written.append(_write_text(report_dir / SUMMARY_MD, lambda: render_markdown(reports)))
+        written.append(_write_text(report_dir / JUNIT_XML, lambda: render_junit(reports)))
+    return written
+
+
+def write_reports(report: dict[str, Any], report_dir: Path) -> list[Path]:
+    """Write all four files of one run; returns their paths (report.html first)."""
+    derived = _write_derived([report], report_dir)
+    return [derived[0], *derived[1:], write_report(report, report_dir)]
+
+
+def write_combined(reports: Sequence[dict[str, Any]], report_dir: Path) -> list[Path]:
+    """report.html, summary.md and junit.xml covering several runs (one per API), in report_dir."""
+    return _write_derived(reports, report_dir)
+
+
+def run_dirs_below(report_dir: Path) -> list[Path]:
+    """The per-API run directories directly below `report_dir` (the `--api all` layout)."""
+    if not report_dir.is_dir():
+        return []
+    return sorted(p for p in report_dir.iterdir() if p.is_dir() and (p / REPORT_JSON).is_file())
+
+
+def regenerate(report_dir: Path, *, html_only: bool = False) -> list[Path]:
+    """Re-read `report_dir/report.json` and rewrite report.html, summary.md and junit.xml.
+
+    A directory without report.json but with run directories below it (`--api all`) has those
+    regenerated and gets combined files of its own. Raises ReportLoadError.
+    """
+    if not (report_dir / REPORT_JSON).exists():
+        below = run_dirs_below(report_dir)
+        if below:
+            reports = [load_report(d) for d in below]
+            written: list[Path] = []
+            for directory, report in zip(below, reports, strict=True):
+                written += _write_derived([report], directory, html_only=html_only)
+            return written + _write_derived(reports, report_dir, html_only=html_only)
+    return _write_derived([load_report(report_dir)], report_dir, html_only=html_only)

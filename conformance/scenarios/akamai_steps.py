@@ -1,0 +1,264 @@
+"""Steps the Akamai scenarios share: signed sends that observe AKAMAI-AUTH-001, stream creation
+with guaranteed cleanup, reads, polling and comparisons of saved streams."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from conformance.engine.exchange import Exchange
+from conformance.scenarios.akamai_account import BASE, AkamaiAccount, shared_account
+from conformance.scenarios.base import ScenarioContext
+
+AUTH_001 = "AKAMAI-AUTH-001"
+RETRY_PAUSES = (0.05, 0.2, 0.8, 3.2)  # seconds before repeating a request answered 429
+ACTIVE = frozenset({"ACTIVATING", "ACTIVATED"})
+INACTIVE = frozenset({"DEACTIVATING", "DEACTIVATED"})
+
+# The seed's examples of valid prefix/suffix pairs and connector paths ("Dynamic time variables").
+EXAMPLE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("{ %Y }-{ %m }-{ %d }", "akam"),
+    ("diagnostics{ %Y-%m-%d }", "logs"),
+    ("{ %m }-diagnostics", "delivery"),
+    ("upload-{ %m_%d_%H }-file", "data"),
+)
+EXAMPLE_PATHS: tuple[str, ...] = (
+    "logs/{ %Y / %m / %d }",
+    "{ %m }-logs/diagnostics",
+    "diagnostics/{ %Y }/{ %m }/{ %d }{ %H }/",
+)
+# Non-secret members a saved connector must show as submitted (AKAMAI-CONNECTOR-017).
+VISIBLE_MEMBERS: dict[str, tuple[str, ...]] = {
+    "S3": ("connectorType", "connectorName", "bucket", "region", "path"),
+    "AZURE": ("connectorType", "connectorName", "accountName", "containerName", "path"),
+    "DATADOG": ("connectorType", "connectorName", "url", "service", "source", "tags"),
+    "SPLUNK": ("connectorType", "connectorName", "url"),
+}
+
+
+def body_of(exchange: Exchange) -> Any:
+    """The response body as JSON, or None when it is not JSON."""
+    try:
+        return exchange.response.json()
+    except ValueError:
+        return None
+
+
+def detail_of(exchange: Exchange) -> dict[str, Any]:
+    """The response body when it is a JSON object, else an empty one."""
+    body = body_of(exchange)
+    return body if isinstance(body, dict) else {}
+
+
+def version_key(exchange: Exchange) -> tuple[int | None, int | None]:
+    """(streamId, streamVersionId) of a StreamVersionKey answer, None where absent."""
+    body = body_of(exchange)
+    key = body.get("streamVersionKey") if isinstance(body, dict) else None
+    if not isinstance(key, dict):
+        return None, None
+    sid, version = key.get("streamId"), key.get("streamVersionId")
+    return (
+        sid if _is_int(sid) else None,
+        version if _is_int(version) else None,
+    )
+
+
+def accepted(exchange: Exchange) -> bool:
+    return 200 <= exchange.response.status < 300
+
+
+def refused(exchange: Exchange, status: int = 400) -> bool:
+    return exchange.response.status == status
+
+
+def status_of(exchange: Exchange) -> Any:
+    body = body_of(exchange)
+    return body.get("activationStatus") if isinstance(body, dict) else None
+
+
+def dataset_orders(detail: dict[str, Any]) -> dict[int, Any]:
+    """datasetFieldId -> order across a DetailedStreamVersion's datasets groups."""
+    orders: dict[int, Any] = {}
+    for group in detail.get("datasets") or []:
+        if not isinstance(group, dict):
+            continue
+        for item in group.get("datasetFields") or []:
+            if isinstance(item, dict) and _is_int(item.get("datasetFieldId")):
+                orders[item["datasetFieldId"]] = item.get("order")
+    return orders
+
+
+def property_ids(item: dict[str, Any]) -> list[Any]:
+    return [p.get("propertyId") for p in item.get("properties") or [] if isinstance(p, dict)]
+
+
+def canonical(value: Any) -> str:
+    """A comparable text of a JSON value (lists of objects compared order-free)."""
+    if isinstance(value, list):
+        return json.dumps(sorted(canonical(v) for v in value))
+    if isinstance(value, dict):
+        return json.dumps({k: canonical(v) for k, v in sorted(value.items())})
+    return json.dumps(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class AkamaiSteps:
+    """One scenario's helper: sends below BASE, stream creation with cleanup, reads, polls."""
+
+    def __init__(self, ctx: ScenarioContext) -> None:
+        self.ctx = ctx
+        self._removed: set[int] = set()
+        self._held: list[int] = []
+        self._account: AkamaiAccount | None = None
+
+    # ---------------------------------------------------------------- sending
+    def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
+        """Send below BASE; a request signed with the run's credentials observes AUTH-001.
+
+        A 429 (the target's budget ran out although its headers didn't say so) is not what a
+        step asks about: the request is repeated after growing pauses (the passive checks
+        judge every 429 on their own)."""
+        exchange = self.ctx.send(method, f"{BASE}{path}", **kwargs)
+        for pause in RETRY_PAUSES:
+            if exchange.response.status != 429:
+                break
+            time.sleep(pause)
+            exchange = self.ctx.send(method, f"{BASE}{path}", **kwargs)
+        if kwargs.get("auth", True) is True and AUTH_001 in self.ctx.scenario.cites:
+            self.ctx.expect(
+                AUTH_001,
+                exchange.response.status != 401,
+                f"{method} {path} signed with the run's EdgeGrid credentials was answered 401",
+                exchange,
+            )
+        return exchange
+
+    def get(self, path: str, **kwargs: Any) -> Exchange:
+        return self.send("GET", path, **kwargs)
+
+    def account(self) -> AkamaiAccount:
+        if self._account is None:
+            self._account = shared_account(self.ctx.client, self.get)
+        return self._account
+
+    def take(self, count: int) -> list[int]:
+        """Reserve free properties; they go back to the pool when every stream is deleted."""
+        account = self.account()
+        taken = account.take_properties(count)
+        self._held.extend(taken)
+        if len(self._held) == len(taken):
+            self.ctx.on_cleanup(self._release)
+        return taken
+
+    def _release(self) -> None:
+        if self._account is not None:
+            self._account.release(self._held)
+
+    # ---------------------------------------------------------------- streams
+    def create(self, body: Any, **kwargs: Any) -> Exchange:
+        """createStream; whatever it creates is deleted when the scenario ends."""
+        exchange = self.send("POST", "/streams", json=body, **kwargs)
+        if accepted(exchange):
+            sid = self._created_id(exchange, body)
+            if sid is not None:
+                self.ctx.on_cleanup(lambda: self.remove(sid))
+        return exchange
+
+    def create_valid(
+        self,
+        body: dict[str, Any],
+        *,
+        example: str | None = None,
+        plain: dict[str, Any] | None = None,
+    ) -> tuple[Exchange, dict[str, Any]]:
+        """Create a stream the scenario needs (aborting when refused). With `example` (a
+        requirement saying the body's example values are valid) a refusal is re-tried with the
+        `plain` body: if that one is accepted, the example values were refused."""
+        exchange = self.create(body)
+        used = body
+        if example is not None and plain is not None:
+            if accepted(exchange):
+                self.ctx.expect(example, True, "", exchange)
+            else:
+                retry = self.create(plain)
+                if accepted(retry):
+                    self.ctx.expect(
+                        example,
+                        False,
+                        f"createStream refused the seed's example values "
+                        f"({exchange.response.status}) but accepted the same body without them",
+                        exchange,
+                    )
+                exchange, used = retry, plain
+        self.ctx.require(
+            accepted(exchange) and version_key(exchange)[0] is not None,
+            f"createStream of a valid stream answered {exchange.response.status}",
+        )
+        connector = (used.get("connectors") or [{}])[0]
+        self.account().accepted_connectors.add(str(connector.get("connectorType")))
+        return exchange, used
+
+    def _created_id(self, exchange: Exchange, body: Any) -> int | None:
+        sid = version_key(exchange)[0]
+        if sid is not None:
+            return sid
+        # No usable key: find the stream by its (run-prefixed) name so it is still removed.
+        name = body.get("streamName") if isinstance(body, dict) else None
+        listed = body_of(self.get("/streams"))
+        for item in listed if isinstance(listed, list) else []:
+            if isinstance(item, dict) and name and item.get("streamName") == name:
+                found = item.get("streamId")
+                return found if _is_int(found) else None
+        return None
+
+    def discard(self, exchange: Exchange, body: Any) -> None:
+        """A crafted request was wrongly accepted: delete its stream now (frees the property)."""
+        if accepted(exchange):
+            sid = self._created_id(exchange, body)
+            if sid is not None:
+                self.remove(sid)
+
+    def remove(self, sid: int) -> None:
+        """Delete a stream (deactivating it first when the target insists); idempotent."""
+        if sid in self._removed:
+            return
+        exchange = self.send("DELETE", f"/streams/{sid}")
+        if exchange.response.status in (200, 202, 204, 404):
+            self._removed.add(sid)
+            return
+        current = self.get(f"/streams/{sid}")
+        if status_of(current) in ACTIVE:
+            self.send("PUT", f"/streams/{sid}/deactivate")
+            self.wait_for(sid, INACTIVE - {"DEACTIVATING"})
+        if self.send("DELETE", f"/streams/{sid}").response.status in (200, 202, 204, 404):
+            self._removed.add(sid)
+        else:
+            self._held.clear()  # a stream keeps them: don't hand its properties to others
+
+    def mark_removed(self, sid: int) -> None:
+        self._removed.add(sid)
+
+    def stream(self, sid: int, version: int | None = None) -> Exchange:
+        params = {"version": version} if version is not None else None
+        return self.get(f"/streams/{sid}", params=params)
+
+    def wait_for(
+        self, sid: int, wanted: Iterable[str], first: Exchange | None = None
+    ) -> tuple[Exchange, bool]:
+        """Poll getStream until its activationStatus is one of `wanted` (bounded)."""
+        goal = frozenset(wanted)
+        if first is not None and status_of(first) in goal:
+            return first, True
+        return self.ctx.poll(lambda: self.stream(sid), lambda e: status_of(e) in goal)
+
+
+def without(body: dict[str, Any], member: str) -> dict[str, Any]:
+    changed = copy.deepcopy(body)
+    changed.pop(member, None)
+    return changed

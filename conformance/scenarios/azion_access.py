@@ -1,0 +1,224 @@
+"""Azion scenario `auth-and-accept`: tokens, permissions and the Accept version contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from requests.auth import AuthBase
+
+from conformance.engine.exchange import Exchange
+from conformance.engine.target_client import AzionTokenAuth
+from conformance.scenarios.azion_support import (
+    STREAMINGS,
+    TEMPLATES,
+    Created,
+    SchemeTokenAuth,
+    account,
+    content_differences,
+    results_list,
+    results_object,
+    send,
+    status_text,
+    streaming_path,
+    template_path,
+)
+from conformance.scenarios.base import Scenario, ScenarioContext
+
+ACCEPT_V3 = "application/json; version=3"
+ACCEPT_V3_NO_SPACE = "application/json;version=3"
+ACCEPT_OTHER_VERSION = "application/json; version=99"
+INVALID_TOKEN = "invalid"
+
+AUTH_CITES = (
+    "AZION-AUTH-001",
+    "AZION-AUTH-002",
+    "AZION-AUTH-003",
+    "AZION-AUTH-004",
+    "AZION-AUTH-005",
+    "AZION-AUTH-006",
+    "AZION-AUTH-007",
+    "AZION-ACCEPT-001",
+    "AZION-ACCEPT-002",
+    "AZION-ACCEPT-003",
+)
+
+
+def auth_and_accept(ctx: ScenarioContext) -> None:
+    """One streaming to aim at; read, write and delete it with each kind of credential."""
+    found = account(ctx)
+    created = Created(ctx)
+    _, streaming = created.create_required(found.streaming_body(ctx.name("target")))
+    sid = streaming["id"]
+    reads = _read_paths(sid, found.template_id)
+    _accept_contract(ctx, reads)
+    _scheme_case(ctx)
+    view = ctx.options.get("view_auth")
+    if isinstance(view, AuthBase):
+        _view_only(ctx, created, view, reads, sid, found.streaming_body(ctx.name("viewer")))
+    _refused_credentials(ctx, created, sid, found.template_id, found.streaming_body)
+
+
+def _read_paths(streaming_id: object, template_id: int) -> tuple[str, ...]:
+    return (STREAMINGS, streaming_path(streaming_id), TEMPLATES, template_path(template_id))
+
+
+def _accept_contract(ctx: ScenarioContext, reads: tuple[str, ...]) -> None:
+    """version=3 with and without the space is served as JSON; another version gets 406."""
+    for path in reads:
+        exchange = send(ctx, "GET", path, headers={"Accept": ACCEPT_V3})
+        ctx.expect(
+            "AZION-ACCEPT-001",
+            _is_json_200(exchange),
+            f"Accept {ACCEPT_V3!r}: {_json_text(exchange)}",
+            exchange,
+        )
+        ctx.expect(
+            "AZION-ACCEPT-003",
+            exchange.response.status == 200,
+            f"Accept {ACCEPT_V3!r}: {status_text(exchange)}",
+            exchange,
+        )
+        bare = send(ctx, "GET", path, headers={"Accept": ACCEPT_V3_NO_SPACE})
+        ctx.expect(
+            "AZION-ACCEPT-003",
+            bare.response.status == 200,
+            f"Accept {ACCEPT_V3_NO_SPACE!r}: {status_text(bare)}",
+            bare,
+        )
+    for path in reads[:2]:
+        other = send(ctx, "GET", path, headers={"Accept": ACCEPT_OTHER_VERSION})
+        ctx.expect(
+            "AZION-ACCEPT-002",
+            other.response.status == 406,
+            f"Accept {ACCEPT_OTHER_VERSION!r}: expected 406, {status_text(other)}",
+            other,
+        )
+
+
+def _is_json_200(exchange: Exchange) -> bool:
+    if exchange.response.status != 200 or exchange.response.media_type != "application/json":
+        return False
+    try:
+        exchange.response.json()
+    except ValueError:
+        return False
+    return True
+
+
+def _json_text(exchange: Exchange) -> str:
+    media = exchange.response.media_type or "(no Content-Type)"
+    return f"{status_text(exchange)} as {media}; expected 200 application/json"
+
+
+def _scheme_case(ctx: ScenarioContext) -> None:
+    """`Token <t>` and `token <t>` are both accepted (needs the token itself to respell it)."""
+    auth = ctx.client.auth
+    if not isinstance(auth, AzionTokenAuth):
+        return
+    for scheme in ("Token", "token"):
+        exchange = send(ctx, "GET", STREAMINGS, auth=SchemeTokenAuth(scheme, auth.token))
+        ctx.expect(
+            "AZION-AUTH-003",
+            exchange.response.status == 200,
+            f"scheme word {scheme!r}: {status_text(exchange)}",
+            exchange,
+        )
+
+
+def _view_only(
+    ctx: ScenarioContext,
+    created: Created,
+    view: AuthBase,
+    reads: tuple[str, ...],
+    streaming_id: object,
+    new_body: dict[str, Any],
+) -> None:
+    """The view-only token reads everything and may write nothing."""
+    for path in reads:
+        exchange = send(ctx, "GET", path, auth=view)
+        ctx.expect(
+            "AZION-AUTH-004",
+            exchange.response.status == 200,
+            f"view-only read: {status_text(exchange)}",
+            exchange,
+        )
+    attempt = created.write("POST", STREAMINGS, new_body, auth=view)
+    listing = send(ctx, "GET", STREAMINGS)
+    names = [s.get("name") for s in results_list(listing) or []]
+    ctx.expect(
+        "AZION-AUTH-005",
+        attempt.response.status == 403 and new_body["name"] not in names,
+        f"view-only create: expected 403 and nothing created, {status_text(attempt)}"
+        f"{' and the streaming is listed' if new_body['name'] in names else ''}",
+        attempt,
+    )
+    path = streaming_path(streaming_id)
+    before = results_object(send(ctx, "GET", path))
+    changed = {**new_body, "name": f"{new_body['name']}-edited"}
+    for method, body in (("PUT", changed), ("PATCH", {"name": changed["name"]})):
+        exchange = created.write(method, path, body, auth=view)
+        after = results_object(send(ctx, "GET", path))
+        drift = content_differences(before, after) if before is not None else []
+        ctx.expect(
+            "AZION-AUTH-006",
+            exchange.response.status == 403 and not drift,
+            f"view-only {method}: expected 403 and no change, {status_text(exchange)}"
+            f"{'; changed: ' + drift[0] if drift else ''}",
+            exchange,
+        )
+    exchange = send(ctx, "DELETE", path, auth=view)
+    still = send(ctx, "GET", path)
+    if still.response.status == 404:
+        created.forget(streaming_id)
+    ctx.expect(
+        "AZION-AUTH-007",
+        exchange.response.status == 403 and still.response.status == 200,
+        f"view-only DELETE: expected 403 and the streaming kept, {status_text(exchange)}; "
+        f"GET afterwards answered {still.response.status}",
+        exchange,
+    )
+
+
+def _refused_credentials(
+    ctx: ScenarioContext,
+    created: Created,
+    streaming_id: object,
+    template_id: int,
+    body_for: Any,
+) -> None:
+    """No token and an invalid token get 401 on every operation (DELETE last)."""
+    path = streaming_path(streaming_id)
+    operations: tuple[tuple[str, str, Any], ...] = (
+        ("GET", STREAMINGS, None),
+        ("POST", STREAMINGS, body_for(ctx.name("anonymous"))),
+        ("GET", path, None),
+        ("PUT", path, body_for(ctx.name("anonymous-put"))),
+        ("PATCH", path, {"name": ctx.name("anonymous-patch")}),
+        ("GET", TEMPLATES, None),
+        ("GET", template_path(template_id), None),
+        ("DELETE", path, None),
+    )
+    credentials: tuple[tuple[str, AuthBase | bool, str], ...] = (
+        ("AZION-AUTH-001", False, "without Authorization"),
+        ("AZION-AUTH-002", AzionTokenAuth(INVALID_TOKEN), "with an invalid token"),
+    )
+    for method, target, body in operations:
+        for requirement_id, auth, how in credentials:
+            exchange = created.write(method, target, body, auth=auth)
+            if method == "DELETE" and exchange.response.status == 204:
+                created.forget(streaming_id)
+            ctx.expect(
+                requirement_id,
+                exchange.response.status == 401,
+                f"{how}: expected 401, {status_text(exchange)}",
+                exchange,
+            )
+
+
+AUTH_AND_ACCEPT = Scenario(
+    "auth-and-accept",
+    "azion",
+    auth_and_accept,
+    AUTH_CITES,
+    description="Missing, invalid, respelt and view-only tokens; the Accept version contract.",
+)

@@ -1,0 +1,156 @@
+"""`dsconform sweep`: remove what crashed runs left behind, found by their name prefix."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.engine.target import TargetConfigError, open_target
+from conformance.engine.target_client import TargetClient, TargetError
+from conformance.exit_codes import ExitCode
+from conformance.settings import ENVIRONMENT, RunSettings
+
+AKAMAI_STREAMS = "/datastream-config-api/v1/log/streams"
+AZION_STREAMINGS = "/data_streaming/streamings"
+MIN_PREFIX = 4
+ACTIVE = ("ACTIVATED", "ACTIVATING")
+
+
+@dataclass(slots=True)
+class SweepResult:
+    """What a sweep found and removed."""
+
+    found: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _json(exchange: Any) -> Any:
+    try:
+        return exchange.response.json()
+    except ValueError:
+        return None
+
+
+def sweep_akamai(
+    client: TargetClient, prefix: str, *, dry_run: bool, settle_timeout: float = 120.0
+) -> SweepResult:
+    """Deactivate (if needed) and delete every stream whose name starts with `prefix`."""
+    result = SweepResult()
+    streams = _json(client.send("GET", AKAMAI_STREAMS, phase="sweep")) or []
+    for stream in streams if isinstance(streams, list) else []:
+        name = str(stream.get("streamName", "")) if isinstance(stream, dict) else ""
+        if not name.startswith(prefix):
+            continue
+        label = f"stream {stream.get('streamId')} ({name})"
+        result.found.append(label)
+        if dry_run:
+            continue
+        path = f"{AKAMAI_STREAMS}/{stream.get('streamId')}"
+        if stream.get("activationStatus") in ACTIVE:
+            client.send("PUT", f"{path}/deactivate", phase="sweep")
+            deadline = time.monotonic() + settle_timeout
+            while time.monotonic() < deadline:
+                status = (_json(client.send("GET", path, phase="sweep")) or {}).get(
+                    "activationStatus"
+                )
+                if status not in (*ACTIVE, "DEACTIVATING"):
+                    break
+                time.sleep(1.0)
+        response = client.send("DELETE", path, phase="sweep").response
+        (result.deleted if 200 <= response.status < 300 else result.failed).append(label)
+    return result
+
+
+def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepResult:
+    """Delete every streaming whose name starts with `prefix`."""
+    result = SweepResult()
+    body = _json(client.send("GET", AZION_STREAMINGS, phase="sweep")) or {}
+    items = body.get("results") if isinstance(body, dict) else None
+    for item in items if isinstance(items, list) else []:
+        name = str(item.get("name", "")) if isinstance(item, dict) else ""
+        if not name.startswith(prefix):
+            continue
+        label = f"streaming {item.get('id')} ({name})"
+        result.found.append(label)
+        if dry_run:
+            continue
+        response = client.send(
+            "DELETE", f"{AZION_STREAMINGS}/{item.get('id')}", phase="sweep"
+        ).response
+        (result.deleted if 200 <= response.status < 300 else result.failed).append(label)
+    return result
+
+
+def add_sweep_parser(commands: Any) -> None:
+    sweep = commands.add_parser("sweep", help="delete leftovers of crashed runs by name prefix")
+    sweep.add_argument("--api", choices=["akamai", "azion"], required=True)
+    sweep.add_argument(
+        "--prefix",
+        default="dsconform-",
+        help="delete resources whose name starts with this (default dsconform-)",
+    )
+    sweep.add_argument(
+        "--base-url", required=False, help="the target (or the host of the .edgerc section)"
+    )
+    sweep.add_argument("--token", help=f"Azion token (or ${ENVIRONMENT['token']})")
+    sweep.add_argument("--edgerc", type=Path, help="Akamai .edgerc file")
+    sweep.add_argument("--section", default="default")
+    sweep.add_argument("--timeout", type=float, default=30.0)
+    sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
+    sweep.set_defaults(handler=run_sweep)
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    if len(args.prefix) < MIN_PREFIX:
+        print(
+            f"dsconform: error: --prefix must have at least {MIN_PREFIX} characters, "
+            "so a sweep never matches everything",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    if not args.base_url and not args.edgerc:
+        print(
+            "dsconform: error: sweep needs a target: --base-url (or --edgerc with a host)",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    settings = RunSettings(
+        api=args.api,
+        base_url=args.base_url,
+        token=args.token or os.environ.get(ENVIRONMENT["token"]),
+        edgerc=args.edgerc,
+        section=args.section,
+        timeout=args.timeout,
+    )
+    try:
+        with open_target(settings) as target:
+            client = TargetClient(
+                target.base_url,
+                auth=target.auth,
+                default_headers=target.default_headers,
+                timeout=args.timeout,
+            )
+            try:
+                if args.api == "akamai":
+                    result = sweep_akamai(client, args.prefix, dry_run=args.dry_run)
+                else:
+                    result = sweep_azion(client, args.prefix, dry_run=args.dry_run)
+            finally:
+                client.close()
+    except (TargetConfigError, TargetError) as exc:
+        print(f"dsconform: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    verb = "would delete" if args.dry_run else "deleted"
+    for label in result.found:
+        print(f"{verb if label in result.deleted or args.dry_run else 'FAILED to delete'} {label}")
+    print(
+        f"sweep: {len(result.found)} found, {len(result.deleted)} deleted, "
+        f"{len(result.failed)} failed"
+    )
+    return ExitCode.FINDINGS if result.failed else ExitCode.OK

@@ -1,0 +1,76 @@
+"""The suite's own proof: no false positives, and every injected fault is caught.
+
+Against the faultless reference server every observable requirement passes; against a server
+with one fault switched on, the run fails and names the requirement that fault breaks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.apis import APIS
+from conformance.catalogue import load_catalogue
+from conformance.citations import citations
+from conformance.engine.run import run_conformance
+from conformance.exit_codes import ExitCode
+from conformance.reference import known_faults
+from conformance.settings import RunSettings
+
+SCHEMATHESIS_PHASES = {
+    "schemathesis:negative_data_rejection": "property",
+    "schemathesis:use_after_free": "stateful",
+    "schemathesis:ensure_resource_availability": "stateful",
+}
+
+
+def phases_for(api: str, requirement_id: str) -> tuple[str, ...]:
+    """Scenarios always; the generated phases only where only they observe the requirement."""
+    citers = citations(api).get(requirement_id, [])
+    extra = {SCHEMATHESIS_PHASES[c] for c in citers if c in SCHEMATHESIS_PHASES}
+    if any(not c.startswith("schemathesis:") for c in citers):
+        extra = set()
+    return ("scenarios", *sorted(extra))
+
+
+def _settings(api: str, tmp_path: Path, **changes: object) -> RunSettings:
+    return RunSettings(api=api, report_dir=tmp_path, max_examples=3, activation_delay=0.05,
+                       settle_timeout=10.0, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("api", sorted(APIS))
+def test_faultless_reference_passes_every_observable_requirement(api: str, tmp_path: Path) -> None:
+    outcome = run_conformance(_settings(api, tmp_path))
+    statuses = {r["id"]: r for r in outcome.report["requirements"]}
+    not_passed = {rid: (r["status"], [f["message"] for f in r["findings"]][:1])
+                  for rid, r in statuses.items() if r["observable"] and r["status"] != "passed"}
+    assert not_passed == {}
+    assert outcome.exit_code == ExitCode.OK
+
+
+def _fault_params() -> list[object]:
+    params = []
+    for api in sorted(APIS):
+        for fault in known_faults(api):
+            params.append(pytest.param(api, fault.name, fault.requirement_id,
+                                       id=f"{api}:{fault.name}"))
+    return params
+
+
+@pytest.mark.parametrize(("api", "fault", "requirement_id"), _fault_params())
+def test_fault_is_caught(api: str, fault: str, requirement_id: str, tmp_path: Path) -> None:
+    settings = _settings(api, tmp_path, faults=(fault,), phases=phases_for(api, requirement_id))
+    outcome = run_conformance(settings)
+    failed = {r["id"] for r in outcome.report["requirements"] if r["status"] == "failed"}
+    assert outcome.exit_code == ExitCode.FINDINGS
+    assert requirement_id in failed, f"{fault} survived: {sorted(failed)}"
+
+
+@pytest.mark.parametrize("api", sorted(APIS))
+def test_every_fault_cites_an_observable_requirement_the_suite_checks(api: str) -> None:
+    catalogue = load_catalogue(APIS[api])
+    cited = citations(api)
+    for fault in known_faults(api):
+        assert catalogue.get(fault.requirement_id).observable, fault.name
+        assert fault.requirement_id in cited, f"{fault.name}: nothing checks {fault.requirement_id}"

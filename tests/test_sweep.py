@@ -1,0 +1,51 @@
+"""`dsconform sweep` removes a crashed run's leftovers, and only those."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from conformance.cli import main
+from conformance.exit_codes import ExitCode
+from conformance.reference.config import ReferenceConfig
+from conformance.reference.launcher import reference_server
+
+TOKEN = {"Authorization": "Token dsconform-edit-token", "Accept": "application/json; version=3"}
+
+
+def _create(base_url: str, name: str) -> int:
+    templates = requests.get(f"{base_url}/data_streaming/templates", headers=TOKEN, timeout=5)
+    body = {"name": name, "template_id": templates.json()["results"][0]["id"], "domain_ids": [1],
+            "endpoint": {"endpoint_type": "kafka", "kafka_topic": "t",
+                         "bootstrap_servers": "k:9092"}}
+    response = requests.post(f"{base_url}/data_streaming/streamings", json=body, headers=TOKEN,
+                             timeout=5)
+    assert response.status_code == 201
+    return int(response.json()["results"]["id"])
+
+
+def _names(base_url: str) -> set[str]:
+    response = requests.get(f"{base_url}/data_streaming/streamings", headers=TOKEN, timeout=5)
+    return {item["name"] for item in response.json()["results"]}
+
+
+def test_sweep_deletes_only_prefixed_streamings(capsys: pytest.CaptureFixture[str]) -> None:
+    with reference_server("azion", ReferenceConfig()) as base_url:
+        _create(base_url, "dsconform-abc123-lifecycle-kafka")
+        _create(base_url, "dsconform-abc123-endpoint-s3")
+        _create(base_url, "production-stream")
+        code = main(["sweep", "--api", "azion", "--base-url", base_url, "--token",
+                     "dsconform-edit-token", "--prefix", "dsconform-abc123", "--dry-run"])
+        assert code == ExitCode.OK
+        assert len(_names(base_url)) == 3
+        assert "sweep: 2 found, 0 deleted" in capsys.readouterr().out
+        code = main(["sweep", "--api", "azion", "--base-url", base_url, "--token",
+                     "dsconform-edit-token", "--prefix", "dsconform-abc123"])
+        assert code == ExitCode.OK
+        assert _names(base_url) == {"production-stream"}
+
+
+def test_sweep_refuses_a_short_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["sweep", "--api", "azion", "--base-url", "http://127.0.0.1:9", "--prefix", "d"])
+    assert code == ExitCode.USAGE
+    assert "at least 4 characters" in capsys.readouterr().err
