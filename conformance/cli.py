@@ -16,7 +16,7 @@ from conformance.cassettes.commands import add_run_flags as add_cassette_run_fla
 from conformance.engine.target import TargetConfigError
 from conformance.exit_codes import ExitCode
 from conformance.gating.diff import add_diff_parser
-from conformance.settings import ENVIRONMENT, PHASES, RunSettings
+from conformance.settings import ENVIRONMENT, PHASES, PROFILES, RunSettings
 from conformance.spec_files import ContractFileError
 
 
@@ -54,8 +54,36 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--phases",
         type=_phase_list,
-        default=PHASES,
-        help=f"comma-separated, from {','.join(PHASES)} (default: all)",
+        default=None,
+        help=f"comma-separated, from {','.join(PHASES)} (default: the profile's)",
+    )
+    run.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="default",
+        help="default: all phases; minimal: the scenarios only, the fewest requests",
+    )
+    run.add_argument(
+        "--read-only",
+        action="store_true",
+        help="send only GET requests; what needs writes is skipped, not failed",
+    )
+    run.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="allow writes to a target that is not on loopback",
+    )
+    run.add_argument(
+        "--rate-limit",
+        type=_rate,
+        metavar="N/PERIOD",
+        help="at most N requests per PERIOD (e.g. 20/60s, 5/1s, 100/1m)",
+    )
+    run.add_argument(
+        "--deadline",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="stop the run (exit 2, partial report) after this long",
     )
     run.add_argument(
         "--max-examples",
@@ -92,6 +120,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from conformance.sweep import add_sweep_parser
 
     add_sweep_parser(commands)
+    from conformance.plan import add_plan_parser
+
+    add_plan_parser(commands)
     return parser
 
 
@@ -103,6 +134,23 @@ def _phase_list(text: str) -> tuple[str, ...]:
             f"unknown phase(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PHASES)}"
         )
     return phases
+
+
+def _rate(text: str) -> tuple[int, float]:
+    """`N/PERIOD` with PERIOD in seconds (`60`, `60s`) or minutes (`1m`)."""
+    count_text, _, period_text = text.partition("/")
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    unit = units.get(period_text[-1:], 1.0) if period_text else 0.0
+    number = period_text[:-1] if period_text[-1:] in units else period_text
+    try:
+        count, period = int(count_text), float(number) * unit
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected N/PERIOD such as 20/60s, got {text!r}"
+        ) from None
+    if count < 1 or period <= 0:
+        raise argparse.ArgumentTypeError(f"N and PERIOD must be positive, got {text!r}")
+    return count, period
 
 
 def _positive_int(text: str) -> int:
@@ -162,7 +210,12 @@ def _run_one(
         edgerc=args.edgerc or _env_path(ENVIRONMENT["edgerc"]),
         section=args.section or os.environ.get(ENVIRONMENT["section"]) or "default",
         report_dir=report_dir,
-        phases=args.phases,
+        phases=args.phases or PROFILES[args.profile],
+        profile=args.profile,
+        read_only=args.read_only,
+        allow_writes=args.allow_writes,
+        rate_limit=args.rate_limit,
+        deadline=args.deadline,
         max_examples=args.max_examples,
         seed=args.seed,
         workers=args.workers,

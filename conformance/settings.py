@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 PHASES = ("property", "stateful", "scenarios")
+# --profile minimal: what reaches every observable requirement with the fewest requests.
+PROFILES = {"default": PHASES, "minimal": ("scenarios",)}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ENVIRONMENT = {"token": "AZION_TOKEN", "edgerc": "AKAMAI_EDGERC", "section": "AKAMAI_SECTION"}
 SECRET_SETTINGS = frozenset({"token", "view_token"})
 
@@ -40,6 +43,13 @@ class RunSettings:
     record_dir: Path | None = None
     replay_dir: Path | None = None
     baseline: Path | None = None
+    # Safety on real endpoints (issue 7): GETs only; writes to a non-loopback target need
+    # allow_writes; our own request cap (count, period seconds); an overall deadline.
+    read_only: bool = False
+    allow_writes: bool = False
+    rate_limit: tuple[int, float] | None = None
+    deadline: float | None = None
+    profile: str = "default"
 
     @property
     def embedded(self) -> bool:
@@ -56,5 +66,7 @@ class RunSettings:
                 value = str(value)
             elif isinstance(value, tuple):
                 value = list(value)
+            if field.name == "rate_limit" and value:
+                value = f"{value[0]}/{value[1]:g}s"
             data[field.name] = value
         return data

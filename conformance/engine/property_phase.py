@@ -21,6 +21,7 @@ from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
 from conformance.engine.results import Finding
 from conformance.engine.target_client import TargetError
+from conformance.settings import READ_METHODS
 
 # operationId -> requirement that "invalid input is answered 4xx" stands for there.
 NEGATIVE_DATA_REQUIREMENTS = {
@@ -55,6 +56,8 @@ def run_property_phase(ctx: PhaseContext) -> None:
     for result in schema.get_all_operations():
         operation = result.ok()
         operation_id = operation.definition.raw.get("operationId", operation.label)
+        if ctx.client.read_only and operation.method.upper() not in READ_METHODS:
+            continue
         with ctx.cassette(f"property-{operation_id}"):
             for mode in MODES:
                 ctx.emit(Event("property", "step", f"{operation.label} ({mode.value})"))
@@ -98,9 +101,11 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
 
     # Unsatisfiable: nothing of this operation can be made invalid (e.g. a GET without
     # parameters once the security header is left out), so there is no negative case to send.
-    with contextlib.suppress(Unsatisfiable):
-        explore()
-    _delete_created(ctx, created)
+    try:
+        with contextlib.suppress(Unsatisfiable):
+            explore()
+    finally:  # also after Ctrl-C: nothing the phase created may survive it
+        _delete_created(ctx, created)
     if target_error:
         raise target_error[0]
 

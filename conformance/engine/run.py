@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance import __version__
 from conformance.apis import get_api
@@ -27,7 +29,7 @@ from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
 from conformance.engine.results import ResultsCollector, Status
-from conformance.engine.target import open_target
+from conformance.engine.target import Target, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
 from conformance.gating.baseline import (
@@ -97,6 +99,35 @@ def operation_resolver(document: OpenApiDocument) -> Callable[[str, str], str | 
     return resolve
 
 
+def is_loopback(base_url: str) -> bool:
+    """Whether a URL names this machine (127.0.0.0/8, ::1 or localhost)."""
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _apply_safety(
+    settings: RunSettings, target: Target, client: TargetClient, notes: list[str]
+) -> None:
+    """Read-only mode, the write guard for remote targets, our rate cap and the deadline."""
+    if settings.read_only:
+        client.read_only = True
+        notes.append("read-only run: only GET requests were sent")
+    elif not target.embedded and not is_loopback(target.base_url) and not settings.allow_writes:
+        client.read_only = True
+        notes.append(
+            f"{target.base_url} is not a loopback address: writes are off without "
+            "--allow-writes, so only GET requests were sent"
+        )
+    client.rate_cap = settings.rate_limit
+    if settings.deadline is not None:
+        client.deadline = time.monotonic() + settings.deadline
+
+
 def run_conformance(
     settings: RunSettings,
     *,
@@ -158,6 +189,7 @@ def _run_conformance(
             timeout=settings.timeout,
         )
         client.operation_resolver = operation_resolver(document)
+        _apply_safety(settings, target, client, notes)
         client.listeners.append(ExchangeChecker(CHECKS[api.name], CheckEnv(document), collector))
         # Secrets the run sends or signs with are scrubbed from the report wherever quoted.
         client.listeners.append(lambda exchange: remember_request_secrets(exchange.request.body))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from conformance.engine.context import Event, PhaseContext
+from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.results import Finding
-from conformance.engine.target_client import TargetError
+from conformance.engine.target_client import TargetError, WriteRefused
 from conformance.scenarios.base import ScenarioAborted, ScenarioContext
 from conformance.scenarios.registry import SCENARIOS
 
@@ -12,6 +13,12 @@ from conformance.scenarios.registry import SCENARIOS
 def run_scenario_phase(ctx: PhaseContext) -> None:
     """Run every scenario of the API in registration order."""
     for scenario in SCENARIOS[ctx.api.name]:
+        if ctx.client.read_only and scenario.needs_writes:
+            for requirement_id in scenario.cites:
+                ctx.collector.skipped(
+                    requirement_id, f"read-only run: scenario {scenario.name} needs writes"
+                )
+            continue
         ctx.emit(Event("scenarios", "step", scenario.name))
         sctx = ScenarioContext(
             scenario=scenario,
@@ -21,15 +28,23 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
             settle_timeout=ctx.settings.settle_timeout,
             options={"view_auth": ctx.target.view_auth, "embedded": ctx.target.embedded},
         )
-        with ctx.cassette(scenario.name):
-            _run_one(ctx, sctx)
+        tracker = LeftoverTracker(ctx.api.name)
+        # First in line, so it has seen a create before anything else can interrupt.
+        ctx.client.listeners.insert(0, tracker)
+        try:
+            with ctx.cassette(scenario.name):
+                _run_one(ctx, sctx, tracker)
+        finally:
+            ctx.client.listeners.remove(tracker)
 
 
-def _run_one(ctx: PhaseContext, sctx: ScenarioContext) -> None:
+def _run_one(ctx: PhaseContext, sctx: ScenarioContext, tracker: LeftoverTracker) -> None:
     """Run one scenario; its cleanups run whatever happens."""
     scenario = sctx.scenario
     try:
         scenario.function(sctx)
+    except WriteRefused as exc:
+        ctx.notes.append(f"scenario {scenario.name} stopped: {exc}")
     except ScenarioAborted as exc:
         ctx.notes.append(f"scenario {scenario.name} stopped early: {exc}")
         ctx.emit(Event("scenarios", "note", f"{scenario.name} stopped early: {exc}"))
@@ -50,5 +65,7 @@ def _run_one(ctx: PhaseContext, sctx: ScenarioContext) -> None:
         for action in reversed(sctx.cleanups):
             try:
                 action()
-            except TargetError as exc:
+            except (TargetError, WriteRefused) as exc:
                 ctx.notes.append(f"cleanup of {scenario.name} failed: {exc}")
+        for path in tracker.remove_all(ctx.client, settle_timeout=ctx.settings.settle_timeout):
+            ctx.notes.append(f"cleanup of {scenario.name}: could not delete {path}")

@@ -44,6 +44,10 @@ def run_stateful_phase(ctx: PhaseContext) -> None:
     """Run the link-driven state machine for `max_examples` sequences."""
     from conformance.scenarios.fixtures import valid_create_body_factory
 
+    if ctx.client.read_only:
+        ctx.notes.append("stateful phase skipped: read-only run (it creates and deletes)")
+        return
+
     try:
         make_body = valid_create_body_factory(ctx)
     except ScenarioAborted as exc:

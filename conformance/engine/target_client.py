@@ -15,13 +15,19 @@ from requests.auth import AuthBase
 
 from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.settings import READ_METHODS
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 ExchangeListener = Callable[[Exchange], None]
 
 
 class TargetError(Exception):
-    """The target could not be talked to at all (refused, reset, TLS, timeout)."""
+    """The target could not be talked to at all (refused, reset, TLS, timeout), or the run's
+    overall deadline has passed: the run stops and writes what it has."""
+
+
+class WriteRefused(Exception):
+    """A read-only run was about to send a write; the step that needs it is skipped."""
 
 
 class AzionTokenAuth(AuthBase):
@@ -62,6 +68,8 @@ class TargetClient:
         self._not_before = 0.0  # epoch seconds: the advertised budget forbids sending earlier
         # Our own cap (`--rate-limit N/PERIOD`): at most N sends in any PERIOD seconds.
         self.rate_cap: tuple[int, float] | None = None
+        self.read_only = False
+        self.deadline: float | None = None  # time.monotonic() after which nothing is sent
         self._sent_at: deque[float] = deque()
 
     def close(self) -> None:
@@ -121,6 +129,10 @@ class TargetClient:
         labels: tuple[str, ...] = (),
         polite: bool = True,
     ) -> Exchange:
+        if self.read_only and str(prepared.method).upper() not in READ_METHODS:
+            raise WriteRefused(f"read-only run: {prepared.method} {prepared.url} not sent")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TargetError("the run's overall deadline has passed")
         if polite:
             self.wait_for_budget()
         started = time.monotonic()

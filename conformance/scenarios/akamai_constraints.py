@@ -189,6 +189,8 @@ def constraint_cases(unlisted_field: int) -> list[Case]:
     """Every crafted request of the config-constraints scenario."""
     cases = [Case("AKAMAI-STREAM-CREATE-007", f"without {m}", _drop(m)) for m in REQUIRED_MEMBERS]
     cases += [
+        Case("AKAMAI-STATUS-004", "with streamName a number", _set("streamName", 12345)),
+        Case("AKAMAI-STATUS-004", "with propertyIds not an array", _set("propertyIds", "1,2")),
         Case("AKAMAI-CONFIG-001", "with frequency.timeInSec 45", _frequency),
         Case("AKAMAI-CONFIG-002", "with delimiter COMMA", _config("delimiter", "COMMA")),
         Case(

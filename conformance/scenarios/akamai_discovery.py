@@ -16,6 +16,7 @@ DISCOVERY_CITES = (
     "AKAMAI-AUTH-002",
     "AKAMAI-PRODUCT-005",
     "AKAMAI-DATASET-003",
+    "AKAMAI-STATUS-003",
     "AKAMAI-STATUS-008",
 )
 AUTH_CITES = (AUTH_001, "AKAMAI-STATUS-006", "AKAMAI-STATUS-010")
@@ -54,6 +55,14 @@ def discovery(ctx: ScenarioContext) -> None:
         f"listDatasetFields of a template other than EDGE_LOGS answered "
         f"{other.response.status}, not a 4xx problem",
         other,
+    )
+    typed = steps.get("/streams", params={"groupId": "dsconform"})
+    ctx.expect(
+        "AKAMAI-STATUS-003",
+        typed.response.status == 400,
+        f"listStreams ?groupId=dsconform (not an integer) answered {typed.response.status}, "
+        "not 400",
+        typed,
     )
     foreign_group = account.unlisted_group_id()
     for path in (

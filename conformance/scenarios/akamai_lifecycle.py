@@ -60,6 +60,7 @@ LIFECYCLE_CITES = (
     "AKAMAI-VERSION-005",
     "AKAMAI-CONFIG-011",
     "AKAMAI-CONFIG-019",
+    "AKAMAI-STATUS-003",
     "AKAMAI-STATUS-009",
     "AKAMAI-STATUS-010",
 )
@@ -315,6 +316,13 @@ class Lifecycle:
         )
         if read.response.status == 200:
             self.reads[v1] = read
+        typed = self.steps.get(f"/streams/{self.sid}", params={"version": "latest"})
+        self.expect(
+            "AKAMAI-STATUS-003",
+            typed.response.status == 400,
+            f"getStream ?version=latest (not an integer) answered {typed.response.status}, not 400",
+            typed,
+        )
         missing = self.steps.stream(self.sid, latest + 1000)
         self.expect(
             "AKAMAI-STREAM-GET-005",

@@ -222,6 +222,8 @@ FULL_BODY_REFUSALS: tuple[tuple[str, str, Mutation], ...] = (
         _setting("endpoint", _endpoint("datadog", headers={"header-name-1": "value"})),
     ),
     ("data_source ftp", "AZION-DATASOURCE-001", _setting("data_source", "ftp")),
+    # `active` has no requirement of its own: only the body schema says it is a boolean.
+    ("active as a string", SCHEMA, _setting("active", "yes")),
 )
 # (what, requirement, PATCH body)
 PATCH_REFUSALS: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -238,6 +240,7 @@ PATCH_REFUSALS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {"endpoint": _endpoint("kafka", headers={"header-name-1": "value"})},
     ),
     ("data_source ftp", "AZION-DATASOURCE-001", {"data_source": "ftp"}),
+    ("active as a string", SCHEMA, {"active": "yes"}),
 )
 
 

@@ -1,0 +1,69 @@
+"""Nothing a run creates survives it: every create is noted the moment its answer arrives.
+
+Scenario code registers its own cleanups, but an interrupt (Ctrl-C, a timeout) can land between
+a create's answer and that registration; this listener sees the answer first.
+"""
+
+from __future__ import annotations
+
+import time
+
+from conformance.engine.created_resources import created_resource_path
+from conformance.engine.exchange import Exchange
+from conformance.engine.target_client import TargetClient, TargetError, WriteRefused
+
+ACTIVE = ("ACTIVATED", "ACTIVATING")
+
+
+class LeftoverTracker:
+    """A TargetClient listener that remembers created resources until they are deleted."""
+
+    def __init__(self, api: str) -> None:
+        self.api = api
+        self.alive: list[str] = []
+
+    def __call__(self, exchange: Exchange) -> None:
+        created = created_resource_path(self.api, exchange)
+        if created and created not in self.alive:
+            self.alive.append(created)
+        if exchange.request.method == "DELETE" and (
+            200 <= exchange.response.status < 300 or exchange.response.status == 404
+        ):
+            path = exchange.request.path.split("?", 1)[0].rstrip("/")
+            if path in self.alive:
+                self.alive.remove(path)
+
+    def remove_all(self, client: TargetClient, *, settle_timeout: float = 60.0) -> list[str]:
+        """Delete what is still alive (deactivating Akamai streams first if the target insists);
+        returns what could not be deleted."""
+        failed: list[str] = []
+        for path in list(self.alive):
+            try:
+                if not self._delete(client, path, settle_timeout):
+                    failed.append(path)
+            except (TargetError, WriteRefused):
+                failed.append(path)
+        return failed
+
+    def _delete(self, client: TargetClient, path: str, settle_timeout: float) -> bool:
+        response = client.send("DELETE", path, phase="cleanup").response
+        if 200 <= response.status < 300 or response.status == 404:
+            return True
+        if self.api != "akamai":
+            return False
+        client.send("PUT", f"{path}/deactivate", phase="cleanup")
+        deadline = time.monotonic() + settle_timeout
+        while time.monotonic() < deadline:
+            try:
+                status = (
+                    client.send("GET", path, phase="cleanup")
+                    .response.json()
+                    .get("activationStatus")
+                )
+            except (ValueError, AttributeError):
+                break
+            if status not in (*ACTIVE, "DEACTIVATING"):
+                break
+            time.sleep(1.0)
+        response = client.send("DELETE", path, phase="cleanup").response
+        return 200 <= response.status < 300 or response.status == 404
