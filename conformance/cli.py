@@ -229,6 +229,8 @@ def _run_one(
     from conformance.cassettes.store import CassetteError
     from conformance.gating.findings import GatingInputError
 
+    if args.workers > 1 and (args.record or args.replay):
+        raise _UsageError("--workers cannot be combined with --record or --replay")
     if args.replay and (args.base_url or args.fault):
         raise _UsageError("--replay takes its target from the cassettes: drop --base-url/--fault")
     try:

@@ -154,3 +154,21 @@ def test_plan_counts_requests_without_a_target(capsys: pytest.CaptureFixture[str
     assert "<=     6" in out  # 2 modes x 3 examples
     assert "scenarios  auth-and-accept" in out
     assert "all        total" in out
+
+
+def test_workers_give_the_same_verdict_within_the_budget(tmp_path: Path) -> None:
+    statuses = []
+    for workers in (1, 2):
+        outcome = run_conformance(RunSettings(api="akamai", phases=("property",), max_examples=4,
+                                              workers=workers, report_dir=tmp_path / str(workers)))
+        seen = [code for op in outcome.report["coverage"].values() for code in op["seen"]]
+        assert "429" not in seen, f"{workers} worker(s) overspent the advertised budget"
+        statuses.append({r["id"]: r["status"] for r in outcome.report["requirements"]})
+        requests_total = outcome.report["requests"]["total"]
+    # Timing decides whether a budget runs dry (and so whether X-RateLimit-Next is seen at all);
+    # everything else is the same, and nothing fails either way.
+    one, two = statuses
+    assert "failed" not in one.values() and "failed" not in two.values()
+    assert {k for k, v in one.items() if v == "passed"} <= {k for k, v in two.items()
+                                                            if v == "passed"}
+    assert requests_total > 60

@@ -51,11 +51,24 @@ def load_schema(ctx: PhaseContext) -> Any:
 
 
 def run_property_phase(ctx: PhaseContext) -> None:
-    """Explore every operation in both generation modes, `max_examples` cases each."""
+    """Explore every operation in both generation modes, `max_examples` cases each; with
+    `workers` > 1 the operations are shared out among that many processes."""
+    if ctx.settings.workers > 1:
+        from conformance.engine.property_workers import run_in_workers
+
+        run_in_workers(ctx)
+        return
+    explore_operations(ctx, None)
+
+
+def explore_operations(ctx: PhaseContext, only: set[str] | None) -> None:
+    """Explore the operations named in `only` (all when None)."""
     schema = load_schema(ctx)
     for result in schema.get_all_operations():
         operation = result.ok()
         operation_id = operation.definition.raw.get("operationId", operation.label)
+        if only is not None and operation_id not in only:
+            continue
         if ctx.client.read_only and operation.method.upper() not in READ_METHODS:
             continue
         with ctx.cassette(f"property-{operation_id}"):

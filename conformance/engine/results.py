@@ -127,6 +127,18 @@ class ResultsCollector:
         if finding.fingerprint not in known and len(result.findings) < MAX_FINDINGS_PER_REQUIREMENT:
             result.findings.append(finding)
 
+    def merge(self, results: list[RequirementResult]) -> None:
+        """Add what another collector (a worker process's) observed."""
+        with self._lock:
+            for other in results:
+                mine = self._result(other.requirement.id)
+                mine.passes += other.passes
+                mine.failures += other.failures
+                mine.errors += other.errors
+                mine.checks |= other.checks
+                for finding in other.findings:
+                    self._keep(mine, finding)
+
     def results(self) -> list[RequirementResult]:
         with self._lock:
             return list(self._results.values())

@@ -15,6 +15,7 @@ from requests.auth import AuthBase
 
 from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.engine.shared_budget import SharedBudget
 from conformance.settings import READ_METHODS
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -69,6 +70,7 @@ class TargetClient:
         # Our own cap (`--rate-limit N/PERIOD`): at most N sends in any PERIOD seconds.
         self.rate_cap: tuple[int, float] | None = None
         self.read_only = False
+        self.shared_budget: SharedBudget | None = None  # set in worker processes
         self.deadline: float | None = None  # time.monotonic() after which nothing is sent
         self._sent_at: deque[float] = deque()
 
@@ -135,6 +137,8 @@ class TargetClient:
             raise TargetError("the run's overall deadline has passed")
         if polite:
             self.wait_for_budget()
+            if self.shared_budget is not None:
+                self.waited_seconds += self.shared_budget.reserve(self.max_wait)
         started = time.monotonic()
         self.requests_made += 1
         try:
@@ -201,6 +205,12 @@ class TargetClient:
         remaining = response.header("X-RateLimit-Remaining")
         next_at = response.header("X-RateLimit-Next")
         retry_after = response.header("Retry-After")
+        if self.shared_budget is not None:
+            moment = parse_iso8601(next_at or "")
+            self.shared_budget.settle(
+                int(remaining) if remaining and remaining.strip().isdigit() else None,
+                moment.timestamp() if moment else None,
+            )
         if (next_at and (remaining or "").strip() == "0") or (response.status == 429 and next_at):
             moment = parse_iso8601(next_at or "")
             if moment is not None:
