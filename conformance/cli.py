@@ -64,6 +64,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="default: all phases; minimal: the scenarios only, the fewest requests",
     )
     run.add_argument(
+        "--scenarios",
+        metavar="NAMES",
+        help="comma-separated scenario names to run (default: all of the API's)",
+    )
+    run.add_argument(
         "--read-only",
         action="store_true",
         help="send only GET requests; what needs writes is skipped, not failed",
@@ -134,6 +139,22 @@ def _phase_list(text: str) -> tuple[str, ...]:
             f"unknown phase(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PHASES)}"
         )
     return phases
+
+
+def _scenario_list(api: str, text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    from conformance.scenarios.registry import SCENARIOS
+
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    known = [s.name for s in SCENARIOS[api]]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise _UsageError(
+            f"unknown {api} scenario(s) {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(known)}"
+        )
+    return names
 
 
 def _rate(text: str) -> tuple[int, float]:
@@ -212,6 +233,7 @@ def _run_one(
         report_dir=report_dir,
         phases=args.phases or PROFILES[args.profile],
         profile=args.profile,
+        scenarios=_scenario_list(api, args.scenarios),
         read_only=args.read_only,
         allow_writes=args.allow_writes,
         rate_limit=args.rate_limit,

@@ -50,6 +50,8 @@ class RunSettings:
     rate_limit: tuple[int, float] | None = None
     deadline: float | None = None
     profile: str = "default"
+    # Only these scenarios (None: all of the API's).
+    scenarios: tuple[str, ...] | None = None
 
     @property
     def embedded(self) -> bool:

@@ -17,4 +17,5 @@ def contracts_copy(tmp_path: Path) -> Path:
     shutil.copytree(contracts_dir(), target)
     return target
 
+
 pytest_plugins = ["pytester"]

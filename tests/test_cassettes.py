@@ -49,12 +49,21 @@ def record_and_replay(
     tmp_path: Path, api: str, phases: tuple[str, ...], examples: int = 2
 ) -> tuple[Any, Any]:
     recorded = run_conformance(
-        RunSettings(api=api, phases=phases, max_examples=examples,
-                    record_dir=tmp_path / "cassettes", report_dir=tmp_path / "live")
+        RunSettings(
+            api=api,
+            phases=phases,
+            max_examples=examples,
+            record_dir=tmp_path / "cassettes",
+            report_dir=tmp_path / "live",
+        )
     )
     replayed = run_conformance(
-        RunSettings(api=api, phases=phases, replay_dir=tmp_path / "cassettes",
-                    report_dir=tmp_path / "replay")
+        RunSettings(
+            api=api,
+            phases=phases,
+            replay_dir=tmp_path / "cassettes",
+            report_dir=tmp_path / "replay",
+        )
     )
     return recorded, replayed
 
@@ -88,15 +97,27 @@ def test_full_run_with_scenarios_replays_to_the_same_verdict(tmp_path: Path) -> 
 
 
 def test_replay_needs_no_network_and_no_server(tmp_path: Path) -> None:
-    recorded = run_conformance(RunSettings(api="azion", phases=("property",), max_examples=1,
-                                           record_dir=tmp_path / "c", report_dir=tmp_path / "r"))
+    recorded = run_conformance(
+        RunSettings(
+            api="azion",
+            phases=("property",),
+            max_examples=1,
+            record_dir=tmp_path / "c",
+            report_dir=tmp_path / "r",
+        )
+    )
     assert recorded.report["requests"]["total"] > 0
     with network_blocked():
         with pytest.raises(NetworkBlockedError):
             socket.create_connection(("127.0.0.1", 9))
-        replayed = run_conformance(RunSettings(api="azion", phases=("property",),
-                                               replay_dir=tmp_path / "c",
-                                               report_dir=tmp_path / "p"))
+        replayed = run_conformance(
+            RunSettings(
+                api="azion",
+                phases=("property",),
+                replay_dir=tmp_path / "c",
+                report_dir=tmp_path / "p",
+            )
+        )
     assert replayed.report["aborted"] is None
     assert verdicts(replayed.report) == verdicts(recorded.report)
 
@@ -104,10 +125,32 @@ def test_replay_needs_no_network_and_no_server(tmp_path: Path) -> None:
 def test_replay_cli_prints_the_verdict_and_exits_like_the_live_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    live = main(["run", "--api", "azion", "--phases", "property", "--max-examples", "1",
-                 "--record", str(tmp_path / "c"), "--report-dir", str(tmp_path / "live")])
-    replay = main(["run", "--api", "azion", "--replay", str(tmp_path / "c"),
-                   "--report-dir", str(tmp_path / "replay")])
+    live = main(
+        [
+            "run",
+            "--api",
+            "azion",
+            "--phases",
+            "property",
+            "--max-examples",
+            "1",
+            "--record",
+            str(tmp_path / "c"),
+            "--report-dir",
+            str(tmp_path / "live"),
+        ]
+    )
+    replay = main(
+        [
+            "run",
+            "--api",
+            "azion",
+            "--replay",
+            str(tmp_path / "c"),
+            "--report-dir",
+            str(tmp_path / "replay"),
+        ]
+    )
     assert replay == live
     out = capsys.readouterr()
     assert "Traceback" not in out.err
@@ -140,12 +183,14 @@ class _EchoHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
-        answer = json.dumps({
-            "results": body,
-            "message": f"stored key {PLANTED['secretAccessKey']} for you",
-            "auth_seen": self.headers.get("Authorization"),
-            "generated": {"token": "server-side-generated-token-31415926"},
-        }).encode()
+        answer = json.dumps(
+            {
+                "results": body,
+                "message": f"stored key {PLANTED['secretAccessKey']} for you",
+                "auth_seen": self.headers.get("Authorization"),
+                "generated": {"token": "server-side-generated-token-31415926"},
+            }
+        ).encode()
         self.send_response(201)
         self.send_header("Content-Type", "application/json")
         self.send_header("Set-Cookie", f"session={PLANTED['cookie']}; HttpOnly")
@@ -172,8 +217,11 @@ def echo_server() -> Iterator[str]:
 def planted_body() -> dict[str, Any]:
     return {
         "connectors": [
-            {"connectorType": "S3", "accessKey": PLANTED["accessKey"],
-             "secretAccessKey": PLANTED["secretAccessKey"]},
+            {
+                "connectorType": "S3",
+                "accessKey": PLANTED["accessKey"],
+                "secretAccessKey": PLANTED["secretAccessKey"],
+            },
             {"connectorType": "DATADOG", "authToken": PLANTED["authToken"]},
             {"connectorType": "SPLUNK", "eventCollectorToken": PLANTED["eventCollectorToken"]},
         ],
@@ -217,7 +265,7 @@ def test_planted_secrets_in_every_redacted_place_reach_no_cassette(tmp_path: Pat
                     "Authorization": f"Token {PLANTED['azion_token']}",
                     "X-Akamai-ACS-Auth-Data": PLANTED["client_token"],
                     "X-Trace": f"EG1-HMAC-SHA256 client_token={PLANTED['client_token']};"
-                               f"access_token={PLANTED['access_token']}",
+                    f"access_token={PLANTED['access_token']}",
                 },
                 timeout=5,
             )
@@ -252,19 +300,38 @@ def test_replay_puts_echoed_secrets_back_from_the_numbered_placeholders(tmp_path
 
 
 def test_planted_credentials_of_real_runs_reach_no_cassette_or_report(tmp_path: Path) -> None:
-    azion = ReferenceConfig(token=PLANTED["azion_token"], view_token=PLANTED["view_token"],
-                            activation_delay=0.05)
+    azion = ReferenceConfig(
+        token=PLANTED["azion_token"], view_token=PLANTED["view_token"], activation_delay=0.05
+    )
     with reference_server("azion", azion) as url:
-        code = main(["run", "--api", "azion", "--base-url", url,
-                     "--token", PLANTED["azion_token"], "--view-token", PLANTED["view_token"],
-                     "--phases", "property,stateful,scenarios", "--max-examples", "1",
-                     "--record", str(tmp_path / "cassettes"),
-                     "--report-dir", str(tmp_path / "reports" / "azion")])
+        code = main(
+            [
+                "run",
+                "--api",
+                "azion",
+                "--base-url",
+                url,
+                "--token",
+                PLANTED["azion_token"],
+                "--view-token",
+                PLANTED["view_token"],
+                "--phases",
+                "property,stateful,scenarios",
+                "--max-examples",
+                "1",
+                "--record",
+                str(tmp_path / "cassettes"),
+                "--report-dir",
+                str(tmp_path / "reports" / "azion"),
+            ]
+        )
     assert code in (ExitCode.OK, ExitCode.FINDINGS)
-    creds = EdgeGridCredentials(PLANTED["client_token"], PLANTED["client_secret"],
-                                PLANTED["access_token"])
-    akamai = ReferenceConfig(edgegrid=creds, activation_delay=0.05, rate_limit=10_000,
-                             rate_window=1.0)
+    creds = EdgeGridCredentials(
+        PLANTED["client_token"], PLANTED["client_secret"], PLANTED["access_token"]
+    )
+    akamai = ReferenceConfig(
+        edgegrid=creds, activation_delay=0.05, rate_limit=10_000, rate_window=1.0
+    )
     edgerc = tmp_path / "edgerc"
     edgerc.write_text(
         "[default]\n"
@@ -273,10 +340,25 @@ def test_planted_credentials_of_real_runs_reach_no_cassette_or_report(tmp_path: 
         encoding="utf-8",
     )
     with reference_server("akamai", akamai) as url:
-        code = main(["run", "--api", "akamai", "--base-url", url, "--edgerc", str(edgerc),
-                     "--phases", "property,stateful", "--max-examples", "1",
-                     "--record", str(tmp_path / "cassettes"),
-                     "--report-dir", str(tmp_path / "reports" / "akamai")])
+        code = main(
+            [
+                "run",
+                "--api",
+                "akamai",
+                "--base-url",
+                url,
+                "--edgerc",
+                str(edgerc),
+                "--phases",
+                "property,stateful",
+                "--max-examples",
+                "1",
+                "--record",
+                str(tmp_path / "cassettes"),
+                "--report-dir",
+                str(tmp_path / "reports" / "akamai"),
+            ]
+        )
     assert code in (ExitCode.OK, ExitCode.FINDINGS)
     assert (tmp_path / "cassettes" / "akamai" / RUN_FILE).is_file()
     assert_nothing_planted_under(tmp_path / "cassettes", tmp_path / "reports")
@@ -289,8 +371,10 @@ def test_the_scan_refuses_a_file_holding_a_high_entropy_token(tmp_path: Path) ->
         enforce_clean(path)
     assert not path.exists()
     clean = tmp_path / "clean.yaml"
-    clean.write_text("uri: http://127.0.0.1:1/datastream-config-api/v1/log/streams/7050\n"
-                     "id: 123e4567-e89b-12d3-a456-426614174000\n")
+    clean.write_text(
+        "uri: http://127.0.0.1:1/datastream-config-api/v1/log/streams/7050\n"
+        "id: 123e4567-e89b-12d3-a456-426614174000\n"
+    )
     enforce_clean(clean)
     assert clean.exists()
 
@@ -301,8 +385,15 @@ def test_the_scan_refuses_a_file_holding_a_high_entropy_token(tmp_path: Path) ->
 @pytest.fixture(scope="module")
 def small_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("small") / "cassettes"
-    run_conformance(RunSettings(api="azion", phases=("property",), max_examples=1,
-                                record_dir=root, report_dir=root.parent / "report"))
+    run_conformance(
+        RunSettings(
+            api="azion",
+            phases=("property",),
+            max_examples=1,
+            record_dir=root,
+            report_dir=root.parent / "report",
+        )
+    )
     return root
 
 
@@ -313,8 +404,9 @@ def _copy(recording: Path, tmp_path: Path) -> Path:
 
 
 def _cli_replay(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["run", "--api", "azion", "--replay", str(root),
-                 "--report-dir", str(tmp_path / "replay")])
+    code = main(
+        ["run", "--api", "azion", "--replay", str(root), "--report-dir", str(tmp_path / "replay")]
+    )
     return code, capsys.readouterr().err
 
 
@@ -354,7 +446,7 @@ def test_a_missing_or_corrupt_run_file_is_one_clear_error(
     code, err = _cli_replay(tmp_path / "nowhere", tmp_path, capsys)
     assert code == ExitCode.USAGE and "not found" in err and "Traceback" not in err
     root = _copy(small_recording, tmp_path)
-    (root / "azion" / RUN_FILE).write_text("{\"format\": 1, \"api\": ", encoding="utf-8")
+    (root / "azion" / RUN_FILE).write_text('{"format": 1, "api": ', encoding="utf-8")
     code, err = _cli_replay(root, tmp_path, capsys)
     assert code == ExitCode.USAGE and "run.json" in err and "Traceback" not in err
 
@@ -397,8 +489,9 @@ def test_record_and_replay_exclude_each_other(
 def test_recheck_judges_recorded_behaviour_with_the_current_contract(
     small_recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["recheck", str(small_recording), "--api", "azion",
-                 "--report-dir", str(tmp_path / "ok")])
+    code = main(
+        ["recheck", str(small_recording), "--api", "azion", "--report-dir", str(tmp_path / "ok")]
+    )
     assert code in (ExitCode.OK, ExitCode.FINDINGS)
     before = json.loads((tmp_path / "ok" / "report.json").read_text(encoding="utf-8"))
     jsonschema.validate(before, report_schema())

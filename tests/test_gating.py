@@ -21,8 +21,12 @@ def requirement(rid: str, status: str, *findings: tuple[str | None, str]) -> dic
         "id": rid,
         "status": status,
         "findings": [
-            {"fingerprint": fingerprint(rid, op, kind), "operation": op, "kind": kind,
-             "message": f"{rid} broke ({kind})"}
+            {
+                "fingerprint": fingerprint(rid, op, kind),
+                "operation": op,
+                "kind": kind,
+                "message": f"{rid} broke ({kind})",
+            }
             for op, kind in findings
         ],
     }
@@ -177,20 +181,35 @@ def _findings_of(report_dir: Path) -> list[dict[str, Any]]:
 def test_run_with_a_baseline_gates_on_new_failures_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["run", "--api", "azion", "--phases", "property", "--max-examples", "2",
-            "--fault", "schema-version-2"]
+    args = [
+        "run",
+        "--api",
+        "azion",
+        "--phases",
+        "property",
+        "--max-examples",
+        "2",
+        "--fault",
+        "schema-version-2",
+    ]
     first = main([*args, "--report-dir", str(tmp_path / "first")])
     failing = _findings_of(tmp_path / "first")
     if first != ExitCode.FINDINGS or not failing:
         pytest.skip("the fault produced no finding in this configuration")
     lines = ["known_failures:"]
     for item in failing:
-        lines += [f"  - requirement: {item['requirement']}",
-                  f"    operation: {item['operation'] or ''}",
-                  f"    kind: {item['kind']}",
-                  "    reason: injected fault, accepted for this test"]
-    lines += ["  - requirement: AZION-ENVELOPE-001", "    operation: getTemplate",
-              "    kind: never-happens", "    reason: a stale entry"]
+        lines += [
+            f"  - requirement: {item['requirement']}",
+            f"    operation: {item['operation'] or ''}",
+            f"    kind: {item['kind']}",
+            "    reason: injected fault, accepted for this test",
+        ]
+    lines += [
+        "  - requirement: AZION-ENVELOPE-001",
+        "    operation: getTemplate",
+        "    kind: never-happens",
+        "    reason: a stale entry",
+    ]
     baseline = tmp_path / "baseline.yaml"
     baseline.write_text("\n".join(lines) + "\n", encoding="utf-8")
     capsys.readouterr()
@@ -201,8 +220,21 @@ def test_run_with_a_baseline_gates_on_new_failures_only(
     result = json.loads((tmp_path / "second" / "baseline.json").read_text(encoding="utf-8"))
     assert result["new"] == [] and len(result["stale"]) == 1
     # without the fault nothing listed fails: every entry is stale, and nothing is new
-    code = main(["run", "--api", "azion", "--phases", "property", "--max-examples", "2",
-                 "--report-dir", str(tmp_path / "third"), "--baseline", str(baseline)])
+    code = main(
+        [
+            "run",
+            "--api",
+            "azion",
+            "--phases",
+            "property",
+            "--max-examples",
+            "2",
+            "--report-dir",
+            str(tmp_path / "third"),
+            "--baseline",
+            str(baseline),
+        ]
+    )
     assert code == ExitCode.OK
     assert "STALE" in capsys.readouterr().out
 
@@ -210,8 +242,21 @@ def test_run_with_a_baseline_gates_on_new_failures_only(
 def test_run_with_an_unusable_baseline_is_exit_2_before_running(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["run", "--api", "azion", "--phases", "property", "--max-examples", "1",
-                 "--report-dir", str(tmp_path / "r"), "--baseline", str(tmp_path / "none.yaml")])
+    code = main(
+        [
+            "run",
+            "--api",
+            "azion",
+            "--phases",
+            "property",
+            "--max-examples",
+            "1",
+            "--report-dir",
+            str(tmp_path / "r"),
+            "--baseline",
+            str(tmp_path / "none.yaml"),
+        ]
+    )
     assert code == ExitCode.USAGE
     assert "baseline file not found" in capsys.readouterr().err
     assert not (tmp_path / "r" / "report.json").exists()

@@ -34,17 +34,36 @@ def phases_for(api: str, requirement_id: str) -> tuple[str, ...]:
     return ("scenarios", *sorted(extra))
 
 
+def scenarios_for(api: str, requirement_id: str) -> tuple[str, ...] | None:
+    """The scenarios that cite the requirement; None (all of them) when only passive checks do,
+    since any exchange may show it."""
+    citers = citations(api).get(requirement_id, [])
+    if any(c.startswith("check:") for c in citers):
+        return None
+    named = tuple(c.removeprefix("scenario:") for c in citers if c.startswith("scenario:"))
+    return named or None
+
+
 def _settings(api: str, tmp_path: Path, **changes: object) -> RunSettings:
-    return RunSettings(api=api, report_dir=tmp_path, max_examples=3, activation_delay=0.05,
-                       settle_timeout=10.0, **changes)  # type: ignore[arg-type]
+    return RunSettings(
+        api=api,
+        report_dir=tmp_path,
+        max_examples=3,
+        activation_delay=0.05,
+        settle_timeout=10.0,
+        **changes,
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("api", sorted(APIS))
 def test_faultless_reference_passes_every_observable_requirement(api: str, tmp_path: Path) -> None:
     outcome = run_conformance(_settings(api, tmp_path))
     statuses = {r["id"]: r for r in outcome.report["requirements"]}
-    not_passed = {rid: (r["status"], [f["message"] for f in r["findings"]][:1])
-                  for rid, r in statuses.items() if r["observable"] and r["status"] != "passed"}
+    not_passed = {
+        rid: (r["status"], [f["message"] for f in r["findings"]][:1])
+        for rid, r in statuses.items()
+        if r["observable"] and r["status"] != "passed"
+    }
     assert not_passed == {}
     assert outcome.exit_code == ExitCode.OK
 
@@ -53,14 +72,21 @@ def _fault_params() -> list[object]:
     params = []
     for api in sorted(APIS):
         for fault in known_faults(api):
-            params.append(pytest.param(api, fault.name, fault.requirement_id,
-                                       id=f"{api}:{fault.name}"))
+            params.append(
+                pytest.param(api, fault.name, fault.requirement_id, id=f"{api}:{fault.name}")
+            )
     return params
 
 
 @pytest.mark.parametrize(("api", "fault", "requirement_id"), _fault_params())
 def test_fault_is_caught(api: str, fault: str, requirement_id: str, tmp_path: Path) -> None:
-    settings = _settings(api, tmp_path, faults=(fault,), phases=phases_for(api, requirement_id))
+    settings = _settings(
+        api,
+        tmp_path,
+        faults=(fault,),
+        phases=phases_for(api, requirement_id),
+        scenarios=scenarios_for(api, requirement_id),
+    )
     outcome = run_conformance(settings)
     failed = {r["id"] for r in outcome.report["requirements"] if r["status"] == "failed"}
     assert outcome.exit_code == ExitCode.FINDINGS

@@ -6,14 +6,20 @@ import pytest
 
 
 def test_plugin_reports_each_requirement(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_gate="""
+    pytester.makepyfile(
+        test_gate="""
         from conformance.pytest_plugin import conformance_tests
 
         test_azion = conformance_tests("azion")
-    """)
+    """
+    )
     result = pytester.runpytest_subprocess(
-        "--dsconform-phases=property", "--dsconform-max-examples=2", "-p", "no:cacheprovider",
-        "-q", "-rs",
+        "--dsconform-phases=property",
+        "--dsconform-max-examples=2",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-rs",
     )
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) > 5
@@ -23,11 +29,13 @@ def test_plugin_reports_each_requirement(pytester: pytest.Pytester) -> None:
 
 
 def test_plugin_fails_a_requirement_the_target_breaks(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_gate="""
+    pytester.makepyfile(
+        test_gate="""
         from conformance.pytest_plugin import conformance_tests
 
         test_azion = conformance_tests("azion")
-    """)
+    """
+    )
     pytester.makeconftest("""
         import pytest
         from conformance.settings import RunSettings
@@ -43,7 +51,10 @@ def test_plugin_fails_a_requirement_the_target_breaks(pytester: pytest.Pytester)
         plugin._settings = with_fault
     """)
     result = pytester.runpytest_subprocess(
-        "--dsconform-phases=property", "--dsconform-max-examples=2", "-p", "no:cacheprovider",
+        "--dsconform-phases=property",
+        "--dsconform-max-examples=2",
+        "-p",
+        "no:cacheprovider",
         "-q",
     )
     result.stdout.fnmatch_lines(["*FAILED*AZION-ENVELOPE-002*"])

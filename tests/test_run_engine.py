@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance.checks.registry import CHECKS
 from conformance.apis import APIS
 from conformance.catalogue import load_catalogue
+from conformance.checks.registry import CHECKS
 from conformance.cli import main
 from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
@@ -31,8 +31,9 @@ def test_every_check_cites_a_known_observable_requirement() -> None:
 
 
 def test_embedded_azion_run_writes_a_valid_report(tmp_path: Path) -> None:
-    outcome = run_conformance(RunSettings(api="azion", report_dir=tmp_path, phases=QUICK,
-                                          max_examples=3))
+    outcome = run_conformance(
+        RunSettings(api="azion", report_dir=tmp_path, phases=QUICK, max_examples=3)
+    )
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     jsonschema.validate(report, report_schema())
     assert report == outcome.report
@@ -47,8 +48,11 @@ def test_embedded_azion_run_writes_a_valid_report(tmp_path: Path) -> None:
 def test_same_seed_same_verdict(tmp_path: Path) -> None:
     verdicts = []
     for run in ("a", "b"):
-        outcome = run_conformance(RunSettings(api="azion", report_dir=tmp_path / run,
-                                              phases=("property",), max_examples=3, seed=7))
+        outcome = run_conformance(
+            RunSettings(
+                api="azion", report_dir=tmp_path / run, phases=("property",), max_examples=3, seed=7
+            )
+        )
         verdicts.append({r["id"]: r["status"] for r in outcome.report["requirements"]})
     assert verdicts[0] == verdicts[1]
 
@@ -58,8 +62,21 @@ def test_unreachable_target_is_exit_2_with_a_report(
     api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    code = main(["run", "--api", api, "--base-url", url, "--report-dir", str(tmp_path),
-                 "--phases", "property", "--max-examples", "2"])
+    code = main(
+        [
+            "run",
+            "--api",
+            api,
+            "--base-url",
+            url,
+            "--report-dir",
+            str(tmp_path),
+            "--phases",
+            "property",
+            "--max-examples",
+            "2",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == ExitCode.USAGE
     assert "connection refused" in err
@@ -75,8 +92,23 @@ def test_broken_transport_aborts_cleanly(
     behaviour: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with misbehaving_server(behaviour) as url:  # type: ignore[arg-type]
-        code = main(["run", "--api", "azion", "--base-url", url, "--report-dir", str(tmp_path),
-                     "--phases", "property", "--max-examples", "2", "--timeout", "1"])
+        code = main(
+            [
+                "run",
+                "--api",
+                "azion",
+                "--base-url",
+                url,
+                "--report-dir",
+                str(tmp_path),
+                "--phases",
+                "property",
+                "--max-examples",
+                "2",
+                "--timeout",
+                "1",
+            ]
+        )
     err = capsys.readouterr().err
     assert code == ExitCode.USAGE
     assert err.startswith("dsconform: error: run aborted: target unusable:")
@@ -86,8 +118,21 @@ def test_broken_transport_aborts_cleanly(
 
 def test_html_500_target_fails_requirements_not_the_suite(tmp_path: Path) -> None:
     with misbehaving_server(html_500) as url:
-        code = main(["run", "--api", "akamai", "--base-url", url, "--report-dir", str(tmp_path),
-                     "--phases", "property", "--max-examples", "1"])
+        code = main(
+            [
+                "run",
+                "--api",
+                "akamai",
+                "--base-url",
+                url,
+                "--report-dir",
+                str(tmp_path),
+                "--phases",
+                "property",
+                "--max-examples",
+                "1",
+            ]
+        )
     assert code == ExitCode.FINDINGS
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     failed = {r["id"] for r in report["requirements"] if r["status"] == "failed"}

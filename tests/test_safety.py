@@ -21,16 +21,20 @@ from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.settings import RunSettings
 
-AZION_HEADERS = {"Authorization": "Token dsconform-edit-token",
-                 "Accept": "application/json; version=3"}
+AZION_HEADERS = {
+    "Authorization": "Token dsconform-edit-token",
+    "Accept": "application/json; version=3",
+}
 CREDS = EdgeGridCredentials("akab-client-token", "secret-of-the-test", "akab-access-token")
 
 
 def _edgerc(tmp_path: Path, host: str) -> Path:
     path = tmp_path / ".edgerc"
-    path.write_text(f"[default]\nclient_token = {CREDS.client_token}\nclient_secret = "
-                    f"{CREDS.client_secret}\naccess_token = {CREDS.access_token}\nhost = {host}\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"[default]\nclient_token = {CREDS.client_token}\nclient_secret = "
+        f"{CREDS.client_secret}\naccess_token = {CREDS.access_token}\nhost = {host}\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -48,8 +52,12 @@ def test_writes_are_off_for_a_remote_target_unless_allowed() -> None:
     for allow, expected in ((False, True), (True, False)):
         client = TargetClient(remote.base_url)
         notes: list[str] = []
-        _apply_safety(RunSettings(api="azion", base_url=remote.base_url, allow_writes=allow),
-                      remote, client, notes)
+        _apply_safety(
+            RunSettings(api="azion", base_url=remote.base_url, allow_writes=allow),
+            remote,
+            client,
+            notes,
+        )
         assert client.read_only is expected
         assert bool(notes) is expected
 
@@ -60,8 +68,10 @@ def test_read_only_run_sends_only_gets_and_skips_the_rest(tmp_path: Path) -> Non
     def record(exchange: Exchange, collector: ResultsCollector) -> None:
         methods.add(exchange.request.method)
 
-    outcome = run_conformance(RunSettings(api="azion", read_only=True, report_dir=tmp_path,
-                                          max_examples=2), on_exchange=record)
+    outcome = run_conformance(
+        RunSettings(api="azion", read_only=True, report_dir=tmp_path, max_examples=2),
+        on_exchange=record,
+    )
     assert methods == {"GET"}
     assert outcome.exit_code == ExitCode.OK
     entries = {r["id"]: r for r in outcome.report["requirements"]}
@@ -73,9 +83,16 @@ def test_read_only_run_sends_only_gets_and_skips_the_rest(tmp_path: Path) -> Non
 def test_client_never_exceeds_the_advertised_budget(tmp_path: Path) -> None:
     config = ReferenceConfig(rate_limit=20, rate_window=1.0, edgegrid=CREDS)
     with reference_server("akamai", config) as base_url:
-        outcome = run_conformance(RunSettings(
-            api="akamai", base_url=base_url, edgerc=_edgerc(tmp_path, base_url),
-            report_dir=tmp_path / "report", phases=("property",), max_examples=3))
+        outcome = run_conformance(
+            RunSettings(
+                api="akamai",
+                base_url=base_url,
+                edgerc=_edgerc(tmp_path, base_url),
+                report_dir=tmp_path / "report",
+                phases=("property",),
+                max_examples=3,
+            )
+        )
     seen = [code for op in outcome.report["coverage"].values() for code in op["seen"]]
     assert outcome.report["requests"]["total"] > 40  # more than two full budgets
     assert "429" not in seen
@@ -83,17 +100,26 @@ def test_client_never_exceeds_the_advertised_budget(tmp_path: Path) -> None:
 
 
 def test_own_rate_cap_spaces_requests(tmp_path: Path) -> None:
-    outcome = run_conformance(RunSettings(api="azion", phases=("property",), max_examples=1,
-                                          rate_limit=(10, 1.0), report_dir=tmp_path))
+    outcome = run_conformance(
+        RunSettings(
+            api="azion",
+            phases=("property",),
+            max_examples=1,
+            rate_limit=(10, 1.0),
+            report_dir=tmp_path,
+        )
+    )
     total = outcome.report["requests"]["total"]
     assert total > 10
     assert outcome.report["requests"]["waited_seconds"] >= (total - 10) / 10 * 0.8
 
 
-def test_deadline_stops_the_run_with_a_partial_report(tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["run", "--api", "azion", "--deadline", "0.3", "--report-dir", str(tmp_path),
-                 "--quiet"])
+def test_deadline_stops_the_run_with_a_partial_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["run", "--api", "azion", "--deadline", "0.3", "--report-dir", str(tmp_path), "--quiet"]
+    )
     assert code == ExitCode.USAGE
     assert "deadline" in capsys.readouterr().err
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
@@ -114,15 +140,23 @@ class _InterruptAfter:
 
 
 @pytest.mark.parametrize("writes_before_interrupt", [1, 4])
-def test_interrupted_azion_run_leaves_nothing_behind(writes_before_interrupt: int,
-                                                     tmp_path: Path) -> None:
+def test_interrupted_azion_run_leaves_nothing_behind(
+    writes_before_interrupt: int, tmp_path: Path
+) -> None:
     with reference_server("azion", ReferenceConfig()) as base_url:
         outcome = run_conformance(
-            RunSettings(api="azion", base_url=base_url, token="dsconform-edit-token",
-                        phases=("scenarios",), report_dir=tmp_path),
-            on_exchange=_InterruptAfter(writes_before_interrupt))
-        left = requests.get(f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS,
-                            timeout=5).json()["results"]
+            RunSettings(
+                api="azion",
+                base_url=base_url,
+                token="dsconform-edit-token",
+                phases=("scenarios",),
+                report_dir=tmp_path,
+            ),
+            on_exchange=_InterruptAfter(writes_before_interrupt),
+        )
+        left = requests.get(
+            f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS, timeout=5
+        ).json()["results"]
     assert outcome.report["aborted"] == "interrupted"
     assert outcome.exit_code == ExitCode.INTERRUPTED
     assert (tmp_path / "report.json").is_file()
@@ -130,19 +164,25 @@ def test_interrupted_azion_run_leaves_nothing_behind(writes_before_interrupt: in
 
 
 def test_interrupted_akamai_run_leaves_nothing_behind(tmp_path: Path) -> None:
-    config = ReferenceConfig(edgegrid=CREDS, rate_limit=20, rate_window=0.25,
-                             activation_delay=0.05)
+    config = ReferenceConfig(edgegrid=CREDS, rate_limit=20, rate_window=0.25, activation_delay=0.05)
     with reference_server("akamai", config) as base_url:
         outcome = run_conformance(
-            RunSettings(api="akamai", base_url=base_url, edgerc=_edgerc(tmp_path, base_url),
-                        phases=("scenarios",), report_dir=tmp_path / "report"),
-            on_exchange=_InterruptAfter(3))
+            RunSettings(
+                api="akamai",
+                base_url=base_url,
+                edgerc=_edgerc(tmp_path, base_url),
+                phases=("scenarios",),
+                report_dir=tmp_path / "report",
+            ),
+            on_exchange=_InterruptAfter(3),
+        )
         from akamai.edgegrid import EdgeGridAuth
 
         session = requests.Session()
         session.auth = EdgeGridAuth(CREDS.client_token, CREDS.client_secret, CREDS.access_token)
-        left: list[Any] = session.get(f"{base_url}/datastream-config-api/v1/log/streams",
-                                      timeout=5).json()
+        left: list[Any] = session.get(
+            f"{base_url}/datastream-config-api/v1/log/streams", timeout=5
+        ).json()
     assert outcome.report["aborted"] == "interrupted"
     assert left == []
 
@@ -159,8 +199,15 @@ def test_plan_counts_requests_without_a_target(capsys: pytest.CaptureFixture[str
 def test_workers_give_the_same_verdict_within_the_budget(tmp_path: Path) -> None:
     statuses = []
     for workers in (1, 2):
-        outcome = run_conformance(RunSettings(api="akamai", phases=("property",), max_examples=4,
-                                              workers=workers, report_dir=tmp_path / str(workers)))
+        outcome = run_conformance(
+            RunSettings(
+                api="akamai",
+                phases=("property",),
+                max_examples=4,
+                workers=workers,
+                report_dir=tmp_path / str(workers),
+            )
+        )
         seen = [code for op in outcome.report["coverage"].values() for code in op["seen"]]
         assert "429" not in seen, f"{workers} worker(s) overspent the advertised budget"
         statuses.append({r["id"]: r["status"] for r in outcome.report["requirements"]})
@@ -169,6 +216,7 @@ def test_workers_give_the_same_verdict_within_the_budget(tmp_path: Path) -> None
     # everything else is the same, and nothing fails either way.
     one, two = statuses
     assert "failed" not in one.values() and "failed" not in two.values()
-    assert {k for k, v in one.items() if v == "passed"} <= {k for k, v in two.items()
-                                                            if v == "passed"}
+    assert {k for k, v in one.items() if v == "passed"} <= {
+        k for k, v in two.items() if v == "passed"
+    }
     assert requests_total > 60

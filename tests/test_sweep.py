@@ -15,11 +15,15 @@ TOKEN = {"Authorization": "Token dsconform-edit-token", "Accept": "application/j
 
 def _create(base_url: str, name: str) -> int:
     templates = requests.get(f"{base_url}/data_streaming/templates", headers=TOKEN, timeout=5)
-    body = {"name": name, "template_id": templates.json()["results"][0]["id"], "domain_ids": [1],
-            "endpoint": {"endpoint_type": "kafka", "kafka_topic": "t",
-                         "bootstrap_servers": "k:9092"}}
-    response = requests.post(f"{base_url}/data_streaming/streamings", json=body, headers=TOKEN,
-                             timeout=5)
+    body = {
+        "name": name,
+        "template_id": templates.json()["results"][0]["id"],
+        "domain_ids": [1],
+        "endpoint": {"endpoint_type": "kafka", "kafka_topic": "t", "bootstrap_servers": "k:9092"},
+    }
+    response = requests.post(
+        f"{base_url}/data_streaming/streamings", json=body, headers=TOKEN, timeout=5
+    )
     assert response.status_code == 201
     return int(response.json()["results"]["id"])
 
@@ -34,13 +38,36 @@ def test_sweep_deletes_only_prefixed_streamings(capsys: pytest.CaptureFixture[st
         _create(base_url, "dsconform-abc123-lifecycle-kafka")
         _create(base_url, "dsconform-abc123-endpoint-s3")
         _create(base_url, "production-stream")
-        code = main(["sweep", "--api", "azion", "--base-url", base_url, "--token",
-                     "dsconform-edit-token", "--prefix", "dsconform-abc123", "--dry-run"])
+        code = main(
+            [
+                "sweep",
+                "--api",
+                "azion",
+                "--base-url",
+                base_url,
+                "--token",
+                "dsconform-edit-token",
+                "--prefix",
+                "dsconform-abc123",
+                "--dry-run",
+            ]
+        )
         assert code == ExitCode.OK
         assert len(_names(base_url)) == 3
         assert "sweep: 2 found, 0 deleted" in capsys.readouterr().out
-        code = main(["sweep", "--api", "azion", "--base-url", base_url, "--token",
-                     "dsconform-edit-token", "--prefix", "dsconform-abc123"])
+        code = main(
+            [
+                "sweep",
+                "--api",
+                "azion",
+                "--base-url",
+                base_url,
+                "--token",
+                "dsconform-edit-token",
+                "--prefix",
+                "dsconform-abc123",
+            ]
+        )
         assert code == ExitCode.OK
         assert _names(base_url) == {"production-stream"}
 

@@ -12,7 +12,10 @@ from conformance.scenarios.registry import SCENARIOS
 
 def run_scenario_phase(ctx: PhaseContext) -> None:
     """Run every scenario of the API in registration order."""
+    chosen = ctx.settings.scenarios
     for scenario in SCENARIOS[ctx.api.name]:
+        if chosen is not None and scenario.name not in chosen:
+            continue
         if ctx.client.read_only and scenario.needs_writes:
             for requirement_id in scenario.cites:
                 ctx.collector.skipped(

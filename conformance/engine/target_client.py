@@ -89,12 +89,17 @@ class TargetClient:
         params: Mapping[str, Any] | None = None,
         auth: AuthBase | bool | None = True,
         labels: tuple[str, ...] = (),
+        polite: bool = True,
     ) -> Exchange:
-        """Send one request; `auth=False` sends none, an AuthBase overrides the default."""
+        """Send one request; `auth=False` sends none, an AuthBase overrides the default.
+
+        A polite request first waits until our cap and the target's advertised budget allow
+        it; the rate-limit scenarios send impolitely to provoke a 429 on purpose.
+        """
         prepared = self.prepare(
             method, path, json=json, data=data, headers=headers, params=params, auth=auth
         )
-        return self.send_prepared(prepared, phase=phase, labels=labels)
+        return self.send_prepared(prepared, phase=phase, labels=labels, polite=polite)
 
     def prepare(
         self,

@@ -30,9 +30,13 @@ class RateDecision:
 
 
 def iso8601(epoch: float) -> str:
-    """An ISO 8601 UTC timestamp with milliseconds, e.g. 2026-11-24T19:45:42.123Z."""
-    moment = datetime.fromtimestamp(epoch, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """An ISO 8601 UTC timestamp with milliseconds, e.g. 2026-11-24T19:45:42.123Z.
+
+    Rounded up: a Next that names a moment before the token exists would invite a 429.
+    """
+    millis = math.ceil(epoch * 1000)
+    moment = datetime.fromtimestamp(millis // 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
 
 
 class TokenBucket:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 Behaviour = Callable[[socket.socket], None]
 
@@ -33,9 +33,10 @@ def html_500(conn: socket.socket) -> None:
     """Answer every request with an HTML 500."""
     conn.recv(65536)
     body = b"<html><body>Internal error</body></html>"
-    conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n"
-                 b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n"
-                 + body)
+    conn.sendall(
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+    )
     conn.close()
 
 
@@ -72,10 +73,8 @@ def _guarded(behaviour: Behaviour, conn: socket.socket) -> None:
     except OSError:
         pass
     finally:
-        try:
+        with suppress(OSError):
             conn.close()
-        except OSError:
-            pass
 
 
 def free_port() -> int:
@@ -84,3 +83,26 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def stall_mid_body(conn: socket.socket) -> None:
+    """Promise 1000 bytes of body, send 10, then go quiet."""
+    conn.recv(65536)
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n"
+        b'\r\n{"results"'
+    )
+    threading.Event().wait(30)
+
+
+def oversized(conn: socket.socket) -> None:
+    """Answer with a 5 MiB JSON body."""
+    conn.recv(65536)
+    body = b"[" + b"0," * (5 * 1024 * 1024 // 2) + b"0]"
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+    )
+    with suppress(OSError):  # the client stops reading at its cap
+        conn.sendall(body)
