@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference import EDGEGRID_FORM, ROOT, serving
+from reference import EDGEGRID_FORM, ROOT, reference_command, serving
 
 from conformance.apis import APIS
 from conformance.engine.run import run_conformance
@@ -51,20 +51,7 @@ def suite_run(api: str, max_examples: int) -> tuple[float, int]:
 
 def schemathesis_cli(api: str, max_examples: int) -> float:
     """Wall seconds of `st run` alone over the same spec, example count and server."""
-    command = [
-        sys.executable,
-        "-m",
-        "conformance.cli",
-        "serve",
-        "--api",
-        api,
-        "--port",
-        "0",
-        "--rate-limit",
-        "100000000",
-        "--rate-window",
-        "1",
-    ]
+    command = reference_command(api)
     with serving(command) as url:
         headers = [
             item for name, value in HEADERS[api].items() for item in ("-H", f"{name}: {value}")
@@ -94,20 +81,7 @@ def schemathesis_cli(api: str, max_examples: int) -> float:
 
 
 def httpx_loop(api: str, seconds: float) -> float:
-    command = [
-        sys.executable,
-        "-m",
-        "conformance.cli",
-        "serve",
-        "--api",
-        api,
-        "--port",
-        "0",
-        "--rate-limit",
-        "100000000",
-        "--rate-window",
-        "1",
-    ]
+    command = reference_command(api)
     with serving(command) as url, httpx.Client(base_url=url, headers=HEADERS[api]) as client:
         count = 0
         started = time.perf_counter()

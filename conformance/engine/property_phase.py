@@ -20,6 +20,7 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
 from conformance.engine.results import Finding
+from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
 from conformance.engine.target_client import TargetError
 from conformance.settings import READ_METHODS
 
@@ -102,7 +103,7 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
                 if field in case.body:
                     case.body[field] = f"{ctx.run_prefix}-prop"
         try:
-            exchange, prepared = _send(ctx, case)
+            exchange, prepared = send_case(ctx, case, phase="property")
         except TargetError as exc:
             target_error.append(exc)
             return
@@ -123,25 +124,6 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
         raise target_error[0]
 
 
-def _send(ctx: PhaseContext, case: Any) -> tuple[Exchange, Any]:
-    kwargs = case.as_transport_kwargs(base_url=ctx.client.base_url)
-    headers = {
-        k: v
-        for k, v in (kwargs.get("headers") or {}).items()
-        if k.lower() not in ("user-agent", "authorization")
-    }
-    headers.update(ctx.target.default_headers)
-    prepared = ctx.client.prepare(
-        kwargs["method"],
-        kwargs["url"],
-        headers=headers,
-        params=kwargs.get("params"),
-        json=kwargs.get("json"),
-        data=kwargs.get("data"),
-    )
-    return ctx.client.send_prepared(prepared, phase="property"), prepared
-
-
 def _negative_data_rejection(
     ctx: PhaseContext,
     case: Any,
@@ -150,14 +132,7 @@ def _negative_data_rejection(
     requirement: str,
     operation_id: str,
 ) -> None:
-    response = schemathesis.Response(
-        status_code=exchange.response.status,
-        headers={k.lower(): [v] for k, v in exchange.response.headers.items()},
-        content=exchange.response.body.encode(),
-        request=prepared,
-        elapsed=exchange.elapsed,
-        verify=True,
-    )
+    response = as_schemathesis_response(exchange, prepared)
     try:
         case.validate_response(response, checks=[negative_data_rejection])
     except FailureGroup as group:

@@ -14,6 +14,12 @@ from conformance.engine.exchange import Exchange
 MAX_FINDINGS_PER_REQUIREMENT = 5
 
 
+def finding_fingerprint(requirement_id: str, operation: str | None, kind: str) -> str:
+    """The key `dsconform diff` and baselines match findings by across runs."""
+    key = f"{requirement_id}|{operation or '-'}|{kind}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 class Status(StrEnum):
     """A requirement's verdict. `error` means the suite broke, never the target."""
 
@@ -38,8 +44,7 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across runs: requirement, operation and kind, not the generated data."""
-        key = f"{self.requirement_id}|{self.operation or '-'}|{self.kind}"
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        return finding_fingerprint(self.requirement_id, self.operation, self.kind)
 
     def as_dict(self) -> dict[str, Any]:
         exchange = self.exchange.redacted() if self.exchange else None

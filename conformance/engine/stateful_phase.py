@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any, ClassVar
 
-import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.stateful import run_state_machine_as_test
@@ -22,6 +21,7 @@ from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
 from conformance.engine.property_phase import load_schema
 from conformance.engine.results import Finding
+from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
 from conformance.engine.target_client import TargetError
 from conformance.scenarios.base import ScenarioAborted
 
@@ -104,36 +104,14 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
                 raise _StopMachine()
             if case.operation.definition.raw.get("operationId") == create_operation:
                 case.body = make_body()
-            kw = case.as_transport_kwargs(base_url=ctx.client.base_url)
-            headers = {
-                k: v
-                for k, v in (kw.get("headers") or {}).items()
-                if k.lower() not in ("user-agent", "authorization")
-            }
-            headers.update(ctx.target.default_headers)
-            prepared = ctx.client.prepare(
-                kw["method"],
-                kw["url"],
-                headers=headers,
-                params=kw.get("params"),
-                json=kw.get("json"),
-                data=kw.get("data"),
-            )
             try:
-                exchange = ctx.client.send_prepared(prepared, phase="stateful")
+                exchange, prepared = send_case(ctx, case, phase="stateful")
             except TargetError as exc:
                 self.target_error.append(exc)
                 raise _StopMachine() from None
             self._track(exchange)
             self.exchanges[case.id] = exchange
-            return schemathesis.Response(
-                status_code=exchange.response.status,
-                headers={k.lower(): [v] for k, v in exchange.response.headers.items()},
-                content=exchange.response.body.encode(),
-                request=prepared,
-                elapsed=exchange.elapsed,
-                verify=True,
-            )
+            return as_schemathesis_response(exchange, prepared)
 
         def _track(self, exchange: Exchange) -> None:
             path = exchange.request.path.split("?", 1)[0].rstrip("/")

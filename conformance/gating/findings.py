@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from conformance.engine.results import finding_fingerprint
 
 SUITE_ERROR_KINDS = frozenset({"check-crashed", "scenario-crashed"})
 
@@ -15,10 +16,7 @@ class GatingInputError(Exception):
     """A report or baseline file that cannot be used."""
 
 
-def fingerprint(requirement: str, operation: str | None, kind: str) -> str:
-    """The same key as engine.results.Finding.fingerprint: requirement, operation, kind."""
-    key = f"{requirement}|{operation or '-'}|{kind}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+fingerprint = finding_fingerprint
 
 
 @dataclass(frozen=True, slots=True)
