@@ -64,6 +64,15 @@ def _build_parser() -> argparse.ArgumentParser:
         help="default: all phases; minimal: the scenarios only, the fewest requests",
     )
     run.add_argument(
+        "--domain-id",
+        type=int,
+        action="append",
+        default=[],
+        metavar="ID",
+        help="Azion: a domain of the account that test streamings may name "
+        "(repeatable; default: the seed's sample id)",
+    )
+    run.add_argument(
         "--scenarios",
         metavar="NAMES",
         help="comma-separated scenario names to run (default: all of the API's)",
@@ -234,6 +243,7 @@ def _run_one(
         phases=args.phases or PROFILES[args.profile],
         profile=args.profile,
         scenarios=_scenario_list(api, args.scenarios),
+        domain_ids=tuple(args.domain_id),
         read_only=args.read_only,
         allow_writes=args.allow_writes,
         rate_limit=args.rate_limit,

@@ -50,6 +50,8 @@ class RunSettings:
     rate_limit: tuple[int, float] | None = None
     deadline: float | None = None
     profile: str = "default"
+    # Azion: domains of the account that streamings may name (default: the seed's sample id).
+    domain_ids: tuple[int, ...] = ()
     # Only these scenarios (None: all of the API's).
     scenarios: tuple[str, ...] | None = None
 

@@ -29,7 +29,11 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
             collector=ctx.collector,
             run_prefix=ctx.run_prefix,
             settle_timeout=ctx.settings.settle_timeout,
-            options={"view_auth": ctx.target.view_auth, "embedded": ctx.target.embedded},
+            options={
+                "view_auth": ctx.target.view_auth,
+                "embedded": ctx.target.embedded,
+                "domain_ids": ctx.settings.domain_ids,
+            },
         )
         tracker = LeftoverTracker(ctx.api.name)
         # First in line, so it has seen a create before anything else can interrupt.

@@ -117,9 +117,14 @@ class AzionAccount:
 
 
 def discover_azion_account(
-    client: TargetClient, *, phase: str, labels: tuple[str, ...] = ()
+    client: TargetClient,
+    *,
+    phase: str,
+    labels: tuple[str, ...] = (),
+    domain_ids: tuple[int, ...] = (),
 ) -> AzionAccount:
-    """The target's templates (a 429 is waited out and retried a few times)."""
+    """The target's templates (a 429 is waited out and retried a few times); the seed's domain
+    unless the user named the account's own (`--domain-id`): the seed's API cannot list them."""
     exchange = client.send("GET", f"{BASE}/templates", phase=phase, labels=labels)
     for _ in range(DISCOVERY_ATTEMPTS):
         if exchange.response.status != 429:
@@ -132,4 +137,4 @@ def discover_azion_account(
     ids = [t["id"] for t in results or [] if isinstance(t, dict) and isinstance(t.get("id"), int)]
     if not ids:
         raise ScenarioAborted("the target lists no template to build a streaming from")
-    return AzionAccount(ids[0], [SEED_DOMAIN_ID], tuple(ids))
+    return AzionAccount(ids[0], list(domain_ids) or [SEED_DOMAIN_ID], tuple(ids))

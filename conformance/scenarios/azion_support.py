@@ -56,7 +56,12 @@ def send(ctx: ScenarioContext, method: str, path: str, **kwargs: Any) -> Exchang
 
 
 def account(ctx: ScenarioContext) -> AzionAccount:
-    return discover_azion_account(ctx.client, phase="scenarios", labels=(ctx.scenario.name,))
+    return discover_azion_account(
+        ctx.client,
+        phase="scenarios",
+        labels=(ctx.scenario.name,),
+        domain_ids=tuple(ctx.options.get("domain_ids") or ()),
+    )
 
 
 # ---------------------------------------------------------------------- reading answers

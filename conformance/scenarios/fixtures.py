@@ -24,7 +24,7 @@ def valid_create_body_factory(ctx: PhaseContext) -> Callable[[], dict[str, Any]]
             return account.stream_body(f"{ctx.run_prefix}-stateful-{n}", [chosen])
 
         return akamai_body
-    azion = discover_azion_account(ctx.client, phase="stateful")
+    azion = discover_azion_account(ctx.client, phase="stateful", domain_ids=ctx.settings.domain_ids)
 
     def azion_body() -> dict[str, Any]:
         return azion.streaming_body(f"{ctx.run_prefix}-stateful-{next(counter)}")
