@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from conformance import __version__
 from conformance.apis import APIS, get_api
+from conformance.argument_types import phase_list, positive_float, positive_int, rate
 from conformance.cassettes.commands import add_recheck_parser
 from conformance.cassettes.commands import add_run_flags as add_cassette_run_flags
 from conformance.engine.target import TargetConfigError
@@ -53,7 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", type=Path, help="default: reports/<api>-<UTC timestamp>/")
     run.add_argument(
         "--phases",
-        type=_phase_list,
+        type=phase_list,
         default=None,
         help=f"comma-separated, from {','.join(PHASES)} (default: the profile's)",
     )
@@ -89,26 +90,26 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--rate-limit",
-        type=_rate,
+        type=rate,
         metavar="N/PERIOD",
         help="at most N requests per PERIOD (e.g. 20/60s, 5/1s, 100/1m)",
     )
     run.add_argument(
         "--deadline",
-        type=_positive_float,
+        type=positive_float,
         metavar="SECONDS",
         help="stop the run (exit 2, partial report) after this long",
     )
     run.add_argument(
         "--max-examples",
-        type=_positive_int,
+        type=positive_int,
         default=10,
         help="generated cases per operation and mode (default 10)",
     )
     run.add_argument("--seed", type=int, default=0, help="generation seed (default 0)")
-    run.add_argument("--workers", type=_positive_int, default=1)
+    run.add_argument("--workers", type=positive_int, default=1)
     run.add_argument(
-        "--timeout", type=_positive_float, default=30.0, help="seconds per request (default 30)"
+        "--timeout", type=positive_float, default=30.0, help="seconds per request (default 30)"
     )
     run.add_argument(
         "--fault",
@@ -140,16 +141,6 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _phase_list(text: str) -> tuple[str, ...]:
-    phases = tuple(p.strip() for p in text.split(",") if p.strip())
-    unknown = [p for p in phases if p not in PHASES]
-    if unknown or not phases:
-        raise argparse.ArgumentTypeError(
-            f"unknown phase(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PHASES)}"
-        )
-    return phases
-
-
 def _scenario_list(api: str, text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
@@ -164,43 +155,6 @@ def _scenario_list(api: str, text: str | None) -> tuple[str, ...] | None:
             f"choose from {', '.join(known)}"
         )
     return names
-
-
-def _rate(text: str) -> tuple[int, float]:
-    """`N/PERIOD` with PERIOD in seconds (`60`, `60s`) or minutes (`1m`)."""
-    count_text, _, period_text = text.partition("/")
-    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
-    unit = units.get(period_text[-1:], 1.0) if period_text else 0.0
-    number = period_text[:-1] if period_text[-1:] in units else period_text
-    try:
-        count, period = int(count_text), float(number) * unit
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected N/PERIOD such as 20/60s, got {text!r}"
-        ) from None
-    if count < 1 or period <= 0:
-        raise argparse.ArgumentTypeError(f"N and PERIOD must be positive, got {text!r}")
-    return count, period
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
 
 
 def _run(args: argparse.Namespace) -> int:

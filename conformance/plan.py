@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.apis import APIS, get_api
+from conformance.argument_types import phase_list, positive_int
 from conformance.engine.exchange import Exchange
 from conformance.engine.results import ResultsCollector
 from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
@@ -96,21 +97,17 @@ def render_plan(api: str, rows: list[PlanRow]) -> str:
 def add_plan_parser(commands: Any) -> None:
     plan = commands.add_parser("plan", help="print the requests a run would make, send nothing")
     plan.add_argument("--api", choices=[*sorted(APIS), "all"], required=True)
-    plan.add_argument("--phases", default=None, help=f"comma-separated, from {','.join(PHASES)}")
+    plan.add_argument(
+        "--phases", type=phase_list, default=None, help=f"comma-separated, from {','.join(PHASES)}"
+    )
     plan.add_argument("--profile", choices=sorted(PROFILES), default="default")
-    plan.add_argument("--max-examples", type=int, default=10)
+    plan.add_argument("--max-examples", type=positive_int, default=10)
     plan.add_argument("--read-only", action="store_true")
     plan.set_defaults(handler=run_plan)
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    phases = (
-        tuple(p for p in args.phases.split(",") if p) if args.phases else PROFILES[args.profile]
-    )
-    unknown = [p for p in phases if p not in PHASES]
-    if unknown:
-        print(f"dsconform: error: unknown phase(s) {', '.join(unknown)}")
-        return ExitCode.USAGE
+    phases = args.phases or PROFILES[args.profile]
     for name in sorted(APIS) if args.api == "all" else [args.api]:
         settings = RunSettings(
             api=name,

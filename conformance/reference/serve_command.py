@@ -11,6 +11,7 @@ from typing import Any
 
 import uvicorn
 
+from conformance.argument_types import non_negative_float, positive_float, positive_int
 from conformance.exit_codes import ExitCode
 from conformance.reference import build_app, known_faults
 from conformance.reference.config import (
@@ -38,18 +39,18 @@ def add_serve_parser(commands: Any) -> None:
     serve.add_argument("--list-faults", action="store_true", help="print the faults and exit")
     serve.add_argument(
         "--activation-delay",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=1.0,
         metavar="SECONDS",
         help="time spent ACTIVATING/DEACTIVATING (default 1)",
     )
     serve.add_argument(
         "--rate-limit",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="requests per window (Akamai default: 20)",
     )
-    serve.add_argument("--rate-window", type=_positive_float, default=60.0, metavar="SECONDS")
+    serve.add_argument("--rate-window", type=positive_float, default=60.0, metavar="SECONDS")
     serve.add_argument("--token", default=DEFAULT_AZION_TOKEN, help="Azion edit token")
     serve.add_argument(
         "--view-token", default=DEFAULT_AZION_VIEW_TOKEN, help="Azion view-only token"
@@ -61,27 +62,6 @@ def add_serve_parser(commands: Any) -> None:
         help="Akamai: verify EdgeGrid signatures made with these credentials",
     )
     serve.set_defaults(handler=run_serve)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
 
 
 class _AnnouncingServer(uvicorn.Server):
