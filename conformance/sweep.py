@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.engine.leftovers import ACTIVE, remove_resource
 from conformance.engine.target import TargetConfigError, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
@@ -18,7 +18,6 @@ from conformance.settings import ENVIRONMENT, RunSettings
 AKAMAI_STREAMS = "/datastream-config-api/v1/log/streams"
 AZION_STREAMINGS = "/data_streaming/streamings"
 MIN_PREFIX = 4
-ACTIVE = ("ACTIVATED", "ACTIVATING")
 
 
 @dataclass(slots=True)
@@ -52,18 +51,15 @@ def sweep_akamai(
         if dry_run:
             continue
         path = f"{AKAMAI_STREAMS}/{stream.get('streamId')}"
-        if stream.get("activationStatus") in ACTIVE:
-            client.send("PUT", f"{path}/deactivate", phase="sweep")
-            deadline = time.monotonic() + settle_timeout
-            while time.monotonic() < deadline:
-                status = (_json(client.send("GET", path, phase="sweep")) or {}).get(
-                    "activationStatus"
-                )
-                if status not in (*ACTIVE, "DEACTIVATING"):
-                    break
-                time.sleep(1.0)
-        response = client.send("DELETE", path, phase="sweep").response
-        (result.deleted if 200 <= response.status < 300 else result.failed).append(label)
+        removed = remove_resource(
+            client,
+            "akamai",
+            path,
+            phase="sweep",
+            settle_timeout=settle_timeout,
+            known_active=stream.get("activationStatus") in ACTIVE,
+        )
+        (result.deleted if removed else result.failed).append(label)
     return result
 
 
@@ -80,10 +76,10 @@ def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepRes
         result.found.append(label)
         if dry_run:
             continue
-        response = client.send(
-            "DELETE", f"{AZION_STREAMINGS}/{item.get('id')}", phase="sweep"
-        ).response
-        (result.deleted if 200 <= response.status < 300 else result.failed).append(label)
+        removed = remove_resource(
+            client, "azion", f"{AZION_STREAMINGS}/{item.get('id')}", phase="sweep"
+        )
+        (result.deleted if removed else result.failed).append(label)
     return result
 
 

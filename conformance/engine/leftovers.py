@@ -33,37 +33,50 @@ class LeftoverTracker:
             if path in self.alive:
                 self.alive.remove(path)
 
-    def remove_all(self, client: TargetClient, *, settle_timeout: float = 60.0) -> list[str]:
-        """Delete what is still alive (deactivating Akamai streams first if the target insists);
-        returns what could not be deleted."""
+    def remove_all(
+        self, client: TargetClient, *, phase: str = "cleanup", settle_timeout: float = 60.0
+    ) -> list[str]:
+        """Delete what is still alive; returns what could not be deleted."""
         failed: list[str] = []
         for path in list(self.alive):
             try:
-                if not self._delete(client, path, settle_timeout):
+                if not remove_resource(
+                    client, self.api, path, phase=phase, settle_timeout=settle_timeout
+                ):
                     failed.append(path)
             except (TargetError, WriteRefused):
                 failed.append(path)
         return failed
 
-    def _delete(self, client: TargetClient, path: str, settle_timeout: float) -> bool:
-        response = client.send("DELETE", path, phase="cleanup").response
-        if 200 <= response.status < 300 or response.status == 404:
-            return True
-        if self.api != "akamai":
-            return False
-        client.send("PUT", f"{path}/deactivate", phase="cleanup")
-        deadline = time.monotonic() + settle_timeout
-        while time.monotonic() < deadline:
-            try:
-                status = (
-                    client.send("GET", path, phase="cleanup")
-                    .response.json()
-                    .get("activationStatus")
-                )
-            except (ValueError, AttributeError):
-                break
-            if status not in (*ACTIVE, "DEACTIVATING"):
-                break
-            time.sleep(1.0)
-        response = client.send("DELETE", path, phase="cleanup").response
-        return 200 <= response.status < 300 or response.status == 404
+
+def remove_resource(
+    client: TargetClient,
+    api: str,
+    path: str,
+    *,
+    phase: str,
+    settle_timeout: float = 60.0,
+    known_active: bool = False,
+) -> bool:
+    """DELETE `path` (gone already counts as deleted). An Akamai stream the target will not
+    delete while active (or `known_active`) is deactivated first and waited for."""
+    if not known_active and _deleted(client, path, phase):
+        return True
+    if api != "akamai":
+        return False
+    client.send("PUT", f"{path}/deactivate", phase=phase)
+    deadline = time.monotonic() + settle_timeout
+    while time.monotonic() < deadline:
+        try:
+            status = client.send("GET", path, phase=phase).response.json().get("activationStatus")
+        except (ValueError, AttributeError):
+            break
+        if status not in (*ACTIVE, "DEACTIVATING"):
+            break
+        time.sleep(1.0)
+    return _deleted(client, path, phase)
+
+
+def _deleted(client: TargetClient, path: str, phase: str) -> bool:
+    status = client.send("DELETE", path, phase=phase).response.status
+    return 200 <= status < 300 or status == 404

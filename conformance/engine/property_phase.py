@@ -17,8 +17,8 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from conformance.engine.context import Event, PhaseContext
-from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
+from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
 from conformance.engine.target_client import TargetError
@@ -81,7 +81,7 @@ def explore_operations(ctx: PhaseContext, only: set[str] | None) -> None:
 def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
     operation_id = operation.definition.raw.get("operationId", operation.label)
     requirement = NEGATIVE_DATA_REQUIREMENTS[ctx.api.name].get(operation_id)
-    created: list[str] = []
+    leftovers = LeftoverTracker(ctx.api.name)
     target_error: list[TargetError] = []
 
     @seed(ctx.settings.seed)
@@ -107,9 +107,7 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
         except TargetError as exc:
             target_error.append(exc)
             return
-        path = created_resource_path(ctx.api.name, exchange)
-        if path:
-            created.append(path)
+        leftovers(exchange)
         if requirement and mode is GenerationMode.NEGATIVE:
             _negative_data_rejection(ctx, case, exchange, prepared, requirement, operation_id)
 
@@ -119,7 +117,8 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
         with contextlib.suppress(Unsatisfiable):
             explore()
     finally:  # also after Ctrl-C: nothing the phase created may survive it
-        _delete_created(ctx, created)
+        for path in leftovers.remove_all(ctx.client, settle_timeout=ctx.settings.settle_timeout):
+            ctx.notes.append(f"could not delete {path}")
     if target_error:
         raise target_error[0]
 
@@ -164,11 +163,3 @@ def _negative_data_rejection(
         return
     if 400 <= exchange.response.status < 500:
         ctx.collector.passed(requirement, check="schemathesis:negative_data_rejection")
-
-
-def _delete_created(ctx: PhaseContext, paths: list[str]) -> None:
-    for path in paths:
-        try:
-            ctx.client.send("DELETE", path, phase="cleanup", headers=ctx.target.default_headers)
-        except TargetError as exc:
-            ctx.notes.append(f"could not delete {path}: {exc}")

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import ensure_resource_availability, use_
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
+from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.property_phase import load_schema
 from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
@@ -89,15 +90,12 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             self.created: list[str] = []
             self.deleted: set[str] = set()
             self.exchanges: dict[str, Exchange] = {}
+            self.leftovers = LeftoverTracker(ctx.api.name)
 
         def teardown(self) -> None:
-            for path in self.created:
-                if path in self.deleted:
-                    continue
-                try:
-                    ctx.client.send("DELETE", path, phase="cleanup")
-                except TargetError as exc:
-                    ctx.notes.append(f"could not delete {path}: {exc}")
+            settle = ctx.settings.settle_timeout
+            for path in self.leftovers.remove_all(ctx.client, settle_timeout=settle):
+                ctx.notes.append(f"could not delete {path}")
 
         def call(self, case: Any, **kwargs: Any) -> Any:
             if self.target_error:
@@ -114,6 +112,7 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             return as_schemathesis_response(exchange, prepared)
 
         def _track(self, exchange: Exchange) -> None:
+            self.leftovers(exchange)
             path = exchange.request.path.split("?", 1)[0].rstrip("/")
             status = exchange.response.status
             created = created_resource_path(ctx.api.name, exchange)
