@@ -11,14 +11,25 @@ import pytest
 from conformance.cli import main
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
-from tests.support.misbehaving import misbehaving_server, oversized, stall_mid_body
+from tests.support.misbehaving import (
+    Behaviour,
+    garbage,
+    hang,
+    misbehaving_server,
+    oversized,
+    reset,
+    stall_mid_body,
+)
 
 
-def test_stall_mid_body_aborts_within_the_timeout(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "behaviour", [hang, reset, garbage, stall_mid_body], ids=lambda b: b.__name__
+)
+def test_broken_transport_aborts_cleanly_within_the_timeout(
+    behaviour: Behaviour, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     started = time.monotonic()
-    with misbehaving_server(stall_mid_body) as url:
+    with misbehaving_server(behaviour) as url:
         code = main(
             [
                 "run",
@@ -30,6 +41,8 @@ def test_stall_mid_body_aborts_within_the_timeout(
                 str(tmp_path),
                 "--phases",
                 "property",
+                "--max-examples",
+                "2",
                 "--timeout",
                 "1",
                 "--quiet",
@@ -39,6 +52,7 @@ def test_stall_mid_body_aborts_within_the_timeout(
     err = capsys.readouterr().err
     assert code == ExitCode.USAGE
     assert err.startswith("dsconform: error: run aborted: target unusable:")
+    assert len(err.strip().splitlines()) == 1
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["aborted"]
 
 

@@ -16,7 +16,7 @@ from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reporting.json_report import report_schema
 from conformance.settings import RunSettings
-from tests.support.misbehaving import free_port, garbage, hang, html_500, misbehaving_server, reset
+from tests.support.misbehaving import free_port, html_500, misbehaving_server
 
 QUICK = ("property", "stateful")
 
@@ -85,35 +85,6 @@ def test_unreachable_target_is_exit_2_with_a_report(
     jsonschema.validate(report, report_schema())
     assert report["verdict"] == "error"
     assert "connection refused" in report["aborted"]
-
-
-@pytest.mark.parametrize("behaviour", [hang, reset, garbage], ids=lambda b: b.__name__)
-def test_broken_transport_aborts_cleanly(
-    behaviour: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with misbehaving_server(behaviour) as url:  # type: ignore[arg-type]
-        code = main(
-            [
-                "run",
-                "--api",
-                "azion",
-                "--base-url",
-                url,
-                "--report-dir",
-                str(tmp_path),
-                "--phases",
-                "property",
-                "--max-examples",
-                "2",
-                "--timeout",
-                "1",
-            ]
-        )
-    err = capsys.readouterr().err
-    assert code == ExitCode.USAGE
-    assert err.startswith("dsconform: error: run aborted: target unusable:")
-    assert len(err.strip().splitlines()) == 1
-    assert (tmp_path / "report.json").is_file()
 
 
 def test_html_500_target_fails_requirements_not_the_suite(tmp_path: Path) -> None:

@@ -231,9 +231,16 @@ def test_azion_streamings_name_the_domains_given(tmp_path: Path) -> None:
         if exchange.request.method == "POST" and exchange.response.status == 201:
             bodies.append(exchange.request.body)
 
-    code = run_conformance(RunSettings(api="azion", phases=("scenarios",),
-                                       scenarios=("streaming-lifecycle",), domain_ids=(4242, 77),
-                                       report_dir=tmp_path), on_exchange=record).exit_code
+    code = run_conformance(
+        RunSettings(
+            api="azion",
+            phases=("scenarios",),
+            scenarios=("streaming-lifecycle",),
+            domain_ids=(4242, 77),
+            report_dir=tmp_path,
+        ),
+        on_exchange=record,
+    ).exit_code
     assert code == ExitCode.OK
     assert bodies
     assert all(json.loads(body)["domain_ids"] == [4242, 77] for body in bodies)
