@@ -50,7 +50,7 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
             PlanRow("stateful", "state machine (+ cleanup)", DISCOVERY_REQUESTS + 2 * steps, True)
         )
     if "scenarios" in settings.phases:
-        counted = _count_scenarios(settings.api)
+        counted = _count_scenarios(settings.api, settings.profile)
         for scenario in SCENARIOS[settings.api]:
             if settings.read_only and scenario.needs_writes:
                 continue
@@ -58,7 +58,7 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
     return rows
 
 
-def _count_scenarios(api: str) -> Counter[str]:
+def _count_scenarios(api: str, profile: str) -> Counter[str]:
     from conformance.engine.run import run_conformance
 
     counts: Counter[str] = Counter()
@@ -70,7 +70,11 @@ def _count_scenarios(api: str) -> Counter[str]:
     with tempfile.TemporaryDirectory() as scratch:
         run_conformance(
             RunSettings(
-                api=api, phases=("scenarios",), report_dir=Path(scratch), activation_delay=0.05
+                api=api,
+                phases=("scenarios",),
+                report_dir=Path(scratch),
+                activation_delay=0.05,
+                profile=profile,
             ),
             on_exchange=count,
         )

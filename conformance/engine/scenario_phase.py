@@ -6,12 +6,21 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.results import Finding
 from conformance.engine.target_client import TargetError, WriteRefused
-from conformance.scenarios.base import ScenarioAborted, ScenarioContext
+from conformance.scenarios.base import ExchangeHistory, ScenarioAborted, ScenarioContext
 from conformance.scenarios.registry import SCENARIOS
 
 
 def run_scenario_phase(ctx: PhaseContext) -> None:
     """Run every scenario of the API in registration order."""
+    history = ExchangeHistory()
+    ctx.client.listeners.append(history)
+    try:
+        _run_all(ctx, history)
+    finally:
+        ctx.client.listeners.remove(history)
+
+
+def _run_all(ctx: PhaseContext, history: ExchangeHistory) -> None:
     chosen = ctx.settings.scenarios
     for scenario in SCENARIOS[ctx.api.name]:
         if chosen is not None and scenario.name not in chosen:
@@ -33,6 +42,8 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
                 "view_auth": ctx.target.view_auth,
                 "embedded": ctx.target.embedded,
                 "domain_ids": ctx.settings.domain_ids,
+                "minimal": ctx.settings.profile == "minimal",
+                "history": history,
             },
         )
         tracker = LeftoverTracker(ctx.api.name)

@@ -38,12 +38,14 @@ def _one(report: dict[str, Any], heading: str) -> list[str]:
         where += f", faults: {', '.join(f'`{f}`' for f in faults)})" if faults else ")"
     counts = report.get("counts") or {}
     requests = (report.get("requests") or {}).get("total", 0)
+    profile = (report.get("settings") or {}).get("profile") or "default"
     lines = [
         f"{heading} {_ICON.get(verdict, '')} {report.get('api', '')}: {verdict.upper()}".replace(
             "  ", " "
         ),
         "",
-        f"Target {where}, {requests} requests, {report.get('tool', 'dsconform')}.",
+        f"Target {where}, {requests} requests (profile {profile}), "
+        f"{report.get('tool', 'dsconform')}.",
         "",
         "| " + " | ".join(STATUSES) + " |",
         "|" + "---:|" * len(STATUSES),

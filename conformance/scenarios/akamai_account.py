@@ -71,6 +71,8 @@ class AkamaiAccount:
     product_group_ids: list[int] = field(default_factory=list)
     stream_group_ids: list[int] = field(default_factory=list)
     property_lists: dict[tuple[str, int], Exchange] = field(default_factory=dict)
+    # Listed properties of the chosen product and group that a stream already monitors.
+    monitored_properties: list[int] = field(default_factory=list)
     # Connector types a create with this account's stock body was accepted for (this run).
     accepted_connectors: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -143,22 +145,25 @@ _SHARED: weakref.WeakKeyDictionary[TargetClient, AkamaiAccount] = weakref.WeakKe
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_account(client: TargetClient, send: Sender, *, refresh: bool = False) -> AkamaiAccount:
+def shared_account(
+    client: TargetClient, send: Sender, *, refresh: bool = False, enough: int | None = None
+) -> AkamaiAccount:
     """The account discovered once per client (one run), so scenarios share its lookups and
-    its pool of free properties; `refresh` discovers again."""
+    its pool of free properties; `refresh` discovers again, `enough` as in discover_account."""
     with _SHARED_LOCK:
         account = None if refresh else _SHARED.get(client)
     if account is None:
-        account = discover_account(client, phase="scenarios", send=send)
+        account = discover_account(client, phase="scenarios", send=send, enough=enough)
         with _SHARED_LOCK:
             _SHARED[client] = account
     return account
 
 
 def discover_account(
-    client: TargetClient, *, phase: str, send: Sender | None = None
+    client: TargetClient, *, phase: str, send: Sender | None = None, enough: int | None = None
 ) -> AkamaiAccount:
-    """Ask the target for a product, a group, its properties and the data set fields."""
+    """Ask the target for a product, a group, its properties and the data set fields; with
+    `enough`, stop listing properties at the first product and group offering that many free."""
     get: Sender = send or (lambda path: client.send("GET", f"{BASE}{path}", phase=phase))
     products = _json_list(get("/products").response)
     group_list = [g for g in _json_list(get("/groups").response) if isinstance(g, dict)]
@@ -179,7 +184,7 @@ def discover_account(
         for f in g.get("datasetFields") or []
         if isinstance(f, dict) and isinstance(f.get("datasetFieldId"), int)
     ]
-    best: tuple[str, int, str, list[int]] | None = None
+    best: tuple[str, int, str, list[int], list[int]] | None = None
     inventory: dict[tuple[str, int], list[int]] = {}
     property_lists: dict[tuple[str, int], Exchange] = {}
     product_group_ids: list[int] = []
@@ -206,7 +211,12 @@ def discover_account(
                 group.get("contractIds") or groups.get(group_id, {}).get("contractIds") or [""]
             )
             if best is None or len(free) > len(best[3]):
-                best = (str(product.get("productId")), group_id, str(contracts[0]), free)
+                taken = [i for i in ids if i in monitored]
+                best = (str(product.get("productId")), group_id, str(contracts[0]), free, taken)
+            if enough is not None and len(best[3]) >= enough:
+                break
+        if enough is not None and best is not None and len(best[3]) >= enough:
+            break
     if best is None or not field_ids:
         raise ScenarioAborted(
             "the target lists no product, group or data set field to build a stream from"
@@ -226,6 +236,7 @@ def discover_account(
             if isinstance(s, dict) and isinstance(s.get("groupId"), int)
         ],
         property_lists=property_lists,
+        monitored_properties=best[4],
     )
 
 

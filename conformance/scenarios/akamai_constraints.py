@@ -60,6 +60,9 @@ def property_rules(ctx: ScenarioContext) -> None:
         {**base, "propertyIds": [p1, p2, p3, p4]},
         "with four properties",
     )
+    if ctx.minimal:
+        _minimal_property_rules(steps, base)
+        return
     first, _ = steps.create_valid(
         _with_prefix(base, EXAMPLE_PREFIXES[1]), example="AKAMAI-CONFIG-010", plain=base
     )
@@ -119,18 +122,46 @@ def property_rules(ctx: ScenarioContext) -> None:
     ctx.expect("AKAMAI-CONFIG-010", True, "", third)
 
 
+def _minimal_property_rules(steps: AkamaiSteps, base: Body) -> None:
+    """A property a stream already monitors (a listed one's, else one made now), and one no
+    list names: both refused."""
+    account = steps.account()
+    made = None
+    if account.monitored_properties:
+        monitored = account.monitored_properties[0]
+    else:
+        first, _ = steps.create_valid(base)
+        made, monitored = int(version_key(first)[0] or 0), base["propertyIds"][0]
+    _refused(
+        steps,
+        "AKAMAI-STREAM-CREATE-010",
+        account.stream_body(steps.ctx.name("prop-dup"), [monitored]),
+        f"with property {monitored}, which a listed stream monitors,",
+    )
+    _refused(
+        steps,
+        "AKAMAI-STREAM-CREATE-011",
+        account.stream_body(steps.ctx.name("prop-unlisted"), [account.unlisted_property_id()]),
+        "with a property listProperties doesn't list",
+    )
+    if made is not None:
+        steps.remove(made)
+
+
 # ---------------------------------------------------------------- configuration constraints
 Mutation = Callable[[Body], None]
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One crafted createStream: `mutate` breaks one member of a valid body."""
+    """One crafted createStream: `mutate` breaks one member of a valid body; `representative`
+    marks the case the minimal profile sends for its requirement (else the first)."""
 
     requirement: str
     what: str
     mutate: Mutation
     connector: str = "S3"
+    representative: bool = False
 
 
 def _drop(member: str) -> Mutation:
@@ -185,9 +216,20 @@ CONNECTOR_REQUIRED = {
 }
 
 
+CONNECTOR_SECRETS = {
+    "S3": "secretAccessKey",
+    "AZURE": "accessKey",
+    "DATADOG": "authToken",
+    "SPLUNK": "eventCollectorToken",
+}
+
+
 def constraint_cases(unlisted_field: int) -> list[Case]:
     """Every crafted request of the config-constraints scenario."""
-    cases = [Case("AKAMAI-STREAM-CREATE-007", f"without {m}", _drop(m)) for m in REQUIRED_MEMBERS]
+    cases = [
+        Case("AKAMAI-STREAM-CREATE-007", f"without {m}", _drop(m), representative=m == "contractId")
+        for m in REQUIRED_MEMBERS
+    ]
     cases += [
         Case("AKAMAI-STATUS-004", "with streamName a number", _set("streamName", 12345)),
         Case("AKAMAI-STATUS-004", "with propertyIds not an array", _set("propertyIds", "1,2")),
@@ -240,7 +282,13 @@ def constraint_cases(unlisted_field: int) -> list[Case]:
     ]
     for ctype, (requirement, members) in CONNECTOR_REQUIRED.items():
         cases += [
-            Case(requirement, f"with a {ctype} connector without {m}", _connector(m), ctype)
+            Case(
+                requirement,
+                f"with a {ctype} connector without {m}",
+                _connector(m),
+                ctype,
+                representative=m == CONNECTOR_SECRETS[ctype],  # the costliest to forget
+            )
             for m in members
         ]
     cases.append(
@@ -254,6 +302,15 @@ def constraint_cases(unlisted_field: int) -> list[Case]:
         )
     )
     return cases
+
+
+def minimal_cases(cases: list[Case]) -> list[Case]:
+    """One case per requirement: the representative one, else the first."""
+    chosen: dict[str, Case] = {}
+    for case in cases:
+        if case.requirement not in chosen or case.representative:
+            chosen[case.requirement] = case
+    return list(chosen.values())
 
 
 CONSTRAINT_CITES = (
@@ -285,7 +342,8 @@ def config_constraints(ctx: ScenarioContext) -> None:
     (prop,) = steps.take(1)
     unlisted = max([9999, *account.dataset_field_ids]) + 1
     bases: dict[str, Body] = {}
-    for case in constraint_cases(unlisted):
+    cases = constraint_cases(unlisted)
+    for case in minimal_cases(cases) if ctx.minimal else cases:
         if case.connector not in bases:
             bases[case.connector] = _valid_base(steps, prop, case.connector)
         body = copy.deepcopy(bases[case.connector])

@@ -65,10 +65,11 @@ def discovery(ctx: ScenarioContext) -> None:
         typed,
     )
     foreign_group = account.unlisted_group_id()
-    for path in (
+    paths = [
         f"/properties/product/{account.product_id}/group/{foreign_group}",
         f"/streams?groupId={foreign_group}",
-    ):
+    ]
+    for path in paths[:1] if ctx.minimal else paths:
         exchange = steps.get(path)
         ctx.expect(
             "AKAMAI-STATUS-008",
@@ -121,7 +122,9 @@ def _bad_credentials(ctx: ScenarioContext) -> list[tuple[str, AuthBase | bool]]:
 def auth_and_methods(ctx: ScenarioContext) -> None:
     """Requests without or with bad credentials are 401; a method a path lacks is 405."""
     steps = AkamaiSteps(ctx)
-    for label, auth in _bad_credentials(ctx):
+    variants = _bad_credentials(ctx)
+    # Minimal: a wrong secret alone, since a target that checks nothing refuses none of them.
+    for label, auth in variants[1:2] if ctx.minimal else variants:
         exchange = steps.get("/groups", auth=auth)
         ctx.expect(
             "AKAMAI-STATUS-006",

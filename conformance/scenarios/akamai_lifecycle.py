@@ -496,13 +496,14 @@ class Lifecycle:
 
     # ---------------------------------------------------------------- the end
     def finish(self) -> None:
-        wrong = self.steps.send("POST", f"/streams/{self.sid}/activate")
-        self.expect(
-            "AKAMAI-STATUS-010",
-            wrong.response.status == 405,
-            f"POST .../activate (v1 uses PUT) answered {wrong.response.status}, not 405",
-            wrong,
-        )
+        if not self.ctx.minimal:  # auth-and-methods shows STATUS-010 already
+            wrong = self.steps.send("POST", f"/streams/{self.sid}/activate")
+            self.expect(
+                "AKAMAI-STATUS-010",
+                wrong.response.status == 405,
+                f"POST .../activate (v1 uses PUT) answered {wrong.response.status}, not 405",
+                wrong,
+            )
         self.steps.send("PUT", f"/streams/{self.sid}/deactivate")
         deleted = self.steps.send("DELETE", f"/streams/{self.sid}")
         if not accepted(deleted):  # the target wants the deactivation to finish first
@@ -529,14 +530,15 @@ class Lifecycle:
         """Every /streams/{streamId} operation on the deleted stream, and activation of an ID
         that never existed, is answered 404."""
         edit = AkamaiAccount.edit_body(self.created)
-        for method, path, body in (
+        operations: list[tuple[str, str, Any]] = [
             ("GET", "", None),
             ("PUT", "", edit),
             ("DELETE", "", None),
             ("GET", "/history", None),
             ("GET", "/activationHistory", None),
             ("PUT", "/deactivate", None),
-        ):
+        ]
+        for method, path, body in operations[:1] if self.ctx.minimal else operations:
             exchange = self.steps.send(method, f"/streams/{self.sid}{path}", json=body)
             self.expect(
                 "AKAMAI-STATUS-009",

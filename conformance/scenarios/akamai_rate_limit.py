@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
 from requests import PreparedRequest
 
-from conformance.checks.rate_limit_headers import parse_iso8601
-from conformance.engine.exchange import Exchange
 from conformance.scenarios.akamai_account import BASE
-from conformance.scenarios.base import Scenario, ScenarioContext
+from conformance.scenarios.base import Scenario, ScenarioContext, Sent
 
 RATE_CITES = (
     "AKAMAI-RATE-001",
@@ -24,36 +23,6 @@ PROBE = f"{BASE}/streamTypes"  # the cheapest read
 SEED_LIMIT = 20
 SEED_WINDOW = 60.0
 NEXT_TOLERANCE = 0.9  # seconds a target's clock may lag ours before X-RateLimit-Next is wrong
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """One request of the scenario, with when (epoch seconds) it was sent and answered."""
-
-    at: float
-    answered: float
-    exchange: Exchange
-
-    @property
-    def status(self) -> int:
-        return self.exchange.response.status
-
-    def header_int(self, name: str) -> int | None:
-        value = self.exchange.response.header(name)
-        try:
-            return int(value.strip()) if value is not None else None
-        except ValueError:
-            return None
-
-    @property
-    def remaining(self) -> int | None:
-        return self.header_int("X-RateLimit-Remaining")
-
-    @property
-    def next_at(self) -> float | None:
-        value = self.exchange.response.header("X-RateLimit-Next")
-        moment = parse_iso8601(value) if value else None
-        return moment.timestamp() if moment else None
 
 
 def send_now(ctx: ScenarioContext, *, polite: bool = False) -> Sent:
@@ -146,6 +115,9 @@ def burst(ctx: ScenarioContext, limit: int) -> Burst:
 def rate_limit(ctx: ScenarioContext) -> None:
     """From a full budget, a burst is served for the advertised tokens and then throttled;
     the 429's X-RateLimit-Next is honest and the budget refills."""
+    if ctx.minimal:
+        folded_rate_limit(ctx)
+        return
     probe = wait_for_full_budget(ctx)
     limit = probe.header_int("X-RateLimit-Limit") or SEED_LIMIT
     result = burst(ctx, limit)
@@ -156,7 +128,57 @@ def rate_limit(ctx: ScenarioContext) -> None:
     _observe_refill(ctx, result, last)
 
 
-def _observe_burst(ctx: ScenarioContext, result: Burst) -> None:
+def folded_rate_limit(ctx: ScenarioContext) -> None:
+    """The minimal profile's rate-limit observation: the run's own requests, sent from a full
+    budget, are the burst; only what is left of the budget, one request past it, one at its
+    X-RateLimit-Next and one after a pause are sent here."""
+    before = [s for s in ctx.history if s.status != 401]  # unauthenticated: another budget
+    limit = next(
+        (v for v in (s.header_int("X-RateLimit-Limit") for s in reversed(before)) if v), SEED_LIMIT
+    )
+    result = burst(ctx, limit)
+    sent = before + result.sent
+    _observe_advertised_budget(ctx, sent, limit)
+    _observe_burst(ctx, result, judge_full_budget=False)
+    values = [s.remaining for s in sent if s.status != 429]
+    if len(values) >= 2 and not any(v is None or v < 0 for v in values):
+        ctx.expect(
+            "AKAMAI-RATE-007",
+            min(v for v in values[1:] if v is not None) < (values[0] or 0),
+            f"X-RateLimit-Remaining over the run's {len(values)} served requests never fell "
+            f"below the first answer's {values[0]}",
+            sent[-1].exchange,
+        )
+    throttled = result.throttled
+    last = result.sent[-1]
+    per_token = SEED_WINDOW / limit
+    if throttled is not None:
+        if throttled.next_at is not None:
+            per_token = max(throttled.next_at - throttled.at, 0.05)
+        last = _observe_next(ctx, throttled) or last
+    _observe_refill(ctx, result, last, per_token=per_token)
+
+
+def _observe_advertised_budget(ctx: ScenarioContext, sent: list[Sent], limit: int) -> None:
+    """RATE-001 over the whole run: no request sent within the budget the answer before it
+    advertised is refused with 429."""
+    for previous, current in itertools.pairwise(sent):
+        advertised = previous.remaining or 0
+        if current.status == 429 and advertised >= 1:
+            ctx.expect(
+                "AKAMAI-RATE-001",
+                False,
+                f"answered 429 although the answer before it advertised "
+                f"X-RateLimit-Remaining {advertised}",
+                current.exchange,
+            )
+            return
+    served = sum(1 for s in sent if s.status != 429)
+    if served >= limit:
+        ctx.expect("AKAMAI-RATE-001", True, "")
+
+
+def _observe_burst(ctx: ScenarioContext, result: Burst, *, judge_full_budget: bool = True) -> None:
     sent, served, throttled, limit = result.sent, result.served, result.throttled, result.limit
     elapsed = sent[-1].answered - sent[0].at
     if result.verdict != "slow":  # else the client never outpaced the refill: nothing to judge
@@ -169,7 +191,7 @@ def _observe_burst(ctx: ScenarioContext, result: Burst) -> None:
             sent[-1].exchange,
         )
     first = served[0].remaining if served else None
-    if first is not None and throttled is not None:
+    if judge_full_budget and first is not None and throttled is not None:
         budget = min(first + 1, limit)
         full = "a full budget" if budget >= limit else f"a budget of {budget} advertised tokens"
         ctx.expect(
@@ -179,7 +201,7 @@ def _observe_burst(ctx: ScenarioContext, result: Burst) -> None:
             throttled.exchange,
         )
     values = [s.remaining for s in served]
-    if len(values) >= 2:
+    if judge_full_budget and len(values) >= 2:
         valid = all(v is not None and v >= 0 for v in values)
         counted = valid and min(v for v in values[1:] if v is not None) < (values[0] or 0)
         ctx.expect(
@@ -220,14 +242,17 @@ def _observe_next(ctx: ScenarioContext, throttled: Sent) -> Sent | None:
     return after
 
 
-def _observe_refill(ctx: ScenarioContext, result: Burst, last: Sent) -> None:
+def _observe_refill(
+    ctx: ScenarioContext, result: Burst, last: Sent, *, per_token: float | None = None
+) -> None:
     """After pauses worth about three tokens (then six, twelve), Remaining has grown (or is
-    back at the limit)."""
+    back at the limit). Without `per_token`, the burst's own refill estimates a token's time."""
     served, sent = result.served, result.sent
-    start = (served[0].remaining or 0) + 1 if served else result.limit
-    refilled = len(served) - start
-    duration = sent[-1].answered - sent[0].at
-    per_token = duration / refilled if refilled >= 2 else SEED_WINDOW / result.limit
+    if per_token is None:
+        start = (served[0].remaining or 0) + 1 if served else result.limit
+        refilled = len(served) - start
+        duration = sent[-1].answered - sent[0].at
+        per_token = duration / refilled if refilled >= 2 else SEED_WINDOW / result.limit
     baseline = last.remaining if last.status != 429 and last.remaining is not None else 0
     pause = max(3 * per_token, 0.05)
     later = last

@@ -7,9 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange
 from conformance.engine.results import Finding, ResultsCollector
 from conformance.engine.target_client import TargetClient
+
+MAX_POLL_PAUSE = 60.0
 
 
 class ScenarioAborted(Exception):
@@ -40,6 +43,17 @@ class ScenarioContext:
     settle_timeout: float = 30.0
     options: Mapping[str, Any] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def minimal(self) -> bool:
+        """`--profile minimal`: each requirement once, with the fewest requests."""
+        return bool(self.options.get("minimal"))
+
+    @property
+    def history(self) -> list[Sent]:
+        """Every exchange of the phase so far, in order (filled in by the scenario phase)."""
+        history: list[Sent] = self.options.get("history") or []
+        return history
 
     def name(self, label: str) -> str:
         """A resource name carrying the run prefix, so sweeps can find leftovers."""
@@ -90,12 +104,56 @@ class ScenarioContext:
     def poll(
         self, fetch: Callable[[], Exchange], done: Callable[[Exchange], bool]
     ) -> tuple[Exchange, bool]:
-        """Repeat `fetch` until `done` or the settle timeout; returns the last exchange."""
+        """Repeat `fetch` until `done` or the settle timeout; returns the last exchange.
+
+        The minimal profile backs off (twice the interval, doubling up to a minute), trading
+        a little latency for requests."""
         deadline = time.monotonic() + self.settle_timeout
+        pause = self.poll_interval * (2 if self.minimal else 1)
         exchange = fetch()
         while not done(exchange):
             if time.monotonic() >= deadline:
                 return exchange, False
-            time.sleep(self.poll_interval)
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            if self.minimal:
+                pause = min(pause * 2, MAX_POLL_PAUSE)
             exchange = fetch()
         return exchange, True
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One exchange with when (epoch seconds) it was sent and answered."""
+
+    at: float
+    answered: float
+    exchange: Exchange
+
+    @property
+    def status(self) -> int:
+        return self.exchange.response.status
+
+    def header_int(self, name: str) -> int | None:
+        value = self.exchange.response.header(name)
+        try:
+            return int(value.strip()) if value is not None else None
+        except ValueError:
+            return None
+
+    @property
+    def remaining(self) -> int | None:
+        return self.header_int("X-RateLimit-Remaining")
+
+    @property
+    def next_at(self) -> float | None:
+        value = self.exchange.response.header("X-RateLimit-Next")
+        moment = parse_iso8601(value) if value else None
+        return moment.timestamp() if moment else None
+
+
+class ExchangeHistory(list[Sent]):
+    """A client listener keeping every exchange with its times, for judgements across steps."""
+
+    def __call__(self, exchange: Exchange) -> None:
+        answered = time.time()
+        self.append(Sent(answered - exchange.elapsed, answered, exchange))
