@@ -142,7 +142,7 @@ class Redactor:
             for name, values in (response.get("headers") or {}).items()
         }
         if self.origin is not None and AT_KEY not in response:
-            response[AT_KEY] = round(time.monotonic() - self.origin, 3)
+            response[AT_KEY] = round(time.monotonic() - self.origin, 6)
         return _with_body(response, self.redact_response_text)
 
     def redact_response_text(self, text: str) -> str:

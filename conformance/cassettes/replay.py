@@ -161,10 +161,10 @@ def placeholder_auth(kind: object) -> AuthBase | None:
 
 
 class VirtualClock:
-    """`sleep` advances the clock instead of waiting; `time` and `monotonic` include it; and
-    playing a response moves the clock on to when that response came in the recorded run
-    (never back), so elapsed-time logic (a burst measured against a rate) sees the timeline
-    it saw live, only without the waiting."""
+    """Time that passes only on the recording's terms: `sleep` advances it without waiting,
+    and playing a response moves it on to when that response came in the recorded run (never
+    back). Real time does not move it, so elapsed-time logic (a burst measured against a rate)
+    sees the timeline it saw live however fast or slow the replaying machine is."""
 
     def __init__(self, wall_origin: float | None = None) -> None:
         self.offset = 0.0
@@ -178,10 +178,7 @@ class VirtualClock:
         if not isinstance(at, (int, float)):
             return
         with self._lock:
-            now = self._real_monotonic() + self.offset
-            target = self.origin + float(at)
-            if target > now:
-                self.offset += target - now
+            self.offset = max(self.offset, float(at))
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -193,7 +190,7 @@ class VirtualClock:
         return self.wall_origin + (self.monotonic() - self.origin)
 
     def monotonic(self) -> float:
-        return self._real_monotonic() + self.offset
+        return self.origin + self.offset
 
     @contextmanager
     def installed(self) -> Iterator[None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, ClassVar
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import ensure_resource_availability, use_after_free
@@ -64,14 +64,15 @@ def run_stateful_phase(ctx: PhaseContext) -> None:
 
 
 def _run(machine: Any, ctx: PhaseContext) -> None:
+    # Seeded from --seed, not derandomized: derandomize seeds from a digest of the machine's
+    # source, so any edit of this module would change the requests (and stale every cassette).
     run_state_machine_as_test(
-        machine,
+        seed(ctx.settings.seed)(machine),
         settings=settings(
             max_examples=ctx.settings.max_examples,
             stateful_step_count=STEPS_PER_EXAMPLE,
             database=None,
             deadline=None,
-            derandomize=True,
             phases=[Phase.generate],
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
