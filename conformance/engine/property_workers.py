@@ -17,7 +17,7 @@ from typing import Any
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.exchange import Exchange
 from conformance.engine.results import RequirementResult, ResultsCollector
-from conformance.engine.shared_budget import SharedBudget
+from conformance.engine.shared_budget import SharedBudget, start_budget_manager
 from conformance.engine.target import Target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.settings import RunSettings
@@ -54,7 +54,7 @@ def run_in_workers(ctx: PhaseContext) -> None:
         count, period = settings.rate_limit
         settings = replace(settings, rate_limit=(max(1, count // workers), period))
     context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager:
+    with start_budget_manager(context) as manager:
         budget = SharedBudget(manager)
         jobs = [
             WorkerJob(settings, ctx.target, ctx.run_prefix, share, ctx.client.read_only, budget)

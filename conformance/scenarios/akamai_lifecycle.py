@@ -387,6 +387,7 @@ class Lifecycle:
             )
         self.ctx.require(accepted(exchange), f"activateStream answered {exchange.response.status}")
         self._acted_on_latest("AKAMAI-ACTIVATE-003", "activateStream", exchange)
+        self.ctx.pause_before_reading()
         first = self.steps.stream(self.sid)
         self.expect(
             "AKAMAI-ACTIVATE-004",
@@ -402,6 +403,7 @@ class Lifecycle:
             accepted(exchange), f"deactivateStream answered {exchange.response.status}"
         )
         self._acted_on_latest("AKAMAI-DEACTIVATE-003", "deactivateStream", exchange)
+        self.ctx.pause_before_reading()
         first = self.steps.stream(self.sid)
         self.expect(
             "AKAMAI-DEACTIVATE-004",

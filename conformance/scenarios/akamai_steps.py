@@ -258,7 +258,7 @@ class AkamaiSteps:
         goal = frozenset(wanted)
         if first is not None and status_of(first) in goal:
             return first, True
-        return self.ctx.poll(lambda: self.stream(sid), lambda e: status_of(e) in goal)
+        return self.ctx.poll(lambda: self.stream(sid), lambda e: status_of(e) in goal, first)
 
 
 def without(body: dict[str, Any], member: str) -> dict[str, Any]:

@@ -101,16 +101,26 @@ class ScenarioContext:
     def on_cleanup(self, action: Callable[[], None]) -> None:
         self.cleanups.append(action)
 
+    def pause_before_reading(self) -> None:
+        """Minimal profile: give a change the first poll's pause before reading its effect, so
+        a quick target answers settled at the first read."""
+        if self.minimal:
+            time.sleep(self.poll_interval * 2)
+
     def poll(
-        self, fetch: Callable[[], Exchange], done: Callable[[Exchange], bool]
+        self,
+        fetch: Callable[[], Exchange],
+        done: Callable[[Exchange], bool],
+        first: Exchange | None = None,
     ) -> tuple[Exchange, bool]:
         """Repeat `fetch` until `done` or the settle timeout; returns the last exchange.
+        `first`: an answer the caller fetched just now, so the first fetch waits a pause.
 
         The minimal profile backs off (twice the interval, doubling up to a minute), trading
         a little latency for requests."""
         deadline = time.monotonic() + self.settle_timeout
         pause = self.poll_interval * (2 if self.minimal else 1)
-        exchange = fetch()
+        exchange = first if first is not None else fetch()
         while not done(exchange):
             if time.monotonic() >= deadline:
                 return exchange, False
