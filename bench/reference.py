@@ -30,8 +30,15 @@ EDGEGRID_FORM = (
 
 
 @contextlib.contextmanager
-def serving(command: list[str]) -> Iterator[str]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+def serving(command: list[str], *, quiet: bool = False) -> Iterator[str]:
+    """Start a `dsconform serve` command; yield its URL; stop it. `quiet` drops its stderr."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if quiet else None,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline().strip()
