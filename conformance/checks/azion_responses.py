@@ -24,7 +24,13 @@ def envelope_present(exchange: Exchange, env: CheckEnv) -> Outcome:
         return None
     if isinstance(body, dict) and "results" in body and "schema_version" in body:
         return PASS
-    keys = sorted(body) if isinstance(body, dict) else type(body).__name__
+    keys = (
+        sorted(body)
+        if isinstance(body, dict)
+        else "a body that isn't JSON"
+        if isinstance(body, str)
+        else f"a JSON {type(body).__name__}"
+    )
     return Violation(
         f"{exchange.response.status} body lacks the results envelope (got {keys})", kind="envelope"
     )
