@@ -112,6 +112,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "--timeout", type=positive_float, default=30.0, help="seconds per request (default 30)"
     )
     run.add_argument(
+        "--settle-timeout",
+        type=positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a scenario waits for an activation or deletion to finish (default 60; "
+        "Akamai documents about 90 minutes for an activation)",
+    )
+    run.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -206,6 +214,7 @@ def _run_one(
         seed=args.seed,
         workers=args.workers,
         timeout=args.timeout,
+        settle_timeout=args.settle_timeout,
         faults=tuple(args.fault),
         record_dir=args.record,
         replay_dir=args.replay,

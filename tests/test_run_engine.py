@@ -149,6 +149,7 @@ def test_html_500_target_fails_requirements_not_the_suite(tmp_path: Path) -> Non
         (["run", "--api", "azion", "--phases", "fuzz"], "unknown phase(s) fuzz"),
         (["run", "--api", "azion", "--max-examples", "0"], "must be at least 1"),
         (["run", "--api", "gcp"], "invalid choice: 'gcp'"),
+        (["run", "--api", "azion", "--settle-timeout", "0"], "must be greater than 0"),
         (["run", "--api", "azion", "--fault", "no-such-fault"], "unknown fault(s): no-such-fault"),
         (["run", "--api", "akamai", "--edgerc", "/nonexistent/.edgerc"], ".edgerc file not found"),
     ],
@@ -163,3 +164,11 @@ def test_bad_flags_are_one_line_errors(
     assert raised.value.code == ExitCode.USAGE
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_settle_timeout_flag_reaches_the_run(tmp_path: Path) -> None:
+    args = ["run", "--api", "azion", "--phases", "property", "--max-examples", "1", "--quiet"]
+    code = main([*args, "--settle-timeout", "7.5", "--report-dir", str(tmp_path)])
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert code == ExitCode.OK
+    assert report["settings"]["settle_timeout"] == 7.5
