@@ -143,6 +143,22 @@ def test_html_500_target_fails_requirements_not_the_suite(tmp_path: Path) -> Non
     assert not [r for r in report["requirements"] if r["status"] == "error"]
 
 
+def test_target_answering_only_5xx_is_stopped_with_its_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["run", "--api", "akamai", "--phases", "property", "--max-examples", "5"]
+    with misbehaving_server(html_500) as url:
+        code = main([*argv, "--base-url", url, "--report-dir", str(tmp_path), "--quiet"])
+    err = capsys.readouterr().err
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert code == ExitCode.USAGE
+    assert "50 requests in a row with a 5xx" in report["aborted"]
+    assert "Traceback" not in err
+    assert report["requests"]["total"] == 50
+    failed = {r["id"] for r in report["requirements"] if r["status"] == "failed"}
+    assert "AKAMAI-STATUS-001" in failed
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

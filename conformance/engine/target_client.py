@@ -23,8 +23,8 @@ ExchangeListener = Callable[[Exchange], None]
 
 
 class TargetError(Exception):
-    """The target could not be talked to at all (refused, reset, TLS, timeout), or the run's
-    overall deadline has passed: the run stops and writes what it has."""
+    """The target could not be talked to at all (refused, reset, TLS, timeout), answers only
+    5xx, or the run's overall deadline has passed: the run stops and writes what it has."""
 
 
 class WriteRefused(Exception):
@@ -40,6 +40,11 @@ class AzionTokenAuth(AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = f"Token {self.token}"
         return request
+
+
+# More 5xx answers in a row than any one fault of a single operation gives in a default run
+# (10 cases per generation mode), fewer than a run against a dead target would burn.
+MAX_SERVER_ERRORS_IN_A_ROW = 50
 
 
 class TargetClient:
@@ -73,6 +78,8 @@ class TargetClient:
         self.shared_budget: SharedBudget | None = None  # set in worker processes
         self.deadline: float | None = None  # time.monotonic() after which nothing is sent
         self._sent_at: deque[float] = deque()
+        self.max_server_errors_in_a_row = MAX_SERVER_ERRORS_IN_A_ROW
+        self._server_errors_in_a_row = 0
 
     def close(self) -> None:
         self.session.close()
@@ -186,7 +193,22 @@ class TargetClient:
         self._learn_budget(exchange)
         for listener in self.listeners:
             listener(exchange)
+        self._count_server_errors(exchange)
         return exchange
+
+    def _count_server_errors(self, exchange: Exchange) -> None:
+        """A target answering nothing but 5xx is down, not under test: stop rather than spend
+        the budget (a real Akamai account allows 20 requests a minute) on more of them."""
+        if exchange.response.status < 500:
+            self._server_errors_in_a_row = 0
+            return
+        self._server_errors_in_a_row += 1
+        if self._server_errors_in_a_row >= self.max_server_errors_in_a_row:
+            raise TargetError(
+                f"the target answered {self._server_errors_in_a_row} requests in a row with a "
+                f"5xx (the last: {exchange.response.status} to {exchange.request.method} "
+                f"{exchange.request.path}); it looks down"
+            )
 
     def wait_for_budget(self) -> None:
         """Sleep until our own cap and the target's advertised budget allow the next request."""
