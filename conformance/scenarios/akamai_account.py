@@ -184,38 +184,38 @@ def discover_account(
         for f in g.get("datasetFields") or []
         if isinstance(f, dict) and isinstance(f.get("datasetFieldId"), int)
     ]
+    pairs = [
+        (str(product.get("productId")), group)
+        for product in products
+        if isinstance(product, dict)
+        for group in product.get("groups") or []
+        if isinstance(group, dict) and isinstance(group.get("groupId"), int)
+    ]
+    product_group_ids = [group["groupId"] for _, group in pairs]
+    if enough is not None:
+        # A child group first: its properties are the likeliest to be wrongly refused.
+        pairs.sort(key=lambda pair: groups.get(pair[1]["groupId"], {}).get("parentGroupId") is None)
     best: tuple[str, int, str, list[int], list[int]] | None = None
     inventory: dict[tuple[str, int], list[int]] = {}
     property_lists: dict[tuple[str, int], Exchange] = {}
-    product_group_ids: list[int] = []
-    for product in products:
-        if not isinstance(product, dict):
+    for product_id, group in pairs:
+        group_id = group["groupId"]
+        exchange = get(f"/properties/product/{product_id}/group/{group_id}")
+        property_lists[(product_id, group_id)] = exchange
+        if exchange.response.status != 200:
             continue
-        for group in product.get("groups") or []:
-            group_id = group.get("groupId") if isinstance(group, dict) else None
-            if not isinstance(group_id, int):
-                continue
-            product_group_ids.append(group_id)
-            exchange = get(f"/properties/product/{product.get('productId')}/group/{group_id}")
-            property_lists[(str(product.get("productId")), group_id)] = exchange
-            if exchange.response.status != 200:
-                continue
-            ids = [
-                p["propertyId"]
-                for p in _json_list(exchange.response)
-                if isinstance(p, dict) and isinstance(p.get("propertyId"), int)
-            ]
-            inventory[(str(product.get("productId")), group_id)] = ids
-            free = [i for i in ids if i not in monitored]
-            contracts = (
-                group.get("contractIds") or groups.get(group_id, {}).get("contractIds") or [""]
-            )
-            if best is None or len(free) > len(best[3]):
-                taken = [i for i in ids if i in monitored]
-                best = (str(product.get("productId")), group_id, str(contracts[0]), free, taken)
-            if enough is not None and len(best[3]) >= enough:
-                break
-        if enough is not None and best is not None and len(best[3]) >= enough:
+        ids = [
+            p["propertyId"]
+            for p in _json_list(exchange.response)
+            if isinstance(p, dict) and isinstance(p.get("propertyId"), int)
+        ]
+        inventory[(product_id, group_id)] = ids
+        free = [i for i in ids if i not in monitored]
+        contracts = group.get("contractIds") or groups.get(group_id, {}).get("contractIds") or [""]
+        if best is None or len(free) > len(best[3]):
+            taken = [i for i in ids if i in monitored]
+            best = (product_id, group_id, str(contracts[0]), free, taken)
+        if enough is not None and len(best[3]) >= enough:
             break
     if best is None or not field_ids:
         raise ScenarioAborted(

@@ -54,8 +54,8 @@ def _variant(
     if ctype == "S3":
         body["connectors"][0]["path"] = EXAMPLE_PATHS[0]
         return body, plain, "AKAMAI-CONFIG-011"
-    if ctype == "AZURE":
-        body["connectors"][0]["path"] = EXAMPLE_PATHS[1]
+    if ctype == "AZURE":  # minimal (no S3 stream): the richest example, spaces and / in {}
+        body["connectors"][0]["path"] = EXAMPLE_PATHS[0 if ctx.minimal else 1]
         return body, plain, "AKAMAI-CONFIG-011"
     if ctype == "DATADOG":
         plain["activateNow"] = body["activateNow"] = True

@@ -97,6 +97,7 @@ class AzionAccount:
     template_id: int
     domain_ids: list[int]
     template_ids: tuple[int, ...] = field(default=())  # every listed global template
+    templates: tuple[dict[str, Any], ...] = field(default=())  # the listed templates, as answered
 
     def streaming_body(
         self, name: str, *, endpoint_type: str = "standard", **changes: Any
@@ -134,7 +135,8 @@ def discover_azion_account(
         results = exchange.response.json().get("results")
     except (ValueError, AttributeError):
         results = None
-    ids = [t["id"] for t in results or [] if isinstance(t, dict) and isinstance(t.get("id"), int)]
+    listed = tuple(t for t in results or [] if isinstance(t, dict))
+    ids = [t["id"] for t in listed if isinstance(t.get("id"), int)]
     if not ids:
         raise ScenarioAborted("the target lists no template to build a streaming from")
-    return AzionAccount(ids[0], list(domain_ids) or [SEED_DOMAIN_ID], tuple(ids))
+    return AzionAccount(ids[0], list(domain_ids) or [SEED_DOMAIN_ID], tuple(ids), listed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ import requests
 from requests.auth import AuthBase
 
 from conformance.engine.exchange import Exchange
+from conformance.engine.target_client import TargetClient
 from conformance.scenarios.azion_account import BASE, AzionAccount, discover_azion_account
 from conformance.scenarios.azion_account import secret_fields as _secret_fields
 from conformance.scenarios.base import ScenarioContext
@@ -56,6 +58,22 @@ def send(ctx: ScenarioContext, method: str, path: str, **kwargs: Any) -> Exchang
 
 
 def account(ctx: ScenarioContext) -> AzionAccount:
+    """What the target offers to build streamings from; the minimal profile lists the templates
+    once per run (the first scenario's lookup serves the others)."""
+    if ctx.minimal:
+        shared = _SHARED_ACCOUNTS.get(ctx.client)
+        if shared is None:
+            shared = _SHARED_ACCOUNTS[ctx.client] = _discover(ctx)
+        return shared
+    return _discover(ctx)
+
+
+_SHARED_ACCOUNTS: weakref.WeakKeyDictionary[TargetClient, AzionAccount] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _discover(ctx: ScenarioContext) -> AzionAccount:
     return discover_azion_account(
         ctx.client,
         phase="scenarios",

@@ -126,6 +126,9 @@ def _create_defaults(ctx: ScenarioContext, created: Created, found: AzionAccount
         exchange,
     )
     _headers_echoed(ctx, body["endpoint"], shown, exchange)
+    if ctx.minimal:
+        # The read after the PATCH shows the same streaming, headers and all (GET-001, GET-004).
+        return shown
     got = send(ctx, "GET", streaming_path(shown["id"]))
     _read_back(ctx, shown, got)
     _headers_echoed(ctx, body["endpoint"], results_object(got), got)
@@ -177,6 +180,8 @@ def _headers_echoed(
 
 
 def _listed_as_created(ctx: ScenarioContext, shown: dict[str, Any]) -> None:
+    if ctx.minimal:  # endpoint-types observes LIST-003: its list holds what it just created
+        return
     listing = send(ctx, "GET", STREAMINGS)
     drift = content_differences(shown, find_by_id(results_list(listing), shown["id"]))
     ctx.expect(
@@ -268,7 +273,10 @@ def _put_replaces(
         f"full PUT: {status_text(exchange)}; {brief(problems)}",
         exchange,
     )
-    _persisted(ctx, path, body, replaced)
+    # Minimal: the read after the PATCH observes EDIT-005 (a partial update's merge is the
+    # write likelier to be answered but not saved).
+    if not ctx.minimal:
+        _persisted(ctx, path, body, replaced)
     return replaced
 
 
@@ -291,6 +299,10 @@ def _non_integer_ids(ctx: ScenarioContext, created: Created, found: AzionAccount
         ("DELETE", path, None),
         ("GET", template_path(NOT_AN_ID), None),
     )
+    if ctx.minimal:
+        # The template read: the one id route outside /streamings, the likeliest to lack the
+        # integer converter the streaming routes share.
+        attempts = attempts[4:]
     for method, target, payload in attempts:
         exchange = created.write(method, target, payload)
         ctx.expect(
@@ -331,7 +343,9 @@ def _gone_after_delete(
         again,
     )
     body = found.streaming_body(ctx.name("lifecycle-ghost"))
-    for method, payload in (("PUT", body), ("PATCH", {"name": body["name"]})):
+    edits: tuple[tuple[str, Any], ...] = (("PUT", body), ("PATCH", {"name": body["name"]}))
+    # Minimal: PUT, the method implementations turn into an upsert.
+    for method, payload in edits[:1] if ctx.minimal else edits:
         exchange = created.write(method, path, payload)
         ctx.expect(
             "AZION-EDIT-006",
@@ -352,6 +366,13 @@ def rate_limit(ctx: ScenarioContext) -> None:
     provably overrun that budget (sent > limit + elapsed * rate), then its silence is a finding;
     a machine too slow to overrun it within EMBEDDED_BURST_SECONDS observes nothing.
     """
+    if ctx.minimal:
+        # A 429 the run's own requests already met (the step that met it waited and resent)
+        # is the observation; only a run that never overran the budget needs the burst.
+        met = next((s.exchange for s in ctx.history if s.status == 429), None)
+        if met is not None:
+            ctx.expect("AZION-ERROR-004", True, "throttled", met)
+            return
     embedded = bool(ctx.options.get("embedded"))
     limit, window = EMBEDDED_AZION_RATE
     began: float | None = None
