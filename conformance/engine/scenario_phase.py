@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.results import Finding
@@ -15,12 +17,12 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
     history = ExchangeHistory()
     ctx.client.listeners.append(history)
     try:
-        _run_all(ctx, history)
+        _run_all(ctx, history, {})
     finally:
         ctx.client.listeners.remove(history)
 
 
-def _run_all(ctx: PhaseContext, history: ExchangeHistory) -> None:
+def _run_all(ctx: PhaseContext, history: ExchangeHistory, per_run: dict[str, Any]) -> None:
     chosen = ctx.settings.scenarios
     for scenario in SCENARIOS[ctx.api.name]:
         if chosen is not None and scenario.name not in chosen:
@@ -44,6 +46,7 @@ def _run_all(ctx: PhaseContext, history: ExchangeHistory) -> None:
                 "domain_ids": ctx.settings.domain_ids,
                 "minimal": ctx.settings.profile == "minimal",
                 "history": history,
+                "per_run": per_run,
             },
         )
         tracker = LeftoverTracker(ctx.api.name)

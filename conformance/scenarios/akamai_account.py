@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,24 +138,6 @@ class AkamaiAccount:
     def unlisted_group_id(self) -> int:
         """A group ID that neither listGroups nor listProducts names."""
         return max([*self.group_ids, *self.product_group_ids], default=0) + 1
-
-
-_SHARED: weakref.WeakKeyDictionary[TargetClient, AkamaiAccount] = weakref.WeakKeyDictionary()
-_SHARED_LOCK = threading.Lock()
-
-
-def shared_account(
-    client: TargetClient, send: Sender, *, refresh: bool = False, enough: int | None = None
-) -> AkamaiAccount:
-    """The account discovered once per client (one run), so scenarios share its lookups and
-    its pool of free properties; `refresh` discovers again, `enough` as in discover_account."""
-    with _SHARED_LOCK:
-        account = None if refresh else _SHARED.get(client)
-    if account is None:
-        account = discover_account(client, phase="scenarios", send=send, enough=enough)
-        with _SHARED_LOCK:
-            _SHARED[client] = account
-    return account
 
 
 def discover_account(

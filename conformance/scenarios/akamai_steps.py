@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance.engine.exchange import Exchange
-from conformance.scenarios.akamai_account import BASE, AkamaiAccount, shared_account
+from conformance.scenarios.akamai_account import BASE, AkamaiAccount, discover_account
 from conformance.scenarios.base import ScenarioContext
 
 AUTH_001 = "AKAMAI-AUTH-001"
@@ -147,7 +147,13 @@ class AkamaiSteps:
     def account(self) -> AkamaiAccount:
         if self._account is None:
             enough = MINIMAL_FREE_PROPERTIES if self.ctx.minimal else None
-            self._account = shared_account(self.ctx.client, self.get, enough=enough)
+            # Shared by the run's scenarios: its lookups and its pool of free properties.
+            self._account = self.ctx.once(
+                "akamai-account",
+                lambda: discover_account(
+                    self.ctx.client, phase="scenarios", send=self.get, enough=enough
+                ),
+            )
         return self._account
 
     def take(self, count: int) -> list[int]:

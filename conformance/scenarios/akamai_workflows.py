@@ -1,7 +1,7 @@
 """Scripted Akamai workflows, in the order they run.
 
 The read-only scenarios come first (their lookups are shared with the rest through
-`shared_account`), the rate-limit burst last (it leaves the budget empty).
+`ScenarioContext.once`), the rate-limit burst last (it leaves the budget empty).
 """
 
 from __future__ import annotations

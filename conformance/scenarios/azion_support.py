@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +10,6 @@ import requests
 from requests.auth import AuthBase
 
 from conformance.engine.exchange import Exchange
-from conformance.engine.target_client import TargetClient
 from conformance.scenarios.azion_account import BASE, AzionAccount, discover_azion_account
 from conformance.scenarios.azion_account import secret_fields as _secret_fields
 from conformance.scenarios.base import ScenarioContext
@@ -61,16 +59,8 @@ def account(ctx: ScenarioContext) -> AzionAccount:
     """What the target offers to build streamings from; the minimal profile lists the templates
     once per run (the first scenario's lookup serves the others)."""
     if ctx.minimal:
-        shared = _SHARED_ACCOUNTS.get(ctx.client)
-        if shared is None:
-            shared = _SHARED_ACCOUNTS[ctx.client] = _discover(ctx)
-        return shared
+        return ctx.once("azion-account", lambda: _discover(ctx))
     return _discover(ctx)
-
-
-_SHARED_ACCOUNTS: weakref.WeakKeyDictionary[TargetClient, AzionAccount] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _discover(ctx: ScenarioContext) -> AzionAccount:

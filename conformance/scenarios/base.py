@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange
@@ -13,6 +13,7 @@ from conformance.engine.results import Finding, ResultsCollector
 from conformance.engine.target_client import TargetClient
 
 MAX_POLL_PAUSE = 60.0
+T = TypeVar("T")
 
 
 class ScenarioAborted(Exception):
@@ -54,6 +55,17 @@ class ScenarioContext:
         """Every exchange of the phase so far, in order (filled in by the scenario phase)."""
         history: list[Sent] = self.options.get("history") or []
         return history
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """The value `make` returns, made once per scenario phase (one run) and shared by its
+        scenarios, e.g. the account a discovery found."""
+        per_run: dict[str, Any] | None = self.options.get("per_run")
+        if per_run is None:
+            return make()
+        if key not in per_run:
+            per_run[key] = make()
+        value: T = per_run[key]
+        return value
 
     def name(self, label: str) -> str:
         """A resource name carrying the run prefix, so sweeps can find leftovers."""
