@@ -113,11 +113,14 @@ class ScenarioContext:
     def on_cleanup(self, action: Callable[[], None]) -> None:
         self.cleanups.append(action)
 
+    def _first_poll_pause(self) -> float:
+        return self.poll_interval * (2 if self.minimal else 1)
+
     def pause_before_reading(self) -> None:
         """Minimal profile: give a change the first poll's pause before reading its effect, so
         a quick target answers settled at the first read."""
         if self.minimal:
-            time.sleep(self.poll_interval * 2)
+            time.sleep(self._first_poll_pause())
 
     def poll(
         self,
@@ -131,7 +134,7 @@ class ScenarioContext:
         The minimal profile backs off (twice the interval, doubling up to a minute), trading
         a little latency for requests."""
         deadline = time.monotonic() + self.settle_timeout
-        pause = self.poll_interval * (2 if self.minimal else 1)
+        pause = self._first_poll_pause()
         exchange = first if first is not None else fetch()
         while not done(exchange):
             if time.monotonic() >= deadline:
