@@ -397,8 +397,10 @@ class AkamaiReference:
         )
 
     def _live_stream(self, stream_id: int, *, include_deleted: bool = False) -> Stream:
-        stream = self.store.streams.get(stream_id)
-        if stream is None or (stream.deleted and not include_deleted):
+        stream = (
+            self.store.streams.get(stream_id) if include_deleted else self.store.live(stream_id)
+        )
+        if stream is None:
             raise ProblemError(404, f"There is no stream {stream_id}.")
         return stream
 
@@ -548,11 +550,9 @@ class AkamaiReference:
     async def stream_history(self, request: Request, body: bytes, stream_id: str) -> Response:
         sid = self._stream_id(stream_id)
         with self.store.lock:
-            stream = self.store.live(sid)
-            if stream is None:
-                if self.f("history-unknown-stream-empty"):
-                    return self._json([])
-                raise ProblemError(404, f"There is no stream {sid}.")
+            if self.f("history-unknown-stream-empty") and self.store.live(sid) is None:
+                return self._json([])
+            stream = self._live_stream(sid)
             versions = list(reversed(stream.versions))
             if self.f("history-missing-first-version") and len(versions) > 1:
                 versions = versions[:-1]
@@ -574,11 +574,9 @@ class AkamaiReference:
     async def activation_history(self, request: Request, body: bytes, stream_id: str) -> Response:
         sid = self._stream_id(stream_id)
         with self.store.lock:
-            stream = self.store.live(sid)
-            if stream is None:
-                if self.f("activation-history-unknown-stream-empty"):
-                    return self._json([])
-                raise ProblemError(404, f"There is no stream {sid}.")
+            if self.f("activation-history-unknown-stream-empty") and self.store.live(sid) is None:
+                return self._json([])
+            stream = self._live_stream(sid)
             items = [
                 {
                     "streamId": stream.stream_id,
