@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from vcr.request import Request
 from vcr.serialize import serialize
 from vcr.serializers import yamlserializer
@@ -48,6 +47,7 @@ from conformance.cassettes.seed_documents import (
     read_json_block,
     straighten_quotes,
 )
+from conformance.openapi_document import OpenApiDocument
 from conformance.redaction import (
     PLACEHOLDER,
     SECRET_FIELDS,
@@ -154,40 +154,26 @@ class Contract:
 
     def __init__(self, api: ApiDefinition) -> None:
         self.api = api
-        self.spec: dict[str, Any] = yaml.safe_load(api.spec_path.read_text(encoding="utf-8"))
+        self.document = OpenApiDocument.load(api.spec_path)
+        self.spec: dict[str, Any] = self.document.raw
         servers = self.spec.get("servers") or [{}]
         self.base = str(servers[0].get("url") or "https://seed.invalid").rstrip("/")
-        self.operations: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {}
-        for path, item in self.spec["paths"].items():
-            for method, operation in item.items():
-                if isinstance(operation, dict) and "operationId" in operation:
-                    self.operations[operation["operationId"]] = (
-                        method.upper(),
-                        path,
-                        operation,
-                        item,
-                    )
-
-    def resolve(self, node: Any) -> Any:
-        """Follow a local `$ref` chain."""
-        while isinstance(node, dict) and "$ref" in node:
-            target: Any = self.spec
-            for part in node["$ref"].lstrip("#/").split("/"):
-                target = target[part]
-            node = target
-        return node
+        self.operations = {op.operation_id: op for op in self.document.operations}
+        self.resolve = self.document.resolve
 
     def find(self, method: str, printed_path: str) -> str:
         """The operationId the seed's METHOD and path template document."""
         template = _template(printed_path)
-        for operation_id, (op_method, path, _, _) in self.operations.items():
-            if op_method == method.upper() and path == template:
+        for operation_id, operation in self.operations.items():
+            if operation.method.upper() == method.upper() and operation.path == template:
                 return operation_id
         raise ValueError(f"{self.api.name}: the seed's {method} {printed_path} is no operation")
 
     def url(self, operation_id: str, sample_path: str | None) -> tuple[str, list[str], list[str]]:
         """(URL, what was synthesized, notes): the seed's concrete path when it fits."""
-        method, template, operation, item = self.operations[operation_id]
+        operation = self.operations[operation_id]
+        method, template = operation.method.upper(), operation.path
+        item = self.spec["paths"][template]
         synthesized = ["base URL: the spec's first server"]
         if sample_path is not None:
             pattern = re.sub(r"\\\{[^}]+\\\}", "[^/?]+", re.escape(template))
@@ -200,7 +186,11 @@ class Contract:
                 "that its section documents; the section's path is used"
             )
         path, query = template, []
-        for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+        parameters = [
+            *(item.get("parameters") or []),
+            *(operation.definition.get("parameters") or []),
+        ]
+        for raw in parameters:
             param = self.resolve(raw)
             value = self._param_value(param)
             if param.get("in") == "path":
@@ -221,11 +211,11 @@ class Contract:
         return 1 if schema.get("type") == "integer" else "sample"
 
     def success_status(self, operation_id: str) -> int:
-        responses = self.operations[operation_id][2].get("responses") or {}
+        responses = self.operations[operation_id].definition.get("responses") or {}
         return int(sorted(code for code in responses if str(code).startswith("2"))[0])
 
     def response(self, operation_id: str, status: int) -> dict[str, Any]:
-        responses = self.operations[operation_id][2].get("responses") or {}
+        responses = self.operations[operation_id].definition.get("responses") or {}
         found = self.resolve(responses.get(str(status)) or {})
         return found if isinstance(found, dict) else {}
 
@@ -393,7 +383,7 @@ def _object_interaction(
         )
         return None
     home = homes[operation_id]
-    method, _, _, _ = contract.operations[operation_id]
+    method = contract.operations[operation_id].method.upper()
     url, synthesized, notes = contract.url(operation_id, home.sample_path)
     record: dict[str, Any] = {
         "name": f"{sample.name}: {sample.label or 'unlabelled'}",
