@@ -29,7 +29,6 @@ from tests.test_reference_akamai_client import (
     Api,
     connector,
     fast_config,
-    patch_fast_loopback,
 )
 
 Probe = Callable[[Api], object]
@@ -562,11 +561,6 @@ PROBE_CONFIG: dict[str, dict[str, Any]] = {
 
 def _dumps(body: Any) -> bytes:
     return json.dumps(body).encode()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fast_loopback() -> Iterator[None]:
-    yield from patch_fast_loopback()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ observations must differ.
 from __future__ import annotations
 
 import copy
-import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,7 +18,6 @@ import yaml
 
 from conformance.apis import AZION
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference import launcher
 from conformance.reference.azion_app import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
@@ -361,23 +359,6 @@ PROBE_CONFIG: dict[str, dict[str, Any]] = {
     "throttled-without-detail": {"rate_limit": 1, "rate_window": 60.0},
     "never-throttles": {"rate_limit": 1, "rate_window": 60.0},
 }
-
-
-def _bind_loopback_nodelay(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    # Workaround, reported to the lead: the shared bind_loopback creates the socket with proto 0,
-    # so asyncio never sets TCP_NODELAY on accepted connections and every response waits ~40 ms
-    # for a delayed ACK (Nagle). Identical otherwise.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fast_loopback() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(launcher, "bind_loopback", _bind_loopback_nodelay)
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -30,16 +30,10 @@ from tests.test_reference_akamai_client import (
     Api,
     connector,
     fast_config,
-    patch_fast_loopback,
 )
 
 AKAMAI_DATE = re.compile(r"^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2} GMT$")
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fast_loopback() -> Iterator[None]:
-    yield from patch_fast_loopback()
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import re
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -19,7 +17,6 @@ from akamai.edgegrid import EdgeGridAuth
 from conformance.apis import AKAMAI
 from conformance.openapi_document import OpenApiDocument
 from conformance.reference import akamai_seed_data as seed
-from conformance.reference import launcher
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 
 BASE = "/datastream-config-api/v1/log"
@@ -41,23 +38,6 @@ def fast_config(**changes: Any) -> ReferenceConfig:
     }
     settings.update(changes)
     return ReferenceConfig(**settings)
-
-
-def bind_loopback_nodelay(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """launcher.bind_loopback with IPPROTO_TCP, so asyncio sets TCP_NODELAY (no 40 ms stalls)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-def patch_fast_loopback() -> Iterator[None]:
-    """Generator for a module-scoped autouse fixture."""
-    import pytest
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(launcher, "bind_loopback", bind_loopback_nodelay)
-        yield
 
 
 def _operation_routes() -> list[tuple[re.Pattern[str], str, str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import pytest
 
 from conformance.apis import AZION
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference import build_app, known_faults, launcher
+from conformance.reference import build_app, known_faults
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.faults import UnknownFaultError
 from conformance.reference.launcher import reference_server
@@ -97,23 +96,6 @@ def conforms(operation_id: str, response: httpx.Response) -> None:
     assert pointer is not None, f"{operation_id} documents no body for {response.status_code}"
     errors = list(DOCUMENT.validator(pointer).iter_errors(response.json()))
     assert not errors, [e.message for e in errors]
-
-
-def _bind_loopback_nodelay(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    # Workaround, reported to the lead: the shared bind_loopback creates the socket with proto 0,
-    # so asyncio never sets TCP_NODELAY on accepted connections and every response waits ~40 ms
-    # for a delayed ACK (Nagle). Identical otherwise.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fast_loopback() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(launcher, "bind_loopback", _bind_loopback_nodelay)
-        yield
 
 
 @pytest.fixture(scope="module")
