@@ -1,4 +1,4 @@
-"""Process exit codes shared by every command."""
+"""Process exit codes shared by every command (README.md and `dsconform --help` list them)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """0: all good; 1: the target (or contract) broke a rule; 2: unusable input or target."""
+    """What a command's exit status means; a worse outcome has the higher precedence."""
 
-    OK = 0
-    FINDINGS = 1
-    USAGE = 2
-    INTERRUPTED = 130
+    OK = 0  # every requirement judged held (or only deviations, under the failure policy)
+    FINDINGS = 1  # at least one requirement failed under the failure policy
+    USAGE = 2  # a usage or configuration error, or a target that cannot be used
+    INCOMPLETE = 3  # nothing failed, but something was blocked or nothing was tested
+    INTERNAL = 4  # our own bug: the traceback is in a log file, never on the terminal
+    SIGHUP = 129
+    INTERRUPTED = 130  # SIGINT
+    SIGTERM = 143

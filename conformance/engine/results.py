@@ -29,6 +29,14 @@ class Status(StrEnum):
     ERROR = "error"
 
 
+class Untested(StrEnum):
+    """Why a requirement was not judged (issue 12: coverage honesty)."""
+
+    NOT_OBSERVABLE = "not-observable"  # a black-box client cannot see it
+    OUT_OF_SCOPE = "out-of-scope"  # the user's choice: --read-only, --phases, --scenarios
+    BLOCKED = "blocked"  # the target did not let us: credentials or a needed create refused
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One observed violation (or suite error) with the exchange that shows it."""
@@ -71,6 +79,7 @@ class RequirementResult:
     findings: list[Finding] = field(default_factory=list)
     checks: set[str] = field(default_factory=set)
     reason: str = ""
+    untested_kind: Untested | None = None  # why, when nothing was judged
 
     @property
     def status(self) -> Status:
@@ -93,6 +102,7 @@ class ResultsCollector:
         for result in self._results.values():
             if not result.requirement.observable:
                 result.reason = "not observable by a black-box client"
+                result.untested_kind = Untested.NOT_OBSERVABLE
 
     def _result(self, requirement_id: str) -> RequirementResult:
         try:
@@ -121,10 +131,19 @@ class ResultsCollector:
             self._keep(result, finding)
 
     def skipped(self, requirement_id: str, reason: str) -> None:
+        """Not judged by the user's choice (read-only, phases, scenarios): out of scope."""
+        self._untested(requirement_id, reason, Untested.OUT_OF_SCOPE)
+
+    def blocked(self, requirement_id: str, reason: str) -> None:
+        """Not judged because the target did not let us (a refusal, nothing to read)."""
+        self._untested(requirement_id, reason, Untested.BLOCKED)
+
+    def _untested(self, requirement_id: str, reason: str, kind: Untested) -> None:
         with self._lock:
             result = self._result(requirement_id)
             if not result.reason:
                 result.reason = reason
+                result.untested_kind = kind
 
     @staticmethod
     def _keep(result: RequirementResult, finding: Finding) -> None:
