@@ -30,13 +30,14 @@ from conformance.redaction import (
     RESPONSE_PLACEHOLDER,
     SECRET_FIELDS,
     SECRET_VALUE_MAPS,
-    known_secrets,
     looks_like_secret,
     redact_header_value,
     redact_json,
+    redact_text,
     redact_url,
     remember_secret,
     scrub_known_secrets,
+    secret_field_values,
 )
 
 
@@ -69,8 +70,9 @@ def sent_placeholder(index: int, checked: bool = True) -> str:
 
 
 def ordered_secret_values(value: Any) -> list[str]:
-    """Secret-field strings of a JSON value in document order (redaction.secret_field_values,
-    ordered: the order is what a replay relies on)."""
+    """Strings of the contract's secret fields (SECRET_FIELDS, not every name redaction
+    matches: the numbering must stay what recorded cassettes hold) of a JSON value, in
+    document order (the order is what a replay relies on)."""
     found: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():
@@ -113,6 +115,9 @@ class Redactor:
                     self.sent[value] = len(self.sent) + 1
                 if value in checked:
                     self.checked.add(value)
+        for value in secret_field_values(parsed):  # any secret-named field, not numbered
+            if not value.startswith("<redacted"):
+                remember_secret(value)
 
     def request(self, request: Request) -> Request:
         """vcrpy's `before_record_request`: a redacted copy (the live request is untouched)."""
@@ -128,7 +133,7 @@ class Redactor:
             body = json.dumps(redact_json(parsed), ensure_ascii=False)
             redacted.body = scrub_known_secrets(body).encode("utf-8")
         elif text:
-            redacted.body = scrub_known_secrets(text).encode("utf-8")
+            redacted.body = redact_text(text).encode("utf-8")
         return redacted
 
     # ------------------------------------------------------------------ responses
@@ -149,37 +154,26 @@ class Redactor:
         with self._lock:
             sent = dict(self.sent)
             checked = frozenset(self.checked)
+
+        def placeholder(value: Any) -> str:
+            return self._placeholder(value, sent, checked)
+
+        # Secret-named members and fragments (redaction.redact_json): numbered when they hold
+        # a value the run sent, RESPONSE_PLACEHOLDER otherwise.
         parsed = _json(text)
-        if parsed is not None:
-            redacted = self._response_json(parsed, sent, checked)
+        if isinstance(parsed, (dict, list)):
+            redacted = redact_json(parsed, placeholder, scrub_known=False)
             if redacted != parsed:
                 text = json.dumps(redacted, ensure_ascii=False)
+        else:
+            text = redact_text(text, placeholder, scrub_known=False)
         # Echoes outside secret fields (in a message, say): numbered too, when they look like
         # secrets; a short or repetitive value would take innocent text with it.
         for value in sorted(sent, key=len, reverse=True):
             if looks_like_secret(value) and value in text:
                 text = text.replace(value, sent_placeholder(sent[value], value in checked))
-        for value in sorted(known_secrets() - set(sent), key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, RESPONSE_PLACEHOLDER)
-        return text
-
-    def _response_json(self, value: Any, sent: dict[str, int], checked: frozenset[str]) -> Any:
-        if isinstance(value, dict):
-            result: dict[str, Any] = {}
-            for key, item in value.items():
-                if key in SECRET_FIELDS and item not in (None, ""):
-                    result[key] = self._placeholder(item, sent, checked)
-                elif key in SECRET_VALUE_MAPS and isinstance(item, dict):
-                    result[key] = {
-                        name: self._placeholder(v, sent, checked) for name, v in item.items()
-                    }
-                else:
-                    result[key] = self._response_json(item, sent, checked)
-            return result
-        if isinstance(value, list):
-            return [self._response_json(item, sent, checked) for item in value]
-        return value
+        # Any other known secret (a credential, whatever its length; see redaction's tiers).
+        return scrub_known_secrets(text, placeholder=RESPONSE_PLACEHOLDER)
 
     @staticmethod
     def _placeholder(value: Any, sent: dict[str, int], checked: frozenset[str]) -> str:

@@ -31,7 +31,7 @@ from conformance.cassettes.matchers import MATCH_ON, MATCHERS
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean
 from conformance.engine.determinism import deterministic_generation
 from conformance.engine.target import Target
-from conformance.redaction import remember_secret
+from conformance.redaction import remember_credential
 from conformance.settings import RunSettings
 
 
@@ -140,7 +140,7 @@ class CassetteRecorder:
         self.wall_origin = time.time()
         self.extra_secrets = target_secrets(target, settings)
         for value in self.extra_secrets:
-            remember_secret(value)
+            remember_credential(value)
         leaked = False
         try:
             with deterministic_generation(), self.group(UNSCOPED):

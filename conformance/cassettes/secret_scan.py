@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.redaction import known_secrets
+from conformance.redaction import find_known_secrets
 
 # Credential-shaped runs: base64/base64url/hex alphabets, at least 24 characters.
 _CANDIDATE = re.compile(r"[A-Za-z0-9+/_\-]{24,}={0,2}")
@@ -64,12 +64,13 @@ def _looks_random(token: str) -> bool:
 
 
 def scan_text(text: str, path: Path, extra_secrets: Iterable[str] = ()) -> list[Leak]:
+    """Leaks in `text`: known secrets (found as redaction finds them: a short credential only
+    as a word or value of its own, see conformance.redaction) and high-entropy tokens."""
     leaks: list[Leak] = []
-    secrets = sorted(set(known_secrets()) | {s for s in extra_secrets if s}, key=len, reverse=True)
+    extra = tuple(s for s in extra_secrets if s)
     for number, line in enumerate(text.splitlines(), 1):
-        for secret in secrets:
-            if secret in line:
-                leaks.append(Leak(path, number, f"a known secret ({len(secret)} characters)"))
+        for secret in find_known_secrets(line, extra):
+            leaks.append(Leak(path, number, f"a known secret ({len(secret)} characters)"))
         for token in high_entropy_tokens(line):
             leaks.append(
                 Leak(

@@ -40,8 +40,8 @@ from conformance.gating.baseline import (
 )
 from conformance.openapi_document import OpenApiDocument, Operation
 from conformance.redaction import (
+    remember_credential,
     remember_request_secrets,
-    remember_secret,
     scrub_strings,
     secret_scope,
 )
@@ -194,7 +194,7 @@ def _run_conformance(
         # Secrets the run sends or signs with are scrubbed from the report wherever quoted.
         client.listeners.append(lambda exchange: remember_request_secrets(exchange.request.body))
         for value in target_secrets(target, settings):
-            remember_secret(value)
+            remember_credential(value)  # whatever its length (redaction.py: how short ones go)
 
         def count(exchange: Any) -> None:
             requests_by_phase[exchange.phase] = requests_by_phase.get(exchange.phase, 0) + 1

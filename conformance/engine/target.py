@@ -54,6 +54,25 @@ def edgegrid_auth(credentials: EdgeGridCredentials) -> AuthBase:
     return auth
 
 
+def _edgerc_problem(exc: configparser.Error) -> str:
+    """What is wrong with a credentials file, by line number: configparser's own message quotes
+    the offending line, and in an .edgerc that line may be a client_secret."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return f"line {exc.lineno} comes before any section header (such as [default])"
+    if isinstance(exc, configparser.ParsingError):
+        numbers = [str(number) for number, _ in exc.errors[:5]]
+        if len(numbers) == 1:
+            return f"line {numbers[0]} is not 'name = value'"
+        return f"lines {', '.join(numbers)} are not 'name = value'"
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return f"line {exc.lineno}: {exc.option!r} given twice in [{exc.section}]"
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return f"line {exc.lineno}: section [{exc.section}] given twice"
+    if isinstance(exc, configparser.InterpolationError):
+        return f"the value of {exc.option!r} in [{exc.section}] has a '%' (write it as '%%')"
+    return f"cannot be parsed ({type(exc).__name__})"
+
+
 def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
     """Credentials and host of one .edgerc section, read as Akamai's own tools read it."""
     from akamai.edgegrid import EdgeRc
@@ -68,7 +87,7 @@ def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
     except configparser.NoSectionError:
         raise TargetConfigError(f"{path}: no section [{section}]") from None
     except configparser.Error as exc:
-        raise TargetConfigError(f"{path}: not a valid .edgerc: {exc.message}") from None
+        raise TargetConfigError(f"{path}: not a valid .edgerc: {_edgerc_problem(exc)}") from None
     missing = [k for k, v in values.items() if not v and k != "host"]
     if missing:
         raise TargetConfigError(f"{path} [{section}]: missing {', '.join(missing)}")

@@ -35,7 +35,8 @@ _TOKEN_VARIABLE = {"azion": "AZION_TOKEN"}
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(("html", "j2")),
+        # Everything a target sent is text: escaped in every template, whatever its file name.
+        autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

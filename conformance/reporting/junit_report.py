@@ -20,6 +20,8 @@ MAX_BODY = 800
 
 
 def _clean(text: Any) -> str:
+    """`text` as XML 1.0 can carry it (ElementTree escapes `<`, `&` and quotes; characters no
+    escape can carry, like NUL, other C0 controls and lone surrogates, become U+FFFD)."""
     return _NOT_XML.sub("\ufffd", str(text))
 
 
@@ -71,7 +73,7 @@ def _details(requirement: dict[str, Any]) -> str:
 
 
 def _suite(report: dict[str, Any]) -> ET.Element:
-    api = str(report.get("api", ""))
+    api = _flat(report.get("api", ""))
     requirements = report.get("requirements") or []
     counts = {
         s: sum(1 for r in requirements if r.get("status") == s)
@@ -86,7 +88,7 @@ def _suite(report: dict[str, Any]) -> ET.Element:
             "errors": str(counts["error"]),
             "skipped": str(counts["untested"]),
             "time": _seconds(report),
-            "timestamp": str(report.get("started_at", "")),
+            "timestamp": _flat(report.get("started_at", "")),
         },
     )
     properties = ET.SubElement(suite, "properties")
@@ -120,7 +122,7 @@ def _suite(report: dict[str, Any]) -> ET.Element:
                 "failure",
                 {
                     "message": first or "requirement failed",
-                    "type": findings[0].get("kind", "failed") if findings else "failed",
+                    "type": _flat(findings[0].get("kind", "failed")) if findings else "failed",
                 },
             )
             element.text = _details(requirement)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,43 +14,74 @@ MAX_MESSAGE = 160
 _ICON = {"passed": "✅", "failed": "❌", "error": "⚠️"}
 
 
-def _inline(text: str, limit: int = MAX_MESSAGE) -> str:
-    """One line of Markdown-safe text, cut at `limit` characters."""
+# Markdown that a target (or an edited report.json) controls must stay text: `&`, `<` and `>`
+# become entities (no raw HTML, so no remote `<img>`), and every character with a Markdown
+# meaning inline is backslash-escaped (links and images `[..](..)`/`![..](..)`, emphasis, code,
+# table cells `|`). Newlines are folded, so nothing can start a block of its own.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}()#+!|~])")
+_TICKED = re.compile(r"(`[^`]+`)")
+
+
+def _flat(text: Any, limit: int) -> str:
+    """One line, cut at `limit` characters (before any escaping, so no escape is cut)."""
     flat = " ".join(str(text).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    return flat.replace("|", "\\|")
+    return flat
 
 
-def _code(text: str) -> str:
-    flat = _inline(text)
-    fence = "``" if "`" in flat else "`"
-    pad = " " if fence == "``" else ""
+def _escape(text: str) -> str:
+    """`text` as Markdown that renders exactly as `text` (no HTML, no link, no formatting)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def _inline(text: Any, limit: int = MAX_MESSAGE) -> str:
+    """One line of Markdown-safe text, cut at `limit` characters."""
+    return _escape(_flat(text, limit))
+
+
+def _code(text: Any, limit: int = MAX_MESSAGE) -> str:
+    """A code span holding `text` verbatim (one line, cut at `limit`): its fence is one
+    backtick longer than the longest backtick run inside, padded so edge backticks stay text."""
+    flat = _flat(text, limit)
+    if not flat:
+        return "` `"
+    longest = max((len(run) for run in re.findall("`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest or flat[:1] == " " or flat[-1:] == " " else ""
     return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _prose(text: Any, limit: int = MAX_MESSAGE) -> str:
+    """Like `_inline`, but a `backticked` part (as the catalogue writes code) stays code."""
+    return "".join(
+        _code(part[1:-1], limit) if _TICKED.fullmatch(part) else _escape(part)
+        for part in _TICKED.split(_flat(text, limit))
+    )
 
 
 def _one(report: dict[str, Any], heading: str) -> list[str]:
     verdict = str(report.get("verdict", "error"))
     target = report.get("target") or {}
-    where = f"`{target.get('base_url', '')}`"
+    where = _code(target.get("base_url", ""))
     if target.get("embedded"):
         where += " (embedded reference server"
         faults = target.get("faults") or []
-        where += f", faults: {', '.join(f'`{f}`' for f in faults)})" if faults else ")"
+        where += f", faults: {', '.join(_code(f) for f in faults)})" if faults else ")"
     counts = report.get("counts") or {}
     requests = (report.get("requests") or {}).get("total", 0)
     profile = (report.get("settings") or {}).get("profile") or "default"
     lines = [
-        f"{heading} {_ICON.get(verdict, '')} {report.get('api', '')}: {verdict.upper()}".replace(
-            "  ", " "
-        ),
+        f"{heading} {_ICON.get(verdict, '')} {_inline(report.get('api', ''))}: "
+        f"{_inline(verdict.upper())}".replace("  ", " "),
         "",
-        f"Target {where}, {requests} requests (profile {profile}), "
-        f"{report.get('tool', 'dsconform')}.",
+        f"Target {where}, {_inline(requests)} requests (profile {_inline(profile)}), "
+        f"{_inline(report.get('tool', 'dsconform'))}.",
         "",
         "| " + " | ".join(STATUSES) + " |",
         "|" + "---:|" * len(STATUSES),
-        "| " + " | ".join(str(counts.get(s, 0)) for s in STATUSES) + " |",
+        "| " + " | ".join(_inline(counts.get(s, 0)) for s in STATUSES) + " |",
         "",
     ]
     if report.get("aborted"):
@@ -66,11 +98,11 @@ def _one(report: dict[str, Any], heading: str) -> list[str]:
                 operation = first.get("operation")
                 detail = f" — {_code(first.get('message', ''))}"
                 if operation:
-                    detail += f" ({operation})"
+                    detail += f" ({_inline(operation)})"
             marker = "" if requirement.get("status") == "failed" else " (suite error)"
             lines.append(
-                f"- **{requirement['id']}** {requirement.get('level', '')}{marker}: "
-                f"{_inline(requirement.get('statement', ''))}{detail}"
+                f"- **{_inline(requirement['id'])}** {_inline(requirement.get('level', ''))}"
+                f"{marker}: {_prose(requirement.get('statement', ''))}{detail}"
             )
         if len(bad) > MAX_LISTED:
             lines.append(f"- … and {len(bad) - MAX_LISTED} more (see `report.html`)")
