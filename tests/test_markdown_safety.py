@@ -1,0 +1,116 @@
+"""What a target controls lands escaped for the format it lands in: summary.md shows it as text
+(no raw HTML, no link, no image, code spans that hold their backticks), report.html has no tag
+of its making, junit.xml parses."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.reporting.html_report import render_html
+from conformance.reporting.junit_report import render_junit
+from conformance.reporting.markdown_report import render_markdown
+from tests.support.hostile import MARKUP
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "reports" / "examples" / "report.json"
+# Backtick runs of one, two and three, and a message that starts and ends with one.
+MESSAGE = f"{MARKUP} ```x``` <b>bold</b> & done" + " and more" * 10
+EDGY = "`edge` message `"
+ABORT = "target unusable: <img src=http://x/abort.png> | [x](javascript:alert(1))\n# heading"
+CONTROL = "bell\x07 nul\x00 escape\x1b end"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def hostile_report() -> dict[str, Any]:
+    """The shipped example report with target-controlled text in every place a target reaches."""
+    report: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    report = copy.deepcopy(report)
+    report["aborted"] = ABORT
+    report["target"]["base_url"] = "http://127.0.0.1:1/`x`<img src=http://x/u.png>"
+    report["target"]["embedded"] = False
+    failed = [r for r in report["requirements"] if r["status"] == "failed"]
+    failed[0]["findings"][0]["message"] = MESSAGE
+    failed[0]["findings"][0]["operation"] = "op<img src=http://x/op.png>|x"
+    failed[0]["findings"][0]["kind"] = f"kind {CONTROL}"
+    failed[1]["findings"][0]["message"] = EDGY
+    failed[2]["findings"][0]["message"] = CONTROL
+    failed[2]["findings"][0]["response"]["body"] = f'{{"detail": "{MARKUP}", "c": "{CONTROL}"}}'
+    return report
+
+
+def test_summary_md_holds_no_raw_html_link_or_image(hostile_report: dict[str, Any]) -> None:
+    text = render_markdown([hostile_report])
+    outside_code = re.sub(r"(`+) .*? \1|`[^`]*`", "", text)
+    assert "<" not in outside_code and ">" not in outside_code
+    assert "](" not in outside_code.replace("\\](", "")
+    assert "\n# heading" not in text  # a newline in target text starts no block
+    for line in text.splitlines():
+        if line.startswith("|"):
+            assert line.count("|") - line.count("\\|") == 5  # the counts table keeps 4 cells
+    # Code spans: a fence longer than any backtick run inside, padded where backticks meet it.
+    assert "```` " + _flat(MESSAGE)[:159] in text
+    assert "`` `edge` message ` ``" in text
+
+
+def test_summary_md_renders_target_text_as_text(hostile_report: dict[str, Any]) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    # Raw HTML on, as GitHub and GitLab render comments (they sanitise it; we must not need it).
+    rendered = (
+        markdown_it.MarkdownIt("commonmark", {"html": True})
+        .enable("table")
+        .render(render_markdown([hostile_report]))
+    )
+    assert "<img" not in rendered
+    assert "<a " not in rendered  # no link of the target's making
+    assert "<b>" not in rendered
+    assert "<h1" not in rendered
+    assert rendered.count("<table>") == 1
+    codes = [html.unescape(c) for c in re.findall(r"<code>(.*?)</code>", rendered, re.S)]
+    assert _flat(MESSAGE)[:159] + "…" in codes  # cut at 160 characters, backticks intact
+    assert EDGY.strip() in codes
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert _flat(ABORT) in text  # the abort message reads as it was, every character shown
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_report_html_has_no_tag_of_the_targets_making(hostile_report: dict[str, Any]) -> None:
+    page = render_html([hostile_report])
+    parser = _Tags()
+    parser.feed(page)
+    assert not [t for t, _ in parser.tags if t in ("img", "b", "iframe", "object")]
+    hrefs = [a.get("href") or "" for t, a in parser.tags if t == "a"]
+    assert all(h.startswith("#") for h in hrefs), hrefs
+    assert "&lt;img src=http://x/leak.png&gt;" in page
+    assert "&lt;img src=http://x/abort.png&gt;" in page
+
+
+def test_junit_parses_and_carries_the_text(hostile_report: dict[str, Any]) -> None:
+    root = ET.fromstring(render_junit([hostile_report]).encode("utf-8"))
+    failures = root.findall(".//failure")
+    messages = [f.get("message") or "" for f in failures]
+    assert _flat(MESSAGE) in messages
+    assert any("bell\ufffd nul\ufffd escape\ufffd end" in m for m in messages)
+    kinds = [f.get("type") or "" for f in failures]
+    assert "kind bell\ufffd nul\ufffd escape\ufffd end" in kinds
+    aborted = root.find(".//property[@name='aborted']")
+    assert aborted is not None and aborted.get("value") == _flat(ABORT)
