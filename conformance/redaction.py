@@ -41,7 +41,10 @@ SECRET_HEADERS = frozenset(
 )
 # Any header whose value is an EdgeGrid signature, whatever its name.
 EDGEGRID_SCHEME = "EG1-HMAC-"
-# A header value that is a credential by its form, whatever the header's name.
+# A challenge names a scheme (`Token realm="api"`), it carries no credential; the auth checks
+# quote it.
+_CHALLENGE_HEADERS = frozenset({"www-authenticate", "proxy-authenticate"})
+# A header value that is a credential by its form, whatever the header's name (challenges aside).
 _CREDENTIAL_VALUE = re.compile(r"^\s*(?:EG1-HMAC-|AWS4-HMAC-|(?:Token|Bearer|Basic|Digest)\s+\S)")
 # Connector secrets of both APIs as the contracts spell them: checks.secrets watches these for
 # echoes, and cassettes number their values (filters.py); redaction matches far more names.
@@ -210,7 +213,9 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
 def redact_header_value(name: str, value: str) -> str:
     """One header value, redacted when its name or its form is a credential's; otherwise with
     secret fragments (`token=...`, a known credential) scrubbed."""
-    if is_secret_header(str(name)) or _CREDENTIAL_VALUE.match(str(value)):
+    if is_secret_header(str(name)):
+        return PLACEHOLDER
+    if _CREDENTIAL_VALUE.match(str(value)) and str(name).lower() not in _CHALLENGE_HEADERS:
         return PLACEHOLDER
     return redact_text(str(value))
 
@@ -298,13 +303,18 @@ _HEADER_LINE = re.compile(
 )
 
 
+_USERINFO = re.compile(r"(?<=://)[^/\s@:?#]+:[^/\s@?#]*@")
+
+
 def redact_text(
     text: str, placeholder: Placeholder = _constant, *, scrub_known: bool = True
 ) -> str:
     """Free text with the values of secret-named fragments (and, with `scrub_known`, every
-    known secret value) replaced."""
+    known secret value) replaced; a URL's `user:password@` too."""
     if not isinstance(text, str) or not text:
         return text
+    if "://" in text and "@" in text:
+        text = _USERINFO.sub(lambda m: f"{placeholder(m.group(0)[:-1])}@", text)
     if ":" in text:
         text = _redact_quoted_members(text, placeholder)
     if "=" in text:

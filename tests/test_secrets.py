@@ -210,6 +210,7 @@ def test_secrets_inside_strings_queries_and_messages() -> None:
         redact_url("/x?page=2&apiKey=k3y&sig=abc")
         == f"/x?page=2&apiKey={PLACEHOLDER}&sig={PLACEHOLDER}"
     )
+    assert redact_url("https://bob:pw1@host/x") == f"https://{PLACEHOLDER}@host/x"
     # A check message quoting a body (cut mid-way) or a Python repr of one.
     message = 'not a map: \'{"apiKey": "k1", "credentials": {"pass": "k2"}, "Password": "k3'
     assert scrub_strings(message) == (

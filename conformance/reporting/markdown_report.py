@@ -17,8 +17,9 @@ _ICON = {"passed": "✅", "failed": "❌", "error": "⚠️"}
 # Markdown that a target (or an edited report.json) controls must stay text: `&`, `<` and `>`
 # become entities (no raw HTML, so no remote `<img>`), and every character with a Markdown
 # meaning inline is backslash-escaped (links and images `[..](..)`/`![..](..)`, emphasis, code,
-# table cells `|`). Newlines are folded, so nothing can start a block of its own.
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}()#+!|~])")
+# table cells `|`). Newlines are folded, so nothing can start a block of its own (which is why
+# `#`, `+` or `1.` need no escape); `(` and `{` mean nothing without the `[` before them.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]!|~])")
 _TICKED = re.compile(r"(`[^`]+`)")
 
 
