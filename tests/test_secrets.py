@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from conformance.cassettes.recorder import target_secrets
 from conformance.cassettes.secret_scan import scan_text
+from conformance.engine.target import Target, edgegrid_auth
+from conformance.engine.target_client import AzionTokenAuth
 from conformance.redaction import (
     PLACEHOLDER,
     is_secret_header,
@@ -24,7 +27,9 @@ from conformance.redaction import (
     scrub_strings,
     secret_scope,
 )
+from conformance.reference.config import EdgeGridCredentials
 from conformance.reporting.writers import JUNIT_XML, REPORT_HTML, REPORT_JSON, SUMMARY_MD
+from conformance.settings import RunSettings
 from tests.support.hostile import PLANTED, hostile_body, hostile_server
 
 DSCONFORM = str(Path(sys.executable).with_name("dsconform"))
@@ -240,3 +245,14 @@ def test_short_credentials_go_where_they_stand_alone_and_english_survives() -> N
         # The file scan judges the same way: a credential word is a leak, a fragment is not.
         assert scan_text(f"body: you sent {SHORT_TOKEN}\n", Path("f.yaml"))
         assert scan_text(f"id: q{SHORT_TOKEN}r\nnote: {english}\n", Path("f.yaml")) == []
+
+
+def test_every_credential_the_run_holds_is_known_to_the_recorder() -> None:
+    headers = {"X-Api-Key": "Bearer hdr9", "Accept": "application/json"}
+    token, view = AzionTokenAuth("tk1"), AzionTokenAuth("v2")
+    azion = Target("http://127.0.0.1:1", False, token, headers, view)
+    found = set(target_secrets(azion, RunSettings(api="azion", token="tk1", view_token="v2")))
+    assert found == {"tk1", "v2", "Bearer hdr9", "hdr9"}
+    creds = EdgeGridCredentials(*EDGEGRID.values())
+    akamai = Target("http://127.0.0.1:1", False, edgegrid_auth(creds))
+    assert set(target_secrets(akamai, RunSettings(api="akamai"))) == set(EDGEGRID.values())

@@ -31,7 +31,7 @@ from conformance.cassettes.matchers import MATCH_ON, MATCHERS
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean
 from conformance.engine.determinism import deterministic_generation
 from conformance.engine.target import Target
-from conformance.redaction import remember_credential
+from conformance.redaction import is_secret_header, remember_credential
 from conformance.settings import RunSettings
 
 
@@ -62,6 +62,10 @@ def target_secrets(target: Target, settings: RunSettings) -> list[str]:
         signer = getattr(auth, "ah", None)  # EdgeGridAuth keeps its credentials here
         for name in ("client_token", "client_secret", "access_token"):
             values.append(getattr(signer, name, None))
+    # Any credential header the target sends with every request (and its credential part).
+    for name, value in target.default_headers.items():
+        if is_secret_header(name):
+            values += [value, value.split(None, 1)[-1]]
     return [v for v in values if isinstance(v, str) and v]
 
 
