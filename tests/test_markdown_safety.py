@@ -56,6 +56,8 @@ def test_summary_md_holds_no_raw_html_link_or_image(hostile_report: dict[str, An
     assert "<" not in outside_code and ">" not in outside_code
     assert "](" not in outside_code.replace("\\](", "")
     assert "\n# heading" not in text  # a newline in target text starts no block
+    assert "\x1b" not in text and "\x00" not in text  # no terminal escape when printed in CI
+    assert "bell\ufffd nul\ufffd escape\ufffd end" in text
     for line in text.splitlines():
         if line.startswith("|"):
             assert line.count("|") - line.count("\\|") == 5  # the counts table keeps 4 cells

@@ -23,9 +23,14 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]!|~])")
 _TICKED = re.compile(r"(`[^`]+`)")
 
 
+# Control characters (a terminal escape when the summary is printed in a CI log) and bidi
+# overrides (text that reads differently than it is) become U+FFFD.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _flat(text: Any, limit: int) -> str:
     """One line, cut at `limit` characters (before any escaping, so no escape is cut)."""
-    flat = " ".join(str(text).split())
+    flat = " ".join(_INVISIBLE.sub("\ufffd", str(text)).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return flat
