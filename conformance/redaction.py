@@ -240,14 +240,24 @@ def redact_json(
                 result[key] = placeholder(item)
             elif key in SECRET_VALUE_MAPS and isinstance(item, dict):
                 result[key] = {name: placeholder(v) for name, v in item.items()}
+            elif type(item) in _SCALARS:
+                result[key] = item
             else:
                 result[key] = redact_json(item, placeholder, scrub_known=scrub_known)
         return result
     if isinstance(value, list):
-        return [redact_json(item, placeholder, scrub_known=scrub_known) for item in value]
+        return [
+            item
+            if type(item) in _SCALARS
+            else redact_json(item, placeholder, scrub_known=scrub_known)
+            for item in value
+        ]
     if isinstance(value, str):
         return _redact_string(value, placeholder, scrub_known)
     return value
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 # JSON inside a string is parsed and redacted when it is no longer than this.
@@ -255,6 +265,8 @@ MAX_NESTED_JSON = 1_000_000
 
 
 def _redact_string(text: str, placeholder: Placeholder, scrub_known: bool) -> str:
+    if ":" not in text and "=" not in text:  # no fragment to find (the common case: fast)
+        return scrub_known_secrets(text) if scrub_known else text
     stripped = text.strip()
     if stripped[:1] in ("{", "[") and len(stripped) <= MAX_NESTED_JSON:
         try:
@@ -280,7 +292,9 @@ def redact_body_text(text: str) -> str:
         return redact_text(text)
     if not isinstance(parsed, (dict, list)):
         return redact_text(text)
-    return scrub_known_secrets(json.dumps(redact_json(parsed), ensure_ascii=False))
+    # Known secrets are scrubbed once, over the whole text, not string by string.
+    redacted = redact_json(parsed, scrub_known=False)
+    return scrub_known_secrets(json.dumps(redacted, ensure_ascii=False))
 
 
 def redact_url(url: str) -> str:

@@ -130,7 +130,7 @@ class Redactor:
         }
         parsed = _json(text)
         if parsed is not None:
-            body = json.dumps(redact_json(parsed), ensure_ascii=False)
+            body = json.dumps(redact_json(parsed, scrub_known=False), ensure_ascii=False)
             redacted.body = scrub_known_secrets(body).encode("utf-8")
         elif text:
             redacted.body = redact_text(text).encode("utf-8")
