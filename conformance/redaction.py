@@ -396,8 +396,8 @@ def _redact_quoted_members(text: str, placeholder: Placeholder) -> str:
 
 def _value_end(text: str, start: int, esc: str) -> int:
     """Where the JSON-ish value starting at `start` ends (the end of `text` if it is cut)."""
-    if start >= len(text):
-        return start
+    if start + len(esc) >= len(text):
+        return len(text)
     opener = text[start + len(esc)] if text.startswith(esc, start) and esc else text[start]
     if esc and text.startswith(esc, start) and opener in "\"'":
         closing = esc + opener
