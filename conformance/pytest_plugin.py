@@ -242,7 +242,7 @@ class _Runs:
             return None
         # xdist gives each worker basetemp/<gwN>: the parent belongs to this session alone.
         base = self.tmp_path_factory.getbasetemp().parent
-        shared = base / f"dsconform-{workerinput.get('testrun_uid', 'session')}"
+        shared = base / f"dsconform-{workerinput.get('testrunuid', 'session')}"
         shared.mkdir(exist_ok=True)
         return shared
 

@@ -27,14 +27,7 @@ SHORT_RUN = ("--dsconform-profile=minimal", "--dsconform-scenarios=templates")
 
 def test_plugin_reports_each_requirement(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gate=GATE)
-    result = pytester.runpytest_subprocess(
-        "--dsconform-phases=property",
-        "--dsconform-max-examples=2",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "-rs",
-    )
+    result = pytester.runpytest_inprocess(*SHORT_RUN, "-p", "no:cacheprovider", "-q", "-rs")
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) > 5
     assert outcomes.get("skipped", 0) > 0  # untested and not-observable requirements
@@ -52,9 +45,8 @@ def test_plugin_fails_what_the_target_breaks_and_xfails_known_failures(
     baseline.write_text(
         "known_failures:\n  - requirement: AZION-ENVELOPE-002\n    reason: vendor bug 42\n"
     )
-    result = pytester.runpytest_subprocess(
-        "--dsconform-phases=property",
-        "--dsconform-max-examples=2",
+    result = pytester.runpytest_inprocess(
+        *SHORT_RUN,
         "--dsconform-fault=schema-version-2",
         f"--dsconform-baseline={baseline}",
         "-p",
@@ -63,7 +55,7 @@ def test_plugin_fails_what_the_target_breaks_and_xfails_known_failures(
         "-rx",
     )
     result.stdout.fnmatch_lines(["*XFAIL*AZION-ENVELOPE-002*vendor bug 42*"])
-    result.stdout.fnmatch_lines(["*test_azion?AZION-LIST-001?*", "*at /schema_version*"])
+    result.stdout.fnmatch_lines(["*test_azion?AZION-TEMPLATE-005?*", "*at /schema_version*"])
     assert result.parseoutcomes()["xfailed"] == 1
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
@@ -94,9 +86,10 @@ def test_one_run_and_one_report_under_xdist(
     """`pytest -n 2`: both workers run requirement tests, the target sees one run's requests."""
     url, server = counted_azion
     pytester.makepyfile(test_gate=GATE)
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "-n",
         "2",
+        f"--basetemp={pytester.path / 'basetemp'}",
         f"--dsconform-base-url={url}",
         f"--dsconform-token={DEFAULT_AZION_TOKEN}",
         *SHORT_RUN,
@@ -105,14 +98,14 @@ def test_one_run_and_one_report_under_xdist(
         "-v",
     )
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()
-    result.stdout.fnmatch_lines(["*gw0*PASSED*", "*dsconform: azion report in *"])
-    result.stdout.fnmatch_lines(["*gw1*PASSED*"])
+    # Both workers ran requirement tests (each asked for the outcome), one of them the suite.
+    assert "[gw0]" in result.stdout.str() and "[gw1]" in result.stdout.str()
     reports = list(pytester.path.rglob("report.json"))
     assert len(reports) == 1, reports
     report = json.loads(reports[0].read_text(encoding="utf-8"))
     assert report["requests"]["total"] > 0
     assert server.requests == report["requests"]["total"]
-    assert len(result.stdout.lines) and result.stdout.str().count("dsconform: azion report") == 1
+    assert result.stdout.str().count("dsconform: azion report in ") == 1
 
 
 def test_settings_errors_are_one_line_and_the_section_variable_counts(
