@@ -208,3 +208,42 @@ def test_bad_option_values_are_usage_errors(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--dsconform-rate-limit=often", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--dsconform-rate-limit*expected N/PERIOD*"])
+
+
+class _Captured(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--token", "flag-token", "--section", "flag-section", "--edgerc", "f"],
+        ["--profile", "minimal", "--scenarios", "templates", "--read-only", "--seed", "0"],
+        ["--phases", "property,stateful", "--rate-limit", "5/1s", "--domain-id", "7"],
+        ["--fault", "schema-version-2", "--max-examples", "3", "--timeout", "5", "--workers", "2"],
+        ["--base-url", "http://127.0.0.1:1", "--allow-writes", "--view-token", "v"],
+        ["--replay", "cassettes", "--baseline", "b.yaml", "--deadline", "9"],
+    ],
+)
+def test_the_builder_gives_the_settings_the_cli_gives(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same flags and environment: `dsconform run` and `build_settings` agree field for field."""
+    import conformance.engine.run
+    from conformance.cli import _build_parser, _run_one
+
+    environ = {"AZION_TOKEN": "env-token", "AKAMAI_SECTION": "env-section", "AKAMAI_EDGERC": "e"}
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    seen: list[Any] = []
+
+    def capture(settings: Any, **_: Any) -> Any:
+        seen.append(settings)
+        raise _Captured
+
+    monkeypatch.setattr(conformance.engine.run, "run_conformance", capture)
+    args = _build_parser().parse_args(["run", "--api", "azion", "--quiet", *argv])
+    with pytest.raises(_Captured):
+        _run_one(args, "azion", args.report_dir, [])
+    assert build_settings("azion", vars(args), environ) == seen[0]
