@@ -39,12 +39,16 @@ _REPORTS_KEY = "dsconform_reports"
 # The `dsconform run` flags, as `--dsconform-<flag>`: name -> argparse attributes.
 # Every flag of `run` but `--api` (the test module names it) and `--quiet` (no display here).
 OPTIONS: dict[str, dict[str, Any]] = {
-    "base-url": {"help": "the target (default: the embedded reference server)"},
-    "token": {"help": f"Azion token (default: ${ENVIRONMENT['token']})"},
-    "view-token": {"help": "Azion view-only token, for the permission checks"},
-    "edgerc": {"help": f"Akamai .edgerc file (default: ${ENVIRONMENT['edgerc']})"},
+    "base-url": {"metavar": "URL", "help": "the target (default: the embedded reference server)"},
+    "token": {"metavar": "TOKEN", "help": f"Azion token (default: ${ENVIRONMENT['token']})"},
+    "view-token": {"metavar": "TOKEN", "help": "Azion view-only token, for the permission checks"},
+    "edgerc": {
+        "metavar": "FILE",
+        "help": f"Akamai .edgerc file (default: ${ENVIRONMENT['edgerc']})",
+    },
     "section": {
-        "help": f"section of the .edgerc (default: ${ENVIRONMENT['section']}, else default)"
+        "metavar": "NAME",
+        "help": f"section of the .edgerc (default: ${ENVIRONMENT['section']}, else default)",
     },
     "report-dir": {
         "help": "reports go to DIR/<api>/ (default: the session's temporary directory)",
@@ -52,6 +56,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
     },
     "phases": {
         "type": phase_list,
+        "metavar": "LIST",
         "help": f"comma-separated, from {','.join(PHASES)} (default: the profile's)",
     },
     "profile": {
@@ -80,13 +85,22 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "metavar": "SECONDS",
         "help": "stop the run after this long (its tests fail: run aborted)",
     },
-    "max-examples": {"type": positive_int, "help": "generated cases per operation (default 10)"},
-    "seed": {"type": int, "help": "generation seed (default 0)"},
+    "max-examples": {
+        "type": positive_int,
+        "metavar": "N",
+        "help": "generated cases per operation (default 10)",
+    },
+    "seed": {"type": int, "metavar": "N", "help": "generation seed (default 0)"},
     "workers": {
         "type": positive_int,
+        "metavar": "N",
         "help": "processes sharing the property phase (default 1)",
     },
-    "timeout": {"type": positive_float, "help": "seconds per request (default 30)"},
+    "timeout": {
+        "type": positive_float,
+        "metavar": "SECONDS",
+        "help": "seconds per request (default 30)",
+    },
     "settle-timeout": {
         "type": positive_float,
         "metavar": "SECONDS",
