@@ -41,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--dsconform-max-examples", type=int, default=10)
     group.addoption("--dsconform-seed", type=int, default=0)
     group.addoption(
+        "--dsconform-fail-on",
+        choices=("explicit", "must", "all"),
+        default="explicit",
+        help="which failed requirements fail their test; the others (deviations) xfail",
+    )
+    group.addoption(
         "--dsconform-report-dir",
         default=None,
         help="where report.json goes (default: pytest's temporary directory)",
@@ -61,6 +67,7 @@ def _settings(config: pytest.Config, api: str, default_dir: Path) -> RunSettings
         phases=tuple(p for p in option("--dsconform-phases").split(",") if p),
         max_examples=option("--dsconform-max-examples"),
         seed=option("--dsconform-seed"),
+        fail_on=option("--dsconform-fail-on"),
     )
 
 
@@ -97,6 +104,8 @@ def conformance_tests(api: str) -> Any:
         message = f"{requirement_id} ({entry['level']}): {entry['statement']}\n{findings}"
         if entry["status"] == "error":
             raise RuntimeError(f"the suite broke while checking {message}")
+        if entry.get("deviation"):
+            pytest.xfail(f"deviation ({entry.get('basis')} {entry['level']}): {message}")
         pytest.fail(message, pytrace=False)
 
     test_requirement.__name__ = f"test_{api}_requirement"
