@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from datetime import datetime
@@ -16,6 +17,7 @@ from conformance.engine.results import ResultsCollector, Status, Untested, fails
 from conformance.settings import RunSettings
 
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+_ERRATUM = re.compile(r"ERRATUM-(?:AKAMAI|AZION)-\d{3}")
 
 
 @cache
@@ -76,6 +78,7 @@ def build_report(
                 "observable": requirement.observable,
                 "reason": result.reason,
                 "untested": kind.value if kind else None,
+                "errata": sorted(set(_ERRATUM.findall(requirement.note))),
                 "source": {
                     "file": requirement.source.file,
                     "section": requirement.source.section,

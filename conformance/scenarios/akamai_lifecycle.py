@@ -301,17 +301,21 @@ class Lifecycle:
         the inactive stream with activateNow true. A target taking the workflow's reading
         activates it; it is then deactivated again (unjudged), so that the steps after this one
         judge what they mean."""
+        self._back_to_inactive(self.reads[max(self.versions)])
         fields = self.fields[max(self.versions)]
         read, _ = self.edit("life-v3", datasetFieldIds=fields, activateNow=True)
-        activated = status_of(read) in ACTIVE
         self.expect(
             "AKAMAI-VERSION-010",
-            not activated,
+            status_of(read) not in ACTIVE,
             f"editing an inactive stream with activateNow true in the body gave a "
             f"{status_of(read)} version",
             read,
         )
-        if not activated:
+        self._back_to_inactive(read)
+
+    def _back_to_inactive(self, read: Exchange) -> None:
+        """Unjudged: a stream an edit activated (against our reading) is deactivated again."""
+        if status_of(read) not in ACTIVE:
             return
         _, done = self.steps.wait_for(self.sid, {"ACTIVATED"}, read)
         self.ctx.require(done, f"the stream wasn't ACTIVATED within {self.ctx.settle_timeout:g} s")
