@@ -212,7 +212,11 @@ def test_every_request_refused_is_the_same_diagnosis() -> None:
     assert refused_credentials({401: 12, 403: 3}) == (
         "the target refused our credentials: 401/403 on 15 of 15 requests"
     )
+    assert refused_credentials({401: 12, 429: 2}) == (
+        "the target refused our credentials: 401 on 12 of 12 requests (and 2 answered 429)"
+    )
     assert refused_credentials({401: 12, 200: 1}) is None
+    assert refused_credentials({429: 3}) is None
     assert refused_credentials({}) is None
 
 

@@ -61,13 +61,16 @@ REFUSALS = frozenset({401, 403})
 
 
 def refused_credentials(statuses: dict[int, int]) -> str | None:
-    """The diagnosis when every request of a run was answered 401 or 403, else None."""
-    total = sum(statuses.values())
+    """The diagnosis when every request of a run was answered 401 or 403 (429s aside: a rate
+    limiter answers before authentication), else None."""
+    throttled = statuses.get(429, 0)
+    total = sum(statuses.values()) - throttled
     refused = sum(n for code, n in statuses.items() if code in REFUSALS)
     if not total or refused != total:
         return None
-    codes = "/".join(str(c) for c in sorted(statuses))
-    return f"the target refused our credentials: {codes} on {refused} of {total} requests"
+    codes = "/".join(str(c) for c in sorted(statuses) if c in REFUSALS)
+    more = f" (and {throttled} answered 429)" if throttled else ""
+    return f"the target refused our credentials: {codes} on {refused} of {total} requests{more}"
 
 
 def explain_untested(settings: RunSettings, collector: ResultsCollector, read_only: bool) -> None:
