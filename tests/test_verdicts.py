@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,15 @@ import pytest
 from conformance.apis import APIS
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
-from conformance.engine.results import FAIL_ON_POLICIES, fails_the_run
-from conformance.engine.run import refused_credentials, run_conformance
+from conformance.engine.results import FAIL_ON_POLICIES, ResultsCollector, fails_the_run
+from conformance.engine.run import exit_code_for, refused_credentials, run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reference import build_app
 from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
 from conformance.reference.edgegrid_verify import EdgeGridCredentials
 from conformance.reference.launcher import reference_server, serve_in_thread
-from conformance.reporting.json_report import report_schema
+from conformance.reporting.html_report import render_html
+from conformance.reporting.json_report import build_report, report_schema
 from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import render_markdown
 from conformance.reporting.progress import render_summary
@@ -166,6 +168,45 @@ def test_old_reports_without_the_new_fields_still_render(
 # -- coverage honesty ----------------------------------------------------------------------------
 
 
+def _report_with_blocked(blocked: str, policy: str = "explicit") -> dict[str, Any]:
+    """Every observable Azion requirement passed but `blocked`."""
+    catalogue = load_catalogue(APIS["azion"])
+    collector = ResultsCollector(catalogue)
+    for requirement in catalogue.observable():
+        if requirement.id == blocked:
+            collector.blocked(requirement.id, "no 429 within the budget")
+        else:
+            collector.passed(requirement.id, check="test")
+    now = datetime.now(UTC)
+    return build_report(
+        settings=RunSettings(api="azion", fail_on=policy),
+        api=APIS["azion"],
+        target={"base_url": "http://127.0.0.1:1", "embedded": False},
+        collector=collector,
+        started=now,
+        finished=now,
+        aborted=None,
+        requests={"total": 1},
+        phases=[],
+        notes=[],
+        tool="dsconform test",
+    )
+
+
+def test_only_blocked_requirements_the_policy_covers_make_a_run_incomplete() -> None:
+    external = _report_with_blocked("AZION-ERROR-004")  # external: FIELD-NOTES' 429
+    assert external["verdict"] == "passed" and external["blocked"] == 1
+    assert external["incomplete"] is None
+    assert _report_with_blocked("AZION-ERROR-004", "must")["verdict"] == "incomplete"
+    explicit = _report_with_blocked("AZION-DELETE-003")
+    assert explicit["verdict"] == "incomplete"
+    assert explicit["incomplete"] == (
+        "1 requirement(s) blocked, most often (1): no 429 within the budget"
+    )
+    assert exit_code_for(explicit) == ExitCode.INCOMPLETE
+    jsonschema.validate(explicit, report_schema())
+
+
 def test_read_only_stateful_run_tests_nothing_and_is_incomplete(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -195,6 +236,9 @@ def test_without_credentials_azion_is_diagnosed_up_front(
     assert code == ExitCode.USAGE
     assert "the target refused our credentials: 401 on 1 of 1 requests" in err
     assert report["requests"]["total"] == 1 and report["verdict"] != "passed"
+    entry = next(r for r in report["requirements"] if r["id"] == "AZION-CREATE-001")
+    assert entry["untested"] == "blocked"
+    assert entry["reason"].startswith("the run stopped before judging it (the target refused")
 
 
 def test_unsigned_akamai_against_edgegrid_is_diagnosed_up_front(tmp_path: Path) -> None:
@@ -259,3 +303,5 @@ def test_a_refused_create_blocks_what_its_scenario_had_not_judged(tmp_path: Path
     assert report["verdict"] != "passed" and outcome.exit_code != ExitCode.OK
     summary = render_markdown([report])
     assert f"Blocked ({len(blocked)}; the target did not let the run judge)" in summary
+    assert "blocked: scenario streaming-lifecycle stopped early" in render_html([report])
+    assert 'message="untested (blocked): scenario streaming-lifecycle' in render_junit([report])

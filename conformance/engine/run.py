@@ -73,9 +73,15 @@ def refused_credentials(statuses: dict[int, int]) -> str | None:
     return f"the target refused our credentials: {codes} on {refused} of {total} requests{more}"
 
 
-def explain_untested(settings: RunSettings, collector: ResultsCollector, read_only: bool) -> None:
+def explain_untested(
+    settings: RunSettings,
+    collector: ResultsCollector,
+    read_only: bool,
+    aborted: str | None = None,
+) -> None:
     """Give every observable requirement nothing judged and nothing explained its reason: out
-    of scope by the user's choice (--read-only, --phases, --scenarios) or blocked."""
+    of scope by the user's choice (--read-only, --phases, --scenarios) or blocked (in an
+    aborted run: the run stopped before judging it)."""
     from conformance.citations import citations, untested_scope
     from conformance.settings import PROFILES
 
@@ -100,6 +106,8 @@ def explain_untested(settings: RunSettings, collector: ResultsCollector, read_on
             narrowed=", ".join(choices),
             cited=cited,
         )
+        if blocked and aborted:
+            reason = f"the run stopped before judging it ({aborted})"
         (collector.blocked if blocked else collector.skipped)(requirement.id, reason)
 
 
@@ -323,7 +331,9 @@ def _run_conformance(
     if aborted != "interrupted":
         # Every request answered 401/403: credentials, not the target's behaviour (issue 12).
         aborted = refused_credentials(statuses) or aborted
-    explain_untested(settings, collector, read_only=bool(client and client.read_only))
+    explain_untested(
+        settings, collector, read_only=bool(client and client.read_only), aborted=aborted
+    )
     report = build_report(
         settings=settings,
         api=api,
