@@ -305,9 +305,7 @@ def _run_conformance(
         try:
             with attached, deterministic_generation():
                 if not target.embedded and tape is None:
-                    probe = client.send("GET", CREDENTIAL_PROBES[api.name], phase="preflight")
-                    if probe.response.status in REFUSALS:
-                        raise _CredentialsRefused(refused_credentials(statuses) or "")
+                    _probe_credentials(client, api.name, statuses)
                 for name in settings.phases:
                     emit(Event(name, "phase-started"))
                     began = time.monotonic()
@@ -355,6 +353,17 @@ def _run_conformance(
     report = scrub_strings(report)  # values the run knows are secret, wherever quoted
     write_reports(report, report_dir)
     return RunOutcome(report, report_dir, exit_code_for(report), phase_seconds)
+
+
+def _probe_credentials(client: TargetClient, api: str, statuses: dict[int, int]) -> None:
+    """Raise _CredentialsRefused when the API's list read is answered 401 or 403. A target
+    that does not answer is left to the phases, which meet it (and say so) themselves."""
+    try:
+        probe = client.send("GET", CREDENTIAL_PROBES[api], phase="preflight")
+    except TargetError:
+        return
+    if probe.response.status in REFUSALS:
+        raise _CredentialsRefused(refused_credentials(statuses) or "")
 
 
 class _CredentialsRefused(Exception):
