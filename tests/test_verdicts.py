@@ -305,3 +305,15 @@ def test_a_refused_create_blocks_what_its_scenario_had_not_judged(tmp_path: Path
     assert f"Blocked ({len(blocked)}; the target did not let the run judge)" in summary
     assert "blocked: scenario streaming-lifecycle stopped early" in render_html([report])
     assert 'message="untested (blocked): scenario streaming-lifecycle' in render_junit([report])
+
+
+def test_api_all_keeps_the_worst_exit_code() -> None:
+    from conformance.cli import _severity
+
+    def worst(*codes: int) -> int:
+        return int(max(codes, key=_severity))
+
+    assert worst(ExitCode.OK, ExitCode.INCOMPLETE) == ExitCode.INCOMPLETE
+    assert worst(ExitCode.INCOMPLETE, ExitCode.FINDINGS) == ExitCode.FINDINGS
+    assert worst(ExitCode.FINDINGS, ExitCode.USAGE) == ExitCode.USAGE
+    assert worst(ExitCode.INTERRUPTED, ExitCode.FINDINGS) == ExitCode.INTERRUPTED
