@@ -12,6 +12,14 @@ from conformance.apis import ApiDefinition
 from conformance.spec_files import ContractFileError, contracts_dir, load_yaml
 
 LEVELS = ("MUST", "SHOULD", "MAY")
+# Where a requirement's rule comes from (issue 12): `explicit`, the vendor document states it
+# outright; `inferred`, our reading of a sample, a table row, a contradiction or a silence (the
+# note says which, naming the erratum); `external`, a source outside the vendor document (field
+# notes, the vendors' own clients; the note names it).
+BASES = ("explicit", "inferred", "external")
+_ERRATUM = re.compile(r"ERRATUM-(AKAMAI|AZION)-\d{3}")
+# Words by which an inferred requirement's note says which reading it is, when no erratum applies.
+_READING_WORDS = ("silence", "silent", "sample", "example", "table", "reading", "contradiction")
 ID_PATTERN = re.compile(r"^(AKAMAI|AZION)(-[A-Z0-9]+)+-\d{3}$")
 _CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
@@ -36,6 +44,7 @@ class Requirement:
     observable: bool
     operations: tuple[str, ...] = ()
     note: str = ""
+    basis: str = "explicit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,13 @@ def parse_catalogue(
             problem(
                 f"{where}/level", f"{req_id}: unknown level {level!r} (use {', '.join(LEVELS)})"
             )
+        basis = entry.get("basis")
+        note = str(entry.get("note") or "")
+        if basis not in BASES:
+            problem(
+                f"{where}/basis",
+                f"{req_id}: basis must be one of {', '.join(BASES)}, found {basis!r}",
+            )
         statement = entry.get("statement")
         if not isinstance(statement, str) or not statement.strip():
             problem(f"{where}/statement", f"{req_id}: a one-line statement is required")
@@ -149,6 +165,16 @@ def parse_catalogue(
                 problem_text = _check_citation(parsed_source, sources_dir, source_texts)
                 if problem_text:
                     problem(f"{where}/source", f"{req_id}: {problem_text}")
+                if basis == "explicit" and parsed_source.file != api.seed_file:
+                    problem(
+                        f"{where}/basis",
+                        f"{req_id}: an explicit requirement quotes the vendor document "
+                        f"({api.seed_file}), not {parsed_source.file}; use basis external",
+                    )
+        if basis in BASES:
+            basis_problem = _basis_note_problem(str(basis), note)
+            if basis_problem:
+                problem(f"{where}/note", f"{req_id}: {basis_problem}")
         requirements.append(
             Requirement(
                 id=req_id,
@@ -157,11 +183,26 @@ def parse_catalogue(
                 source=parsed_source,
                 observable=bool(observable),
                 operations=tuple(operations),
-                note=str(entry.get("note") or ""),
+                note=note,
+                basis=str(basis) if basis in BASES else "explicit",
             )
         )
     by_id = {r.id: r for r in requirements}
     return Catalogue(api.name, tuple(requirements), by_id), problems
+
+
+def _basis_note_problem(basis: str, note: str) -> str:
+    """What an inferred or external requirement's note lacks ("" when nothing)."""
+    if basis == "inferred":
+        lowered = note.lower()
+        if not _ERRATUM.search(note) and not any(w in lowered for w in _READING_WORDS):
+            return (
+                "an inferred requirement's note names its erratum (ERRATUM-...) or says which "
+                "sample, table row, contradiction or silence it reads"
+            )
+    elif basis == "external" and not note.strip():
+        return "an external requirement's note names its source (field notes, a vendor client)"
+    return ""
 
 
 def _check_citation(source: Source, sources_dir: Path, cache: dict[str, str | None]) -> str:

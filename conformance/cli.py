@@ -126,6 +126,13 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="embedded target only: inject a reference-server fault",
     )
+    run.add_argument(
+        "--fail-on",
+        choices=("explicit", "must", "all"),
+        default="explicit",
+        help="which failed requirements fail the run (exit 1): explicit MUSTs (default), every "
+        "MUST, or all; the other failures are reported as deviations",
+    )
     add_cassette_run_flags(run)
     run.add_argument(
         "--quiet", action="store_true", help="no progress display; a one-line summary at the end"
@@ -182,8 +189,19 @@ def _run(args: argparse.Namespace) -> int:
         from conformance.reporting.writers import write_combined
 
         print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
-    # The worst outcome wins: unusable (2) over findings (1) over clean (0).
-    return max(codes, key=lambda c: (c == ExitCode.USAGE, c == ExitCode.INTERRUPTED, c))
+    # The worst outcome wins: unusable (2), interrupted (130), findings (1), incomplete (3), ok.
+    return max(codes, key=_severity)
+
+
+def _severity(code: int) -> tuple[bool, bool, bool, bool, int]:
+    """Orders exit codes for `--api all`: usage 2 > signals > findings 1 > incomplete 3 > 0."""
+    return (
+        code == ExitCode.USAGE,
+        code == ExitCode.INTERRUPTED,
+        code == ExitCode.FINDINGS,
+        code == ExitCode.INCOMPLETE,
+        code,
+    )
 
 
 def _run_one(
@@ -219,6 +237,7 @@ def _run_one(
         record_dir=args.record,
         replay_dir=args.replay,
         baseline=args.baseline,
+        fail_on=args.fail_on,
     )
     from conformance.cassettes.secret_scan import SecretLeakError
     from conformance.cassettes.store import CassetteError
@@ -243,6 +262,8 @@ def _run_one(
     print_summary(report, report_files, quiet=args.quiet)
     if report["aborted"]:
         print(f"dsconform: error: run aborted: {report['aborted']}", file=sys.stderr)
+    elif report.get("incomplete") and outcome.exit_code == ExitCode.INCOMPLETE:
+        print(f"dsconform: incomplete: {report['incomplete']}", file=sys.stderr)
     if outcome.baseline is not None:
         print(outcome.baseline.render())
     return int(outcome.exit_code)

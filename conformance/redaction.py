@@ -350,7 +350,9 @@ def _redact_header_lines(text: str, placeholder: Placeholder) -> str:
     position = 0
     for match in _HEADER_LINE.finditer(text):
         value = match.group("value")
-        if not is_secret_header(match.group("name")) or value.startswith("<"):
+        # A bare number after a secret-sounding word is prose ("our credentials: 401 on ..."),
+        # not a header line; a real header holding a number is redacted by its name elsewhere.
+        if not is_secret_header(match.group("name")) or value.startswith("<") or value.isdigit():
             continue
         out += [text[position : match.end()], placeholder(value)]
         position = match.end() + len(value)

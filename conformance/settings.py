@@ -54,6 +54,9 @@ class RunSettings:
     domain_ids: tuple[int, ...] = ()
     # Only these scenarios (None: all of the API's).
     scenarios: tuple[str, ...] | None = None
+    # Which failed requirements fail the run (issue 12): explicit MUSTs, every MUST, or all;
+    # the other failures are deviations. See conformance/engine/results.py fails_the_run.
+    fail_on: str = "explicit"
 
     @property
     def embedded(self) -> bool:

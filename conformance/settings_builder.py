@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "record": None,
     "replay": None,
     "baseline": None,
+    "fail_on": "explicit",
 }
 
 
@@ -131,4 +132,5 @@ def build_settings(
         record_dir=record,
         replay_dir=replay,
         baseline=_path(pick("baseline")),
+        fail_on=str(pick("fail_on")),
     )

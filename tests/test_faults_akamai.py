@@ -480,6 +480,9 @@ PROBES: dict[str, Probe] = {
     "edit-deactivates-active-stream": after_edit(
         lambda api, sid, r: api.stream(sid)["activationStatus"], activateNow=True
     ),
+    "edit-activates-inactive-stream": after_edit(
+        lambda api, sid, r: api.stream(sid)["activationStatus"]
+    ),
     "edit-honours-activate-now": after_edit(
         lambda api, sid, r: api.stream(sid)["activationStatus"], edit_activate_now=True
     ),

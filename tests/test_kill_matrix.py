@@ -51,6 +51,7 @@ def _settings(api: str, tmp_path: Path, **changes: object) -> RunSettings:
         max_examples=3,
         activation_delay=0.05,
         settle_timeout=10.0,
+        fail_on="all",  # a fault of an inferred or external requirement fails the run too
         **changes,
     )  # type: ignore[arg-type]
 

@@ -101,6 +101,52 @@ def test_catalogue_format_problems(
     assert expected in out
 
 
+def _requirement(data: dict, requirement_id: str) -> dict:  # type: ignore[type-arg]
+    return next(r for r in data["requirements"] if r["id"] == requirement_id)
+
+
+def _without_basis(data: dict) -> None:  # type: ignore[type-arg]
+    del _requirement(data, "AZION-CREATE-001")["basis"]
+
+
+def _field_notes_as_explicit(data: dict) -> None:  # type: ignore[type-arg]
+    _requirement(data, "AZION-ERROR-001")["basis"] = "explicit"
+
+
+def _inferred_without_reading(data: dict) -> None:  # type: ignore[type-arg]
+    _requirement(data, "AZION-CREATE-004")["note"] = "Because we said so."
+
+
+def _external_without_note(data: dict) -> None:  # type: ignore[type-arg]
+    _requirement(data, "AZION-ERROR-002").pop("note", None)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_without_basis, "AZION-CREATE-001: basis must be one of explicit, inferred, external"),
+        (
+            _field_notes_as_explicit,
+            "AZION-ERROR-001: an explicit requirement quotes the vendor document "
+            "(azion-data-streaming-api-v3.md), not FIELD-NOTES.md",
+        ),
+        (_inferred_without_reading, "AZION-CREATE-004: an inferred requirement's note names"),
+        (_external_without_note, "AZION-ERROR-002: an external requirement's note names"),
+    ],
+)
+def test_catalogue_basis_rules(
+    capsys: pytest.CaptureFixture[str], contracts_copy: Path, edit: object, expected: str
+) -> None:
+    """Every requirement states its basis; explicit ones quote the vendor document, inferred
+    ones name their erratum or reading, external ones their source (issue 12)."""
+    catalogue = contracts_copy / "requirements" / "azion.yaml"
+    _edit_yaml(catalogue, edit)
+    code, out, _ = _lint(capsys, "--api", "azion", "--catalogue", str(catalogue))
+    assert code == ExitCode.FINDINGS
+    assert expected in out
+    assert out.strip().endswith("lint: 1 problem(s) in azion")
+
+
 def test_spec_that_fails_validation(
     capsys: pytest.CaptureFixture[str], contracts_copy: Path
 ) -> None:

@@ -12,6 +12,22 @@ from conformance.catalogue import Catalogue, Requirement
 from conformance.engine.exchange import Exchange
 
 MAX_FINDINGS_PER_REQUIREMENT = 5
+# The failure policy (`--fail-on`, issue 12): which failed requirements fail the run. Every other
+# failure is a deviation, reported first but not failing the run.
+FAIL_ON_POLICIES = ("explicit", "must", "all")
+DEFAULT_FAIL_ON = "explicit"
+# The reason a requirement no exchange could judge gets, in scope and not otherwise explained.
+NO_EXCHANGE_JUDGED = "no exchange of this run could judge it"
+
+
+def fails_the_run(level: str, basis: str, policy: str) -> bool:
+    """Whether a failure of a requirement of this level and basis fails the run under `policy`:
+    `explicit` (the default) only explicit MUSTs, `must` every MUST, `all` anything."""
+    if policy == "all":
+        return True
+    if level != "MUST":
+        return False
+    return policy == "must" or basis == "explicit"
 
 
 def finding_fingerprint(requirement_id: str, operation: str | None, kind: str) -> str:
@@ -137,6 +153,12 @@ class ResultsCollector:
     def blocked(self, requirement_id: str, reason: str) -> None:
         """Not judged because the target did not let us (a refusal, nothing to read)."""
         self._untested(requirement_id, reason, Untested.BLOCKED)
+
+    def unjudged(self, requirement_id: str) -> bool:
+        """True while nothing (no pass, failure or suite error) was observed about it."""
+        with self._lock:
+            result = self._result(requirement_id)
+            return not (result.passes or result.failures or result.errors)
 
     def _untested(self, requirement_id: str, reason: str, kind: Untested) -> None:
         with self._lock:

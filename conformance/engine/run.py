@@ -28,7 +28,7 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
-from conformance.engine.results import ResultsCollector, Status
+from conformance.engine.results import ResultsCollector
 from conformance.engine.target import Target, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
@@ -51,6 +51,76 @@ from conformance.reporting.writers import write_reports
 from conformance.settings import RunSettings
 
 Phase = Callable[[PhaseContext], None]
+# A cheap authenticated read (the API's list operation) sent before the phases to a --base-url
+# target: refused with 401/403, the run stops at once (issue 12: credentials diagnosed up front).
+CREDENTIAL_PROBES = {
+    "akamai": "/datastream-config-api/v1/log/groups",
+    "azion": "/data_streaming/streamings",
+}
+REFUSALS = frozenset({401, 403})
+
+
+def refused_credentials(statuses: dict[int, int]) -> str | None:
+    """The diagnosis when every request of a run was answered 401 or 403 (429s aside: a rate
+    limiter answers before authentication), else None."""
+    throttled = statuses.get(429, 0)
+    total = sum(statuses.values()) - throttled
+    refused = sum(n for code, n in statuses.items() if code in REFUSALS)
+    if not total or refused != total:
+        return None
+    codes = "/".join(str(c) for c in sorted(statuses) if c in REFUSALS)
+    more = f" (and {throttled} answered 429)" if throttled else ""
+    return f"the target refused our credentials: {codes} on {refused} of {total} requests{more}"
+
+
+def explain_untested(
+    settings: RunSettings,
+    collector: ResultsCollector,
+    read_only: bool,
+    aborted: str | None = None,
+) -> None:
+    """Give every observable requirement nothing judged and nothing explained its reason: out
+    of scope by the user's choice (--read-only, --phases, --scenarios) or blocked (in an
+    aborted run: the run stopped before judging it)."""
+    from conformance.citations import citations, untested_scope
+    from conformance.settings import PROFILES
+
+    choices = []
+    if read_only:
+        choices.append("read-only run")
+    if set(settings.phases) != set(PROFILES.get(settings.profile, settings.phases)):
+        choices.append(f"--phases {','.join(settings.phases)}")
+    if settings.scenarios is not None:
+        choices.append(f"--scenarios {','.join(settings.scenarios)}")
+    cited = citations(settings.api)
+    for result in collector.results():
+        requirement = result.requirement
+        if not requirement.observable or result.reason or not collector.unjudged(requirement.id):
+            continue
+        blocked, reason = untested_scope(
+            settings.api,
+            requirement.id,
+            phases=settings.phases,
+            scenarios=settings.scenarios,
+            read_only=read_only,
+            narrowed=", ".join(choices),
+            cited=cited,
+        )
+        if blocked and aborted:
+            reason = f"the run stopped before judging it ({aborted})"
+        (collector.blocked if blocked else collector.skipped)(requirement.id, reason)
+
+
+def exit_code_for(report: dict[str, Any]) -> ExitCode:
+    """The exit status a report's verdict stands for (aborted runs: 130 or 2)."""
+    if report.get("aborted"):
+        return ExitCode.INTERRUPTED if report["aborted"] == "interrupted" else ExitCode.USAGE
+    verdict = report.get("verdict")
+    if verdict == "failed":
+        return ExitCode.FINDINGS
+    if verdict == "incomplete":
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
 
 
 def _phases() -> dict[str, Phase]:
@@ -151,7 +221,15 @@ def run_conformance(
         outcome.baseline = evaluate_baseline(baseline, outcome.report)
         write_baseline_result(outcome.baseline, outcome.report_dir)
         if outcome.exit_code in (ExitCode.OK, ExitCode.FINDINGS):
-            outcome.exit_code = outcome.baseline.exit_code
+            # Deviations (failures the failure policy does not cover) never fail the run.
+            deviations = set(outcome.report.get("deviations") or [])
+            new = [f for f in outcome.baseline.new if f.requirement not in deviations]
+            if new:
+                outcome.exit_code = ExitCode.FINDINGS
+            elif outcome.report.get("incomplete"):
+                outcome.exit_code = ExitCode.INCOMPLETE
+            else:
+                outcome.exit_code = ExitCode.OK
     return outcome
 
 
@@ -171,6 +249,7 @@ def _run_conformance(
     started = datetime.now(UTC)
     phase_seconds: dict[str, float] = {}
     requests_by_phase: dict[str, int] = {}
+    statuses: dict[int, int] = {}  # response status -> count, for the credentials diagnosis
     aborted: str | None = None
     notes: list[str] = []
     target_info: dict[str, Any] = {"base_url": settings.base_url or "", "embedded": True}
@@ -198,6 +277,8 @@ def _run_conformance(
 
         def count(exchange: Any) -> None:
             requests_by_phase[exchange.phase] = requests_by_phase.get(exchange.phase, 0) + 1
+            status = int(exchange.response.status)
+            statuses[status] = statuses.get(status, 0) + 1
 
         client.listeners.append(count)
         client.listeners.append(coverage)
@@ -223,6 +304,8 @@ def _run_conformance(
         )
         try:
             with attached, deterministic_generation():
+                if not target.embedded and tape is None:
+                    _probe_credentials(client, api.name, statuses)
                 for name in settings.phases:
                     emit(Event(name, "phase-started"))
                     began = time.monotonic()
@@ -231,6 +314,8 @@ def _run_conformance(
                     finally:
                         phase_seconds[name] = round(time.monotonic() - began, 3)
                         emit(Event(name, "phase-finished"))
+        except _CredentialsRefused as exc:
+            aborted = str(exc)
         except TargetError as exc:
             aborted = f"target unusable: {exc}"
         except KeyboardInterrupt:
@@ -241,6 +326,12 @@ def _run_conformance(
         problem, tape_notes = tape.finish()
         notes.extend(tape_notes)
         aborted = aborted or problem
+    if aborted != "interrupted":
+        # Every request answered 401/403: credentials, not the target's behaviour (issue 12).
+        aborted = refused_credentials(statuses) or aborted
+    explain_untested(
+        settings, collector, read_only=bool(client and client.read_only), aborted=aborted
+    )
     report = build_report(
         settings=settings,
         api=api,
@@ -261,10 +352,19 @@ def _run_conformance(
     )
     report = scrub_strings(report)  # values the run knows are secret, wherever quoted
     write_reports(report, report_dir)
-    if aborted:
-        code = ExitCode.INTERRUPTED if aborted == "interrupted" else ExitCode.USAGE
-    elif any(r.status is Status.FAILED for r in collector.results()):
-        code = ExitCode.FINDINGS
-    else:
-        code = ExitCode.OK
-    return RunOutcome(report, report_dir, code, phase_seconds)
+    return RunOutcome(report, report_dir, exit_code_for(report), phase_seconds)
+
+
+def _probe_credentials(client: TargetClient, api: str, statuses: dict[int, int]) -> None:
+    """Raise _CredentialsRefused when the API's list read is answered 401 or 403. A target
+    that does not answer is left to the phases, which meet it (and say so) themselves."""
+    try:
+        probe = client.send("GET", CREDENTIAL_PROBES[api], phase="preflight")
+    except TargetError:
+        return
+    if probe.response.status in REFUSALS:
+        raise _CredentialsRefused(refused_credentials(statuses) or "")
+
+
+class _CredentialsRefused(Exception):
+    """The credentials probe was answered 401 or 403; the message is the diagnosis."""

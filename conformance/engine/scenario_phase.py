@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from conformance.engine.context import Event, PhaseContext
@@ -66,9 +67,15 @@ def _run_one(ctx: PhaseContext, sctx: ScenarioContext, tracker: LeftoverTracker)
         scenario.function(sctx)
     except WriteRefused as exc:
         ctx.notes.append(f"scenario {scenario.name} stopped: {exc}")
+        _unjudged(ctx, sctx, ctx.collector.skipped, f"scenario {scenario.name} stopped: {exc}")
     except ScenarioAborted as exc:
         ctx.notes.append(f"scenario {scenario.name} stopped early: {exc}")
         ctx.emit(Event("scenarios", "note", f"{scenario.name} stopped early: {exc}"))
+        # A refused precondition (a create refused, nothing to read): the target did not let
+        # the scenario judge what it had not judged yet (issue 12: blocked, not passed).
+        _unjudged(
+            ctx, sctx, ctx.collector.blocked, f"scenario {scenario.name} stopped early: {exc}"
+        )
     except TargetError:
         raise
     except Exception as exc:  # our own bug: `error`, never a failure of the target
@@ -90,3 +97,12 @@ def _run_one(ctx: PhaseContext, sctx: ScenarioContext, tracker: LeftoverTracker)
                 ctx.notes.append(f"cleanup of {scenario.name} failed: {exc}")
         for path in tracker.remove_all(ctx.client, settle_timeout=ctx.settings.settle_timeout):
             ctx.notes.append(f"cleanup of {scenario.name}: could not delete {path}")
+
+
+def _unjudged(
+    ctx: PhaseContext, sctx: ScenarioContext, mark: Callable[[str, str], None], reason: str
+) -> None:
+    """Give `reason` to every requirement the scenario cites and nothing has judged yet."""
+    for requirement_id in sctx.scenario.cites:
+        if ctx.collector.unjudged(requirement_id):
+            mark(requirement_id, reason)

@@ -1045,6 +1045,8 @@ class AkamaiReference:
             active = base.active
             if self.f("edit-deactivates-active-stream"):
                 active = False
+            if self.f("edit-activates-inactive-stream"):
+                active = True
             if self.f("edit-honours-activate-now") and "activateNow" in document:
                 active = bool(document["activateNow"])
             number = base.number + (2 if self.f("versions-step-by-two") else 1)

@@ -204,6 +204,10 @@ def _report_view(report: dict[str, Any], index: int) -> dict[str, Any]:
             "passes": requirement.get("passes", 0),
             "failures": requirement.get("failures", 0),
             "reason": requirement.get("reason", ""),
+            "basis": requirement.get("basis", ""),
+            "deviation": bool(requirement.get("deviation")),
+            "untested": requirement.get("untested") or "",
+            "errata": requirement.get("errata") or [],
             "observable": requirement.get("observable", True),
             "operations": requirement.get("operations", []),
             "checks": requirement.get("checks", []),
@@ -213,6 +217,7 @@ def _report_view(report: dict[str, Any], index: int) -> dict[str, Any]:
         section["requirements"].append(view)
         if status in ("failed", "error"):
             failures.append(view)
+    failures.sort(key=lambda v: not v["deviation"])  # deviations first (issue 12)
     target = report.get("target") or {}
     return {
         "index": index,
@@ -232,6 +237,9 @@ def _report_view(report: dict[str, Any], index: int) -> dict[str, Any]:
         "sections": list(sections.values()),
         "chart": _chart_view(list(sections.values())),
         "failures": failures,
+        "deviations": [v for v in failures if v["deviation"]],
+        "fail_on": report.get("fail_on") or "",
+        "incomplete": report.get("incomplete") or "",
         "coverage": _coverage_view(report.get("coverage")),
     }
 
@@ -283,7 +291,7 @@ def _chart_view(sections: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _overall_verdict(reports: Sequence[dict[str, Any]]) -> str:
     verdicts = {r.get("verdict") for r in reports}
-    for verdict in ("error", "failed"):
+    for verdict in ("error", "failed", "incomplete"):
         if verdict in verdicts:
             return verdict
     return "passed"

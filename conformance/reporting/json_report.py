@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
+from collections import Counter
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from conformance.apis import ApiDefinition
-from conformance.engine.results import ResultsCollector, Status
+from conformance.engine.results import ResultsCollector, Status, Untested, fails_the_run
 from conformance.settings import RunSettings
 
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+_ERRATUM = re.compile(r"ERRATUM-(?:AKAMAI|AZION)-\d{3}")
 
 
 @cache
@@ -46,18 +49,40 @@ def build_report(
     results = collector.results()
     counts = {status.value: 0 for status in Status}
     requirements = []
+    policy = settings.fail_on
+    deviations: list[str] = []
+    failing: list[str] = []
+    blocked: Counter[str] = Counter()  # reason -> blocked requirements the policy covers
+    blocked_total = 0
     for result in results:
         status = result.status
         counts[status.value] += 1
         requirement = result.requirement
+        deviation = status is Status.FAILED and not fails_the_run(
+            requirement.level, requirement.basis, policy
+        )
+        if deviation:
+            deviations.append(requirement.id)
+        elif status is Status.FAILED:
+            failing.append(requirement.id)
+        kind = result.untested_kind if status is Status.UNTESTED else None
+        if kind is Untested.BLOCKED:
+            blocked_total += 1
+            # Only what could fail the run under the policy makes it incomplete.
+            if fails_the_run(requirement.level, requirement.basis, policy):
+                blocked[result.reason] += 1
         requirements.append(
             {
                 "id": requirement.id,
                 "level": requirement.level,
+                "basis": requirement.basis,
                 "statement": requirement.statement,
                 "status": status.value,
+                "deviation": deviation,
                 "observable": requirement.observable,
                 "reason": result.reason,
+                "untested": kind.value if kind else None,
+                "errata": sorted(set(_ERRATUM.findall(requirement.note))),
                 "source": {
                     "file": requirement.source.file,
                     "section": requirement.source.section,
@@ -70,12 +95,15 @@ def build_report(
                 "findings": [finding.as_dict() for finding in result.findings],
             }
         )
+    incomplete = incomplete_reason(blocked, counts, len(results))
     if aborted:
         verdict = "error"
-    elif counts[Status.FAILED.value]:
+    elif failing:
         verdict = "failed"
     elif counts[Status.ERROR.value]:
         verdict = "error"
+    elif incomplete:
+        verdict = "incomplete"
     else:
         verdict = "passed"
     report: dict[str, Any] = {
@@ -89,6 +117,10 @@ def build_report(
         "finished_at": finished.isoformat(),
         "aborted": aborted,
         "counts": counts,
+        "fail_on": policy,
+        "deviations": deviations,
+        "blocked": blocked_total,
+        "incomplete": incomplete,
         "requests": requests,
         "phases": phases,
         "notes": notes,
@@ -97,6 +129,22 @@ def build_report(
     if coverage is not None:
         report["coverage"] = coverage
     return report
+
+
+def incomplete_reason(blocked: Counter[str], counts: dict[str, int], total: int) -> str | None:
+    """The one line saying why a run is incomplete (requirements the failure policy covers
+    were blocked, or nothing was tested); None when it is not."""
+    if blocked:
+        reason, count = blocked.most_common(1)[0]
+        others = sum(blocked.values()) - count
+        more = f"; {others} blocked for other reasons" if others else ""
+        return (
+            f"{sum(blocked.values())} requirement(s) blocked, most often ({count}): {reason}{more}"
+        )
+    if not counts.get(Status.PASSED.value) and not counts.get(Status.FAILED.value):
+        untested = counts.get(Status.UNTESTED.value, 0)
+        return f"no requirement was tested ({untested} of {total} untested)"
+    return None
 
 
 def write_report(report: dict[str, Any], report_dir: Path) -> Path:

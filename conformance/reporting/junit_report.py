@@ -1,7 +1,9 @@
 """`junit.xml`: one test case per requirement, so CI shows requirement-level results.
 
 passed -> a plain test case; failed -> `<failure>`; error (the suite broke) -> `<error>`;
-untested -> `<skipped>` with the reason. Test cases are named `<ID>: <statement>` and grouped
+untested -> `<skipped>` with the reason. A deviation (failed, but the failure policy does not
+count it, issue 12) -> `<skipped>` saying so, its findings in `<system-out>`; under a policy
+that counts it, it is an ordinary failure. Test cases are named `<ID>: <statement>` and grouped
 (classname) by API and seed section.
 """
 
@@ -60,8 +62,10 @@ def _finding_text(finding: dict[str, Any]) -> str:
 
 def _details(requirement: dict[str, Any]) -> str:
     source = requirement.get("source") or {}
+    basis = f", {requirement['basis']}" if requirement.get("basis") else ""
     lines = [
-        f"{requirement['id']} ({requirement.get('level', '')}): {requirement.get('statement', '')}",
+        f"{requirement['id']} ({requirement.get('level', '')}{basis}): "
+        f"{requirement.get('statement', '')}",
         f"seed {source.get('file', '')}, section {source.get('section', '')!r}: "
         f"{source.get('quote', '')!r}",
         f"{requirement.get('failures', 0)} failing and {requirement.get('passes', 0)} passing "
@@ -79,6 +83,9 @@ def _suite(report: dict[str, Any]) -> ET.Element:
         s: sum(1 for r in requirements if r.get("status") == s)
         for s in ("passed", "failed", "untested", "error")
     }
+    deviations = sum(1 for r in requirements if r.get("deviation"))
+    counts["failed"] -= deviations
+    counts["untested"] += deviations
     suite = ET.Element(
         "testsuite",
         {
@@ -100,6 +107,9 @@ def _suite(report: dict[str, Any]) -> ET.Element:
         ("tool", report.get("tool", "")),
         ("requests", (report.get("requests") or {}).get("total", 0)),
         ("aborted", report.get("aborted") or ""),
+        ("fail_on", report.get("fail_on") or ""),
+        ("deviations", ",".join(report.get("deviations") or [])),
+        ("incomplete", report.get("incomplete") or ""),
     ):
         ET.SubElement(properties, "property", {"name": name, "value": _flat(value)})
     for requirement in requirements:
@@ -116,7 +126,21 @@ def _suite(report: dict[str, Any]) -> ET.Element:
         status = requirement.get("status")
         findings = requirement.get("findings") or []
         first = _flat(findings[0].get("message", "")) if findings else ""
-        if status == "failed":
+        if status == "failed" and requirement.get("deviation"):
+            policy = report.get("fail_on") or "explicit"
+            basis = requirement.get("basis", "")
+            ET.SubElement(
+                case,
+                "skipped",
+                {
+                    "message": _flat(
+                        f"deviation ({basis} {requirement.get('level', '')}; not counted under "
+                        f"--fail-on {policy}): {first or 'requirement failed'}"
+                    )
+                },
+            )
+            ET.SubElement(case, "system-out").text = _details(requirement)
+        elif status == "failed":
             element = ET.SubElement(
                 case,
                 "failure",
@@ -133,7 +157,9 @@ def _suite(report: dict[str, Any]) -> ET.Element:
             element.text = _details(requirement)
         elif status == "untested":
             reason = requirement.get("reason") or "no check or scenario observed it in this run"
-            ET.SubElement(case, "skipped", {"message": _flat(f"untested: {reason}")})
+            why = requirement.get("untested")
+            label = f"untested ({why})" if why else "untested"
+            ET.SubElement(case, "skipped", {"message": _flat(f"{label}: {reason}")})
     return suite
 
 

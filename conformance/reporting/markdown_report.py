@@ -11,7 +11,7 @@ STATUSES = ("passed", "failed", "untested", "error")
 # A pull-request comment stays readable: list this many failing requirements, then a count.
 MAX_LISTED = 20
 MAX_MESSAGE = 160
-_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️"}
+_ICON = {"passed": "✅", "failed": "❌", "incomplete": "⏸️", "error": "⚠️"}
 
 
 # Markdown that a target (or an edited report.json) controls must stay text: `&`, `<` and `>`
@@ -92,7 +92,14 @@ def _one(report: dict[str, Any], heading: str) -> list[str]:
     ]
     if report.get("aborted"):
         lines += [f"**Run aborted:** {_inline(report['aborted'])}", ""]
-    bad = [r for r in report.get("requirements", []) if r.get("status") in ("failed", "error")]
+    if report.get("incomplete"):
+        lines += [f"**Incomplete:** {_inline(report['incomplete'])}", ""]
+    lines += _deviation_lines(report)
+    bad = [
+        r
+        for r in report.get("requirements", [])
+        if r.get("status") in ("failed", "error") and not r.get("deviation")
+    ]
     if bad:
         lines.append(f"Failing requirements ({len(bad)}):")
         lines.append("")
@@ -116,6 +123,43 @@ def _one(report: dict[str, Any], heading: str) -> list[str]:
     return lines
 
 
+def _deviation_lines(report: dict[str, Any]) -> list[str]:
+    """Deviations (failures the failure policy does not count), listed before the failures,
+    then the blocked requirements grouped by reason."""
+    requirements = report.get("requirements", [])
+    deviations = [r for r in requirements if r.get("deviation")]
+    lines: list[str] = []
+    if deviations:
+        policy = report.get("fail_on") or "explicit"
+        lines += [
+            f"Deviations ({len(deviations)}; they do not fail the run under `--fail-on {policy}`):",
+            "",
+        ]
+        for requirement in deviations[:MAX_LISTED]:
+            findings = requirement.get("findings") or []
+            detail = f" — {_code(findings[0].get('message', ''))}" if findings else ""
+            errata = ", ".join(requirement.get("errata") or [])
+            lines.append(
+                f"- **{requirement['id']}** {requirement.get('level', '')} "
+                f"{requirement.get('basis', '')}{f' ({errata})' if errata else ''}: "
+                f"{_inline(requirement.get('statement', ''))}{detail}"
+            )
+        if len(deviations) > MAX_LISTED:
+            lines.append(f"- … and {len(deviations) - MAX_LISTED} more (see `report.html`)")
+        lines.append("")
+    blocked: dict[str, int] = {}
+    for requirement in requirements:
+        if requirement.get("untested") == "blocked":
+            reason = str(requirement.get("reason") or "")
+            blocked[reason] = blocked.get(reason, 0) + 1
+    if blocked:
+        lines += [f"Blocked ({sum(blocked.values())}; the target did not let the run judge):", ""]
+        for reason, count in sorted(blocked.items(), key=lambda item: -item[1])[:MAX_LISTED]:
+            lines.append(f"- {_inline(reason)} ({count})")
+        lines.append("")
+    return lines
+
+
 def render_markdown(reports: Sequence[dict[str, Any]]) -> str:
     """The summary of one report, or of several (one section per API)."""
     if not reports:
@@ -124,7 +168,7 @@ def render_markdown(reports: Sequence[dict[str, Any]]) -> str:
         lines = _one(reports[0], "## dsconform")
     else:
         verdicts = {r.get("verdict") for r in reports}
-        overall = next((v for v in ("error", "failed") if v in verdicts), "passed")
+        overall = next((v for v in ("error", "failed", "incomplete") if v in verdicts), "passed")
         lines = [f"## dsconform: {overall.upper()}", ""]
         for report in reports:
             lines += _one(report, "###")

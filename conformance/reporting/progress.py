@@ -22,7 +22,12 @@ from rich.markup import escape
 from rich.text import Text
 
 STATUS_STYLE = {"passed": "green", "failed": "bold red", "untested": "dim", "error": "yellow"}
-VERDICT_STYLE = {"passed": "bold green", "failed": "bold red", "error": "bold yellow"}
+VERDICT_STYLE = {
+    "passed": "bold green",
+    "failed": "bold red",
+    "incomplete": "bold yellow",
+    "error": "bold yellow",
+}
 MAX_LISTED_FAILURES = 10
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -181,6 +186,11 @@ def render_summary(
         f"[{STATUS_STYLE.get(status, '')}]{counts.get(status, 0)} {status}[/]"
         for status in ("passed", "failed", "untested", "error")
     ]
+    deviations = report.get("deviations") or []
+    if deviations:  # failures the failure policy does not count (issue 12)
+        parts.append(f"[magenta]{len(deviations)} deviation(s)[/]")
+    if report.get("blocked"):
+        parts.append(f"[yellow]{report['blocked']} blocked[/]")
     requests = (report.get("requests") or {}).get("total", 0)
     target = (report.get("target") or {}).get("base_url", "")
     lines = [
@@ -194,13 +204,19 @@ def render_summary(
     if report.get("aborted"):
         lines.append(f"  [yellow]run aborted: {escape(str(report['aborted']))}[/]")
     failing = [r for r in report.get("requirements", []) if r.get("status") in ("failed", "error")]
+    # Deviations first (issue 12), then what fails the run.
+    failing.sort(key=lambda r: not r.get("deviation"))
     for requirement in failing[:MAX_LISTED_FAILURES]:
         findings = requirement.get("findings") or []
         message = " ".join(str(findings[0].get("message", "")).split())[:140] if findings else ""
         label = requirement["status"].upper()
+        style = STATUS_STYLE[requirement["status"]]
+        level = escape(requirement.get("level", ""))
+        if requirement.get("deviation"):
+            label, style = "DEVIATION", "magenta"
+            level += f" {escape(str(requirement.get('basis', '')))}"
         lines.append(
-            f"  [{STATUS_STYLE[requirement['status']]}]{label}[/] {escape(requirement['id'])} "
-            f"{escape(requirement.get('level', ''))}: {escape(message)}"
+            f"  [{style}]{label}[/] {escape(requirement['id'])} {level}: {escape(message)}"
         )
     if len(failing) > MAX_LISTED_FAILURES:
         lines.append(f"  ... and {len(failing) - MAX_LISTED_FAILURES} more")

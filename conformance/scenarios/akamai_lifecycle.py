@@ -58,6 +58,7 @@ LIFECYCLE_CITES = (
     "AKAMAI-VERSION-003",
     "AKAMAI-VERSION-004",
     "AKAMAI-VERSION-005",
+    "AKAMAI-VERSION-010",
     "AKAMAI-CONFIG-011",
     "AKAMAI-CONFIG-019",
     "AKAMAI-STATUS-003",
@@ -285,15 +286,46 @@ class Lifecycle:
     def edit_inactive(self) -> None:
         ids = self.account.dataset_field_ids
         v2_fields = list(dict.fromkeys([ids[-1], ids[1], ids[min(4, len(ids) - 1)]]))
-        read, v2 = self.edit("life-v2", datasetFieldIds=v2_fields, activateNow=True)
+        read, v2 = self.edit("life-v2", datasetFieldIds=v2_fields)
         self.expect(
             "AKAMAI-VERSION-004",
             status_of(read) not in ACTIVE,
-            f"editing an inactive stream (with activateNow true in the body) gave a "
+            f"editing an inactive stream (no activateNow in the body) gave a "
             f"{status_of(read)} version",
             read,
         )
         self._datasets(read, v2)
+
+    def edit_inactive_asking_activation(self) -> None:
+        """The contested case of ERRATUM-AKAMAI-124 (AKAMAI-VERSION-010, inferred): an edit of
+        the inactive stream with activateNow true. A target taking the workflow's reading
+        activates it; it is then deactivated again (unjudged), so that the steps after this one
+        judge what they mean."""
+        self._back_to_inactive(self.reads[max(self.versions)])
+        fields = self.fields[max(self.versions)]
+        read, _ = self.edit("life-v3", datasetFieldIds=fields, activateNow=True)
+        self.expect(
+            "AKAMAI-VERSION-010",
+            status_of(read) not in ACTIVE,
+            f"editing an inactive stream with activateNow true in the body gave a "
+            f"{status_of(read)} version",
+            read,
+        )
+        self._back_to_inactive(read)
+
+    def _back_to_inactive(self, read: Exchange) -> None:
+        """Unjudged: a stream an edit activated (against our reading) is deactivated again."""
+        if status_of(read) not in ACTIVE:
+            return
+        _, done = self.steps.wait_for(self.sid, {"ACTIVATED"}, read)
+        self.ctx.require(done, f"the stream wasn't ACTIVATED within {self.ctx.settle_timeout:g} s")
+        back = self.steps.send("PUT", f"/streams/{self.sid}/deactivate")
+        self.ctx.require(accepted(back), f"deactivateStream answered {back.response.status}")
+        self.ctx.pause_before_reading()
+        _, done = self.steps.wait_for(self.sid, {"DEACTIVATED"})
+        self.ctx.require(
+            done, f"the stream wasn't DEACTIVATED within {self.ctx.settle_timeout:g} s"
+        )
 
     def read_first_version(self) -> None:
         v1, latest = self.versions[0], max(self.versions)
@@ -447,7 +479,7 @@ class Lifecycle:
         )
 
     def edit_active(self) -> None:
-        read, _ = self.edit("life-v3", datasetFieldIds=self.fields[max(self.versions)])
+        read, _ = self.edit("life-v4", datasetFieldIds=self.fields[max(self.versions)])
         self.expect(
             "AKAMAI-VERSION-003",
             status_of(read) in ACTIVE,
@@ -493,6 +525,8 @@ class Lifecycle:
         """A getStream of `version` whose activation status is still current."""
         if version in (self.versions[0], max(self.versions)) and version in self.reads:
             return self.reads[version]  # version 1 never changed; the latest was just polled
+        if self.ctx.minimal:  # the first and the latest version stand for the ones between
+            return None
         read = self.steps.stream(self.sid, version)
         return read if read.response.status == 200 else None
 
@@ -567,6 +601,7 @@ def stream_lifecycle(ctx: ScenarioContext) -> None:
     life.create()
     life.read_created()
     life.edit_inactive()
+    life.edit_inactive_asking_activation()
     life.read_first_version()
     life.lists()
     life.activate()

@@ -56,7 +56,13 @@ def auth_and_accept(ctx: ScenarioContext) -> None:
     if isinstance(view, AuthBase):
         viewer = found.streaming_body(ctx.name("viewer"))
         _view_only(ctx, created, view, reads, streaming, viewer)
+    else:  # out of scope by the user's choice, not blocked by the target (issue 12)
+        for requirement_id in VIEW_TOKEN_CITES:
+            ctx.collector.skipped(requirement_id, "no --view-token given: needs a view-only token")
     _refused_credentials(ctx, created, sid, found.template_id, found.streaming_body)
+
+
+VIEW_TOKEN_CITES = ("AZION-AUTH-004", "AZION-AUTH-005", "AZION-AUTH-006", "AZION-AUTH-007")
 
 
 def _read_paths(streaming_id: object, template_id: int) -> tuple[str, ...]:
