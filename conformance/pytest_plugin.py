@@ -22,6 +22,7 @@ import pytest
 from conformance.apis import get_api
 from conformance.catalogue import load_catalogue
 from conformance.engine.run import RunOutcome, run_conformance
+from conformance.engine.target import edgerc_for_run
 from conformance.settings import ENVIRONMENT, PHASES, RunSettings
 
 _OUTCOMES: dict[str, RunOutcome] = {}
@@ -49,13 +50,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _settings(config: pytest.Config, api: str, default_dir: Path) -> RunSettings:
     option = config.getoption
-    edgerc = option("--dsconform-edgerc") or os.environ.get(ENVIRONMENT["edgerc"])
+    flag = option("--dsconform-edgerc")
+    edgerc = edgerc_for_run(Path(flag) if flag else None, option("--dsconform-base-url"))
     report_dir = option("--dsconform-report-dir")
     return RunSettings(
         api=api,
         base_url=option("--dsconform-base-url"),
         token=option("--dsconform-token") or os.environ.get(ENVIRONMENT["token"]),
-        edgerc=Path(edgerc) if edgerc else None,
+        edgerc=edgerc,
         section=option("--dsconform-section"),
         report_dir=Path(report_dir) / api if report_dir else default_dir,
         phases=tuple(p for p in option("--dsconform-phases").split(",") if p),

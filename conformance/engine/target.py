@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,8 @@ from requests.auth import AuthBase
 from conformance.engine.target_client import AzionTokenAuth
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
-from conformance.settings import RunSettings
+from conformance.settings import ENVIRONMENT, RunSettings
+from conformance.target_url import TargetUrlError, normalise_target_url
 
 AZION_ACCEPT = "application/json; version=3"
 # The embedded Akamai server keeps the seed's 20-token budget but refills it in half a second,
@@ -54,21 +56,62 @@ def edgegrid_auth(credentials: EdgeGridCredentials) -> AuthBase:
     return auth
 
 
-def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
-    """Credentials and host of one .edgerc section, read as Akamai's own tools read it."""
-    from akamai.edgegrid import EdgeRc
+EDGERC_KEYS = ("client_token", "client_secret", "access_token", "host")
+# Akamai's EdgeRc defaults: a section may leave out any key (we then say which are missing).
+_EDGERC_DEFAULTS = {
+    "client_token": "",
+    "client_secret": "",
+    "host": "",
+    "access_token": "",
+    "max_body": "131072",
+    "headers_to_sign": "None",
+}
 
-    if not path.expanduser().is_file():
-        raise TargetConfigError(f"{path}: .edgerc file not found")
+
+def _edgerc_problem(exc: configparser.Error) -> str:
+    """What is wrong with an .edgerc, by line number: never the line itself (it may hold a
+    client_secret), never the parser's own message (it quotes lines and values)."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return f"line {exc.lineno} comes before any [section] header"
+    if isinstance(exc, configparser.ParsingError):
+        lines = ", ".join(str(number) for number, _ in exc.errors[:5])
+        return f"cannot parse line(s) {lines} (expected `key = value`)"
+    if isinstance(exc, configparser.DuplicateSectionError | configparser.DuplicateOptionError):
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return f"a section or key is given twice{where}"
+    if isinstance(exc, configparser.InterpolationError):
+        return f"a value of section [{exc.section}] has a stray % sign"
+    return f"not a valid .edgerc ({type(exc).__name__})"
+
+
+def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
+    """Credentials and host of one .edgerc section, read as Akamai's own tools read it.
+
+    Every problem is one TargetConfigError line that names the file, the section and the
+    line number, never a line's content.
+    """
+    file = path.expanduser()
     try:
-        rc = EdgeRc(str(path))
-        values = {
-            k: rc.get(section, k) for k in ("client_token", "client_secret", "access_token", "host")
-        }
-    except configparser.NoSectionError:
-        raise TargetConfigError(f"{path}: no section [{section}]") from None
+        text = file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise TargetConfigError(f"{path}: .edgerc file not found") from None
+    except IsADirectoryError:
+        raise TargetConfigError(f"{path}: is a directory, not an .edgerc file") from None
+    except UnicodeDecodeError as exc:
+        raise TargetConfigError(
+            f"{path}: not a text file in UTF-8 (undecodable byte at offset {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise TargetConfigError(f"{path}: cannot read the .edgerc ({exc.strerror})") from None
+    rc = configparser.ConfigParser(_EDGERC_DEFAULTS)
+    rc.optionxform = lambda option: option.replace("-", "_")  # type: ignore[assignment,method-assign]
+    try:
+        rc.read_string(text, source=str(file))
+        if not rc.has_section(section):
+            raise TargetConfigError(f"{path}: no section [{section}]")
+        values = {k: rc.get(section, k) for k in EDGERC_KEYS}
     except configparser.Error as exc:
-        raise TargetConfigError(f"{path}: not a valid .edgerc: {exc.message}") from None
+        raise TargetConfigError(f"{path}: {_edgerc_problem(exc)}") from None
     missing = [k for k, v in values.items() if not v and k != "host"]
     if missing:
         raise TargetConfigError(f"{path} [{section}]: missing {', '.join(missing)}")
@@ -78,19 +121,42 @@ def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
     return creds, values["host"]
 
 
+def edgerc_for_run(flag: Path | None, base_url: str | None) -> Path | None:
+    """The .edgerc a run signs with: the `--edgerc` flag's, or $AKAMAI_EDGERC only when the
+    command line names the target (`--base-url`). A variable supplies credentials, never a
+    target: without either flag the run stays on the embedded reference server."""
+    if flag is not None:
+        return flag
+    value = os.environ.get(ENVIRONMENT["edgerc"])
+    return Path(value) if value and base_url is not None else None
+
+
+def _target_url(text: str, origin: str) -> str:
+    try:
+        return normalise_target_url(text)
+    except TargetUrlError as exc:
+        raise TargetConfigError(f"{origin}: {exc}") from None
+
+
 def _remote_target(settings: RunSettings) -> Target:
+    if settings.base_url is not None:
+        base_url: str | None = _target_url(settings.base_url, "--base-url")
+    else:
+        base_url = None
     if settings.api == "azion":
+        if base_url is None:
+            raise TargetConfigError("no target: give --base-url")
         headers = {"Accept": AZION_ACCEPT}
         token = AzionTokenAuth(settings.token) if settings.token else None
         view = AzionTokenAuth(settings.view_token) if settings.view_token else None
-        return Target(str(settings.base_url), False, token, headers, view)
+        return Target(base_url, False, token, headers, view)
     auth: AuthBase | None = None
-    base_url = settings.base_url
     if settings.edgerc is not None:
         creds, host = read_edgerc(settings.edgerc, settings.section)
         auth = edgegrid_auth(creds)
         if base_url is None and host:
-            base_url = host if host.startswith("http") else f"https://{host}"
+            named = host if "://" in host else f"https://{host}"
+            base_url = _target_url(named, f"{settings.edgerc} [{settings.section}] host")
     if base_url is None:
         raise TargetConfigError("no target: give --base-url (or an .edgerc with a host)")
     return Target(base_url, False, auth)
