@@ -41,6 +41,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def identifier(text: str) -> int:
+    """A positive whole number that fits 64 bits (an account's resource id)."""
+    value = int(_number(text, int))
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be a positive id, got {text}")
+    return value
+
+
 def worker_count(text: str) -> int:
     """`--workers`: 1 to 64 processes."""
     value = positive_int(text)
