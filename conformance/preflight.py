@@ -25,11 +25,15 @@ def check_inputs(settings: RunSettings) -> None:
     from conformance.engine.target import TargetConfigError, read_edgerc
     from conformance.gating.baseline import load_baseline
     from conformance.gating.findings import GatingInputError
+    from conformance.reference import known_faults
+    from conformance.reference.faults import FaultSwitchboard, UnknownFaultError
     from conformance.target_url import TargetUrlError, parse_target_url
 
     try:
         if settings.base_url is not None:
             parse_target_url(settings.base_url)
+        if settings.faults and settings.replay_dir is None:
+            FaultSwitchboard(known_faults(settings.api), settings.faults)
         if settings.baseline is not None:
             load_baseline(settings.baseline)
         if settings.record_dir is not None:
@@ -47,6 +51,7 @@ def check_inputs(settings: RunSettings) -> None:
         CassetteError,
         GatingInputError,
         SecretLeakError,
+        UnknownFaultError,
     ) as exc:
         raise PreflightError(str(exc)) from None
 
