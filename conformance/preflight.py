@@ -77,12 +77,12 @@ def claim_outputs(settings: RunSettings, held: ExitStack) -> Path:
     from conformance.reporting.writers import OutputDirError, claimed_directory, new_directory
 
     try:
-        report_dir = settings.report_dir or new_directory(default_report_dir(settings.api))
-        held.enter_context(claimed_directory(report_dir, "--report-dir"))
         if settings.record_dir is not None:
             held.enter_context(
                 claimed_directory(settings.record_dir / settings.api, "--record directory")
             )
+        report_dir = settings.report_dir or new_directory(default_report_dir(settings.api))
+        held.enter_context(claimed_directory(report_dir, "--report-dir"))
     except OutputDirError as exc:
         raise PreflightError(str(exc)) from None
     return report_dir
