@@ -208,6 +208,7 @@ def _run(args: argparse.Namespace) -> int:
     reports: list[dict[str, Any]] = []
     with ExitStack() as held:  # every report and record directory, ours until the runs end
         report_dirs = _preflight(args, names, held)
+        args.crash_log_dir = report_dirs[names[0]]  # where a crash log goes (exit 4)
         for name in names:
             codes.append(_run_one(args, name, report_dirs[name], reports))
         if args.report_dir is not None and len(reports) > 1:

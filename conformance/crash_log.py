@@ -46,8 +46,8 @@ def scrub(text: str, secrets: set[str]) -> str:
 
 
 def _log_directories(args: argparse.Namespace | None) -> list[Path | None]:
-    report_dir = getattr(args, "report_dir", None)
-    known = [report_dir] if isinstance(report_dir, Path) and report_dir.is_dir() else []
+    named = (getattr(args, "report_dir", None), getattr(args, "crash_log_dir", None))
+    known = [d for d in named if isinstance(d, Path) and d.is_dir()][:1]
     return [*known, None]  # None: tempfile's directory ($TMPDIR, else /tmp)
 
 

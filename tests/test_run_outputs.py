@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -213,6 +214,40 @@ def test_the_crash_log_holds_no_credential(
     err = capsys.readouterr().err
     (log,) = report_dir.glob(f"{CRASH_PREFIX}*.log")
     assert PLANTED_TOKEN not in log.read_text(encoding="utf-8") + err
+
+
+def test_without_a_report_dir_the_crash_log_goes_to_tmpdir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches its directory
+    monkeypatch.setattr("conformance.lint.lint_api", _boom)
+    assert main(["lint"]) == ExitCode.INTERNAL
+    (log,) = tmp_path.glob(f"{CRASH_PREFIX}*.log")
+    assert str(log) in capsys.readouterr().err
+    assert "RuntimeError: simulated bug" in log.read_text(encoding="utf-8")
+
+
+def test_a_default_report_dir_holds_the_crash_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(engine_run, "run_conformance", _boom)
+    assert main(_run(tmp_path)) == ExitCode.INTERNAL
+    (log,) = (tmp_path / "reports").glob(f"azion-*/{CRASH_PREFIX}*.log")
+    assert str(log) in capsys.readouterr().err
+
+
+def test_readme_and_help_list_the_same_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = capsys.readouterr().out
+    table = readme.split("Exit status", 1)[1].split("\n\n", 2)[1]
+    assert table.startswith("| code | meaning |")
+    for code in ExitCode:
+        assert f"`{int(code)}`" in table, code
+        assert f"{int(code)} " in help_text.split("exit status", 1)[1], code
 
 
 def test_the_console_script_shows_no_traceback_on_an_internal_error(tmp_path: Path) -> None:
