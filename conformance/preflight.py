@@ -22,7 +22,7 @@ def check_inputs(settings: RunSettings) -> None:
     from conformance.cassettes.secret_scan import SecretLeakError
     from conformance.cassettes.session import CassetteReplayer, open_cassette_session
     from conformance.cassettes.store import CassetteError
-    from conformance.engine.target import TargetConfigError, read_edgerc
+    from conformance.engine.target import TargetConfigError, check_target
     from conformance.gating.baseline import load_baseline
     from conformance.gating.findings import GatingInputError
     from conformance.reference import known_faults
@@ -40,8 +40,8 @@ def check_inputs(settings: RunSettings) -> None:
             _check_directory_path(settings.record_dir, "--record")
         tape = open_cassette_session(settings)
         replaying = isinstance(tape, CassetteReplayer)
-        if settings.edgerc is not None and not replaying and settings.api == "akamai":
-            read_edgerc(settings.edgerc, settings.section)
+        if not replaying:
+            check_target(settings)  # the URL, the .edgerc and its host, as the run will use them
         if settings.report_dir is not None:
             _check_directory_path(settings.report_dir, "--report-dir")
     except TargetUrlError as exc:

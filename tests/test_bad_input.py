@@ -185,6 +185,18 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
         _file("edgerc", f"[default]\n{SECRET}\n"),
         "cannot parse line(s) 2",
     ),
+    (
+        "edgerc-without-host",
+        ["run", "--api", "akamai", "--quiet", "--edgerc"],
+        _file("edgerc", EDGERC.replace("host = 127.0.0.1:9\n", "")),
+        "no target",
+    ),
+    (
+        "edgerc-bad-host",
+        ["run", "--api", "akamai", "--quiet", "--edgerc"],
+        _file("edgerc", EDGERC.replace("127.0.0.1:9", "u:pw@127.0.0.1:9")),
+        "user info",
+    ),
     ("section-empty", [*RUN_AKAMAI, "--section", ""], None, "must not be empty"),
     # --report-dir
     ("report-dir-is-a-file", [*RUN, "--report-dir"], _a_file, "not a directory"),

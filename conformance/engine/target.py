@@ -162,10 +162,20 @@ def _remote_target(settings: RunSettings) -> Target:
     return Target(base_url, False, auth)
 
 
+def _is_remote(settings: RunSettings) -> bool:
+    return not settings.embedded or (settings.api == "akamai" and settings.edgerc is not None)
+
+
+def check_target(settings: RunSettings) -> None:
+    """Raise TargetConfigError now for a target `open_target` could not use; sends nothing."""
+    if _is_remote(settings):
+        _remote_target(settings)
+
+
 @contextmanager
 def open_target(settings: RunSettings) -> Iterator[Target]:
     """Yield the run's target; an embedded reference server lives as long as the block."""
-    if not settings.embedded or (settings.api == "akamai" and settings.edgerc is not None):
+    if _is_remote(settings):
         yield _remote_target(settings)
         return
     faults = frozenset(settings.faults)
