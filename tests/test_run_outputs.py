@@ -254,17 +254,17 @@ def test_the_console_script_shows_no_traceback_on_an_internal_error(tmp_path: Pa
     """Through a real process: stderr is one line, the log lands in $TMPDIR."""
     program = (
         "import sys\n"
-        "import conformance.engine.run as r\n"
+        "import conformance.lint as lint\n"
         "def boom(*a, **k):\n"
         "    raise KeyError('simulated')\n"
-        "r.run_conformance = boom\n"
+        "lint.lint_api = boom\n"
         "from conformance.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
     temp = tmp_path / "tmp"
     temp.mkdir()
     done = subprocess.run(
-        [sys.executable, "-c", program, "run", "--api", "azion", "--quiet"],
+        [sys.executable, "-c", program, "lint", "--api", "azion"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
