@@ -139,7 +139,10 @@ def _cross_check(text: str, parsed: TargetUrl) -> None:
     their_host = (theirs.host or "").strip("[]").lower()
     ours = parsed.host
     if ":" in ours:
-        their_host = ipaddress.IPv6Address(their_host).compressed if their_host else ""
+        try:
+            their_host = ipaddress.IPv6Address(their_host).compressed
+        except ValueError:
+            their_host = ""  # urllib3 read no IPv6 address where we did: refused below
     if their_host != ours or theirs.port != parsed.port or theirs.auth:
         raise _refuse(text, "is ambiguous (the HTTP library reads another host or port)")
 

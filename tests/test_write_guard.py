@@ -263,3 +263,24 @@ def test_the_variable_is_credentials_only(tmp_path: Path, monkeypatch: pytest.Mo
     assert edgerc_for_run(None, "http://127.0.0.1:1") == edgerc
     flag = tmp_path / "other"
     assert edgerc_for_run(flag, None) == flag
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "loopback"),
+    [
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080", True),
+        ("HTTP://LocalHost:80/base/", "http://localhost:80/base", True),
+        ("http://127.9.9.9", "http://127.9.9.9", True),
+        ("http://[::1]:8080/", "http://[::1]:8080", True),
+        ("https://api.azionapi.net", "https://api.azionapi.net", False),
+        ("https://akab-x.luna.akamaiapis.net/", "https://akab-x.luna.akamaiapis.net", False),
+        ("http://[::ffff:127.0.0.1]", "http://[::ffff:7f00:1]", False),  # mapped: not judged
+        ("http://2130706433", "http://2130706433", False),  # 127.0.0.1 to a resolver: not judged
+        ("http://localhost.", "http://localhost.", False),
+    ],
+)
+def test_accepted_urls_are_normalised(text: str, url: str, loopback: bool) -> None:
+    parsed = parse_target_url(text)
+    assert parsed.url == url
+    assert parsed.is_loopback is loopback
+    assert parse_target_url(parsed.url) == parsed  # idempotent: the client's URL parses alike
