@@ -6,12 +6,22 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
 
-from conformance import __version__
+from conformance import __version__, exit_codes
 from conformance.apis import APIS, get_api
-from conformance.argument_types import phase_list, positive_float, positive_int, rate
+from conformance.argument_types import (
+    base_url,
+    identifier,
+    non_empty,
+    phase_list,
+    positive_float,
+    positive_int,
+    rate,
+    worker_count,
+)
 from conformance.cassettes.commands import add_recheck_parser
 from conformance.cassettes.commands import add_run_flags as add_cassette_run_flags
 from conformance.engine.target import TargetConfigError
@@ -27,7 +37,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="dsconform", description=__doc__)
+    parser = _Parser(
+        prog="dsconform",
+        description=__doc__,
+        epilog=exit_codes.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"dsconform {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -46,11 +61,19 @@ def _build_parser() -> argparse.ArgumentParser:
         required=True,
         help="the API to check, or all (one report per API)",
     )
-    run.add_argument("--base-url", help="the target; without it, the embedded reference server")
-    run.add_argument("--token", help=f"Azion token (or ${ENVIRONMENT['token']})")
-    run.add_argument("--view-token", help="Azion view-only token, for the permission checks")
+    run.add_argument(
+        "--base-url",
+        type=base_url,
+        help="the target (http:// or https://); without it, the embedded reference server",
+    )
+    run.add_argument("--token", type=non_empty, help=f"Azion token (or ${ENVIRONMENT['token']})")
+    run.add_argument(
+        "--view-token", type=non_empty, help="Azion view-only token, for the permission checks"
+    )
     run.add_argument("--edgerc", type=Path, help="Akamai .edgerc file (EdgeGrid credentials)")
-    run.add_argument("--section", default=None, help="section of the .edgerc (default: default)")
+    run.add_argument(
+        "--section", type=non_empty, default=None, help="section of the .edgerc (default: default)"
+    )
     run.add_argument("--report-dir", type=Path, help="default: reports/<api>-<UTC timestamp>/")
     run.add_argument(
         "--phases",
@@ -66,7 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--domain-id",
-        type=int,
+        type=identifier,
         action="append",
         default=[],
         metavar="ID",
@@ -107,7 +130,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="generated cases per operation and mode (default 10)",
     )
     run.add_argument("--seed", type=int, default=0, help="generation seed (default 0)")
-    run.add_argument("--workers", type=positive_int, default=1)
+    run.add_argument("--workers", type=worker_count, default=1)
     run.add_argument(
         "--timeout", type=positive_float, default=30.0, help="seconds per request (default 30)"
     )
@@ -156,39 +179,33 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scenario_list(api: str, text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    from conformance.scenarios.registry import SCENARIOS
-
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    known = [s.name for s in SCENARIOS[api]]
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise _UsageError(
-            f"unknown {api} scenario(s) {', '.join(unknown) or '(none)'}; "
-            f"choose from {', '.join(known)}"
-        )
-    return names
-
-
 def _run(args: argparse.Namespace) -> int:
     if args.fault and args.base_url:
         raise _UsageError("--fault applies only to the embedded reference server (no --base-url)")
     names = sorted(APIS) if args.api == "all" else [args.api]
-    if len(names) > 1 and (args.base_url or args.fault):
-        raise _UsageError("--api all runs the embedded reference servers: drop --base-url/--fault")
+    if len(names) > 1 and (args.base_url or args.fault or args.edgerc):
+        raise _UsageError(
+            "--api all runs the embedded reference servers: drop --base-url/--fault/--edgerc"
+        )
+    if args.api == "azion" and args.edgerc:
+        raise _UsageError("--edgerc is Akamai's (EdgeGrid): an Azion run takes --token")
+    if args.api == "akamai" and (args.token or args.view_token):
+        raise _UsageError("--token and --view-token are Azion's: an Akamai run takes --edgerc")
+    if args.workers > 1 and (args.record or args.replay):
+        raise _UsageError("--workers cannot be combined with --record or --replay")
+    if args.replay and (args.base_url or args.fault):
+        raise _UsageError("--replay takes its target from the cassettes: drop --base-url/--fault")
     codes = []
     reports: list[dict[str, Any]] = []
-    for name in names:
-        report_dir = args.report_dir
-        if report_dir is not None and len(names) > 1:
-            report_dir = report_dir / name
-        codes.append(_run_one(args, name, report_dir, reports))
-    if args.report_dir is not None and len(reports) > 1:
-        from conformance.reporting.writers import write_combined
+    with ExitStack() as held:  # every report and record directory, ours until the runs end
+        report_dirs = _preflight(args, names, held)
+        args.crash_log_dir = report_dirs[names[0]]  # where a crash log goes (exit 4)
+        for name in names:
+            codes.append(_run_one(args, name, report_dirs[name], reports))
+        if args.report_dir is not None and len(reports) > 1:
+            from conformance.reporting.writers import write_combined
 
-        print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
+            print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
     # The worst outcome wins: unusable (2), interrupted (130), findings (1), incomplete (3), ok.
     return max(codes, key=_severity)
 
@@ -204,6 +221,40 @@ def _severity(code: int) -> tuple[bool, bool, bool, bool, int]:
     )
 
 
+def _preflight(args: argparse.Namespace, names: list[str], held: ExitStack) -> dict[str, Path]:
+    """Every input error before the first request of any API's run: flags, files read
+    (baseline, cassettes, .edgerc), then the directories written, claimed for the whole run."""
+    from conformance.preflight import PreflightError, check_inputs, claim_outputs
+    from conformance.reporting.writers import OutputDirError, claimed_directory
+
+    wanted = {
+        name: args.report_dir / name
+        if args.report_dir is not None and len(names) > 1
+        else args.report_dir
+        for name in names
+    }
+    try:
+        for name in names:
+            check_inputs(_run_settings(args, name, wanted[name]))
+        if args.report_dir is not None and len(names) > 1:
+            held.enter_context(claimed_directory(args.report_dir, "--report-dir"))
+        return {
+            name: claim_outputs(_run_settings(args, name, wanted[name]), held) for name in names
+        }
+    except (PreflightError, OutputDirError) as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _run_settings(args: argparse.Namespace, api: str, report_dir: Path | None) -> RunSettings:
+    """The run's settings from the one builder the pytest plugin uses too."""
+    from conformance.settings_builder import SettingsError, build_settings
+
+    try:
+        return build_settings(api, {**vars(args), "report_dir": report_dir}, os.environ)
+    except SettingsError as exc:
+        raise _UsageError(str(exc)) from None
+
+
 def _run_one(
     args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[dict[str, Any]]
 ) -> int:
@@ -212,41 +263,11 @@ def _run_one(
     from conformance.reporting.progress import RunProgress, print_summary
     from conformance.reporting.writers import REPORT_FILES
 
-    settings = RunSettings(
-        api=api,
-        base_url=args.base_url,
-        token=args.token or os.environ.get(ENVIRONMENT["token"]),
-        view_token=args.view_token,
-        edgerc=args.edgerc or _env_path(ENVIRONMENT["edgerc"]),
-        section=args.section or os.environ.get(ENVIRONMENT["section"]) or "default",
-        report_dir=report_dir,
-        phases=args.phases or PROFILES[args.profile],
-        profile=args.profile,
-        scenarios=_scenario_list(api, args.scenarios),
-        domain_ids=tuple(args.domain_id),
-        read_only=args.read_only,
-        allow_writes=args.allow_writes,
-        rate_limit=args.rate_limit,
-        deadline=args.deadline,
-        max_examples=args.max_examples,
-        seed=args.seed,
-        workers=args.workers,
-        timeout=args.timeout,
-        settle_timeout=args.settle_timeout,
-        faults=tuple(args.fault),
-        record_dir=args.record,
-        replay_dir=args.replay,
-        baseline=args.baseline,
-        fail_on=args.fail_on,
-    )
+    settings = _run_settings(args, api, report_dir)
     from conformance.cassettes.secret_scan import SecretLeakError
     from conformance.cassettes.store import CassetteError
     from conformance.gating.findings import GatingInputError
 
-    if args.workers > 1 and (args.record or args.replay):
-        raise _UsageError("--workers cannot be combined with --record or --replay")
-    if args.replay and (args.base_url or args.fault):
-        raise _UsageError("--replay takes its target from the cassettes: drop --base-url/--fault")
     try:
         with RunProgress(api, quiet=args.quiet) as progress:
             outcome = run_conformance(
@@ -267,11 +288,6 @@ def _run_one(
     if outcome.baseline is not None:
         print(outcome.baseline.render())
     return int(outcome.exit_code)
-
-
-def _env_path(name: str) -> Path | None:
-    value = os.environ.get(name)
-    return Path(value) if value else None
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -310,6 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`dsconform ... | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
+    except Exception:  # our own bug: one line naming the log, the traceback only in it
+        from conformance.crash_log import report_internal_error
+
+        return report_internal_error(args)
 
 
 if __name__ == "__main__":

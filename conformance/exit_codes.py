@@ -1,4 +1,12 @@
-"""Process exit codes shared by every command (README.md and `dsconform --help` list them)."""
+"""exit status (every command; README.md has the same table):
+0    passed: no requirement failed
+1    failed: at least one requirement failed
+2    usage or configuration error, or a target that cannot be used (one line on stderr)
+3    incomplete: nothing failed, but something was blocked or nothing was tested
+4    internal error, a dsconform bug: one line names the log file holding the traceback
+129  hang-up (SIGHUP), 130 interrupted (SIGINT, Ctrl-C), 143 terminated (SIGTERM):
+     the run stopped sending, cleaned up and wrote its partial report
+"""
 
 from __future__ import annotations
 

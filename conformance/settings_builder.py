@@ -76,6 +76,18 @@ def scenario_names(
     return names
 
 
+def edgerc_for_run(
+    flag: Path | None, base_url: str | None, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """The .edgerc a run signs with: the `--edgerc` flag's, or $AKAMAI_EDGERC only when the
+    command line names the target (`--base-url`). A variable supplies credentials, never a
+    target: without either flag the run stays on the embedded reference server."""
+    if flag is not None:
+        return flag
+    value = (os.environ if environ is None else environ).get(ENVIRONMENT["edgerc"])
+    return Path(value) if value and base_url is not None else None
+
+
 def build_settings(
     api: str, options: Mapping[str, Any], environ: Mapping[str, str] | None = None
 ) -> RunSettings:
@@ -112,7 +124,7 @@ def build_settings(
         base_url=base_url,
         token=pick("token"),
         view_token=pick("view_token"),
-        edgerc=_path(pick("edgerc")),
+        edgerc=edgerc_for_run(_path(options.get("edgerc")), base_url, env),
         section=str(pick("section")),
         report_dir=_path(pick("report_dir")),
         phases=tuple(pick("phases") or PROFILES[profile]),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.argument_types import base_url, non_empty, positive_float
 from conformance.engine.leftovers import ACTIVE, remove_resource
 from conformance.engine.target import TargetConfigError, open_target
 from conformance.engine.target_client import TargetClient, TargetError
@@ -92,12 +93,15 @@ def add_sweep_parser(commands: Any) -> None:
         help="delete resources whose name starts with this (default dsconform-)",
     )
     sweep.add_argument(
-        "--base-url", required=False, help="the target (or the host of the .edgerc section)"
+        "--base-url",
+        type=base_url,
+        required=False,
+        help="the target (or the host of the .edgerc section)",
     )
-    sweep.add_argument("--token", help=f"Azion token (or ${ENVIRONMENT['token']})")
+    sweep.add_argument("--token", type=non_empty, help=f"Azion token (or ${ENVIRONMENT['token']})")
     sweep.add_argument("--edgerc", type=Path, help="Akamai .edgerc file")
-    sweep.add_argument("--section", default="default")
-    sweep.add_argument("--timeout", type=float, default=30.0)
+    sweep.add_argument("--section", type=non_empty, default="default")
+    sweep.add_argument("--timeout", type=positive_float, default=30.0)
     sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
     sweep.set_defaults(handler=run_sweep)
 

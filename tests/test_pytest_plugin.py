@@ -111,7 +111,8 @@ def test_one_run_and_one_report_under_xdist(
 def test_settings_errors_are_one_line_and_the_section_variable_counts(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """AKAMAI_EDGERC/AKAMAI_SECTION reach the run; a flag beats them; errors are one line."""
+    """AKAMAI_EDGERC/AKAMAI_SECTION reach a run whose target is named; a flag beats them; errors
+    are one line (nothing is sent: the .edgerc is read before the first request)."""
     edgerc = tmp_path / "edgerc"
     edgerc.write_text("[default]\nclient_token = a\nclient_secret = b\naccess_token = c\n")
     monkeypatch.setenv("AKAMAI_EDGERC", str(edgerc))
@@ -123,11 +124,12 @@ def test_settings_errors_are_one_line_and_the_section_variable_counts(
         test_akamai = conformance_tests("akamai")
     """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-q", "-x")
+    target = "--dsconform-base-url=http://127.0.0.1:9"
+    result = pytester.runpytest_inprocess(target, "-p", "no:cacheprovider", "-q", "-x")
     result.stdout.fnmatch_lines([f"*dsconform: error: {edgerc}: no section [[]from-environment]*"])
     result.stdout.no_fnmatch_line("*Traceback*")
     flagged = pytester.runpytest_inprocess(
-        "--dsconform-section=from-flag", "-p", "no:cacheprovider", "-q", "-x"
+        target, "--dsconform-section=from-flag", "-p", "no:cacheprovider", "-q", "-x"
     )
     flagged.stdout.fnmatch_lines([f"*dsconform: error: {edgerc}: no section [[]from-flag]*"])
 
@@ -156,11 +158,10 @@ def test_flag_beats_environment_beats_default(pytester: pytest.Pytester) -> None
     assert build_settings("akamai", option_values(plain), {}).section == "default"
     assert build_settings("akamai", option_values(plain), {}).edgerc is None
     from_env = build_settings("akamai", option_values(plain), environ)
-    assert (from_env.section, from_env.token, from_env.edgerc) == (
-        "env-section",
-        "env-token",
-        Path("e"),
-    )
+    # $AKAMAI_EDGERC supplies credentials, never a target: only with a --base-url (issue 11).
+    assert (from_env.section, from_env.token, from_env.edgerc) == ("env-section", "env-token", None)
+    targeted = build_settings("akamai", {"base_url": "http://127.0.0.1:1"}, environ)
+    assert targeted.edgerc == Path("e")
     flagged = pytester.parseconfig(
         "--dsconform-section=flag-section",
         "--dsconform-token=flag-token",

@@ -45,6 +45,13 @@ def test_loopback_detection() -> None:
     assert is_loopback("http://[::1]:80")
     assert not is_loopback("https://api.azionapi.net")
     assert not is_loopback("http://10.0.0.1")
+    # Judged by the parser that also builds the client's URL: what it refuses is never loopback
+    # (urllib3 would connect to 127.0.0.2 below, or to the host after the user info).
+    assert not is_loopback("http://10.0.0.1:80\\@127.0.0.1:9")
+    assert not is_loopback("http://10.0.0.1@127.0.0.1")
+    assert not is_loopback("127.0.0.1:8080")
+    assert not is_loopback("http://localhost.example.com")
+    assert not is_loopback("http://127.0.0.1.example.com")
 
 
 def test_writes_are_off_for_a_remote_target_unless_allowed() -> None:

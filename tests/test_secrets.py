@@ -142,7 +142,7 @@ def test_an_edgerc_without_a_section_header_is_refused_without_quoting_it(
         assert "Traceback" not in result.stderr
         line = result.stderr.strip()
         assert len(line.splitlines()) == 1, line
-        assert "line" in line or "'%'" in line, line
+        assert "line" in line or "%" in line, line
 
 
 # ------------------------------------------------------------------------------ the pipeline

@@ -277,6 +277,7 @@ class CassetteReplayer:
         self.root = root
         self.api = api
         self.run = read_run_file(root, api)
+        _check_run_shape(self.run, root / api / "run.json")
         self.recorded_groups = {g["group"] for g in self.run["groups"]}
         # Strict validation up front: vcrpy itself would treat a corrupt file as empty.
         for group in self.run["groups"]:
@@ -353,6 +354,56 @@ class CassetteReplayer:
                 notes,
             )
         return None, notes
+
+
+def _check_run_shape(run: dict[str, Any], path: Path) -> None:
+    """The members a replay reads from run.json, each of the type it needs (CassetteError)."""
+    from conformance.settings import PHASES
+    from conformance.target_url import TargetUrlError, parse_target_url
+
+    def wrong(member: str, expected: str) -> CassetteError:
+        return CassetteError(f"{path}: corrupt run file (`{member}` must be {expected})")
+
+    def is_int(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    base_url = run.get("base_url")
+    if not isinstance(base_url, str):
+        raise wrong("base_url", "a URL")
+    try:
+        parse_target_url(base_url)
+    except TargetUrlError:
+        raise wrong("base_url", "an http(s) URL") from None
+    if not isinstance(run.get("run_prefix"), str) or not run["run_prefix"]:
+        raise wrong("run_prefix", "a non-empty string")
+    if "seed" in run and not is_int(run["seed"]):
+        raise wrong("seed", "a whole number")
+    if "max_examples" in run and not (is_int(run["max_examples"]) and run["max_examples"] > 0):
+        raise wrong("max_examples", "a positive whole number")
+    phases = run.get("phases")
+    if phases is not None and not (isinstance(phases, list) and all(p in PHASES for p in phases)):
+        raise wrong("phases", f"a list of {', '.join(PHASES)}")
+    faults = run.get("faults")
+    if faults is not None and not (
+        isinstance(faults, list) and all(isinstance(f, str) for f in faults)
+    ):
+        raise wrong("faults", "a list of fault names")
+    if not isinstance(run.get("embedded", False), bool):
+        raise wrong("embedded", "true or false")
+    headers = run.get("default_headers")
+    if headers is not None and not (
+        isinstance(headers, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    ):
+        raise wrong("default_headers", "a mapping of header names to strings")
+    for member in ("auth", "view_auth"):
+        if run.get(member) is not None and not isinstance(run[member], str):
+            raise wrong(member, "a string or null")
+    origin = run.get("clock_origin")
+    if origin is not None and (
+        isinstance(origin, bool) or not isinstance(origin, int | float) or origin != origin
+    ):
+        raise wrong("clock_origin", "a number or null")
 
 
 def open_replayer(root: Path, api: str) -> CassetteReplayer:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import time
 from collections.abc import Callable
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from conformance import __version__
 from conformance.apis import get_api
@@ -49,6 +47,7 @@ from conformance.reporting.coverage import CoverageCollector
 from conformance.reporting.json_report import build_report
 from conformance.reporting.writers import write_reports
 from conformance.settings import RunSettings
+from conformance.target_url import is_loopback_url
 
 Phase = Callable[[PhaseContext], None]
 # A cheap authenticated read (the API's list operation) sent before the phases to a --base-url
@@ -170,14 +169,9 @@ def operation_resolver(document: OpenApiDocument) -> Callable[[str, str], str | 
 
 
 def is_loopback(base_url: str) -> bool:
-    """Whether a URL names this machine (127.0.0.0/8, ::1 or localhost)."""
-    host = urlsplit(base_url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """Whether a URL names this machine (127.0.0.0/8, ::1 or localhost), as decided by the
+    one parser that also builds the client's base URL; a URL it refuses never is."""
+    return is_loopback_url(base_url)
 
 
 def _apply_safety(

@@ -127,13 +127,27 @@ def _date(value: Any, where: str) -> dt.date | None:
         ) from None
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: `expires: 2026-13-45` stays text, for `_date` to
+    refuse with the entry's number (PyYAML's own date constructor raises a bare ValueError)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_TEXT_KEYS = ("requirement", "operation", "kind", "fingerprint", "reason", "api")
+
+
 def load_baseline(path: Path) -> Baseline:
     """Parse and validate a baseline file (YAML or JSON); GatingInputError when unusable."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError:
         raise GatingInputError(f"{path}: baseline file not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except IsADirectoryError:
+        raise GatingInputError(f"{path}: a directory, not a baseline file") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
         raise GatingInputError(f"{path}: not a readable baseline ({type(exc).__name__})") from None
     items = data.get("known_failures") if isinstance(data, dict) else None
     if not isinstance(items, list):
@@ -144,9 +158,12 @@ def load_baseline(path: Path) -> Baseline:
         where = f"{path}: entry {number}"
         if not isinstance(item, dict):
             raise GatingInputError(f"{where}: not a mapping")
-        unknown = sorted(set(item) - allowed)
+        unknown = sorted(str(key) for key in set(item) - allowed)
         if unknown:
             raise GatingInputError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        for key in _TEXT_KEYS:
+            if item.get(key) is not None and not isinstance(item[key], str):
+                raise GatingInputError(f'{where}: `{key}` must be text (quote it: {key}: "...")')
         if not str(item.get("reason") or "").strip():
             raise GatingInputError(f"{where}: every known failure needs a `reason`")
         if not item.get("requirement") and not item.get("fingerprint"):

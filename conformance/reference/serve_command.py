@@ -11,7 +11,12 @@ from typing import Any
 
 import uvicorn
 
-from conformance.argument_types import non_negative_float, positive_float, positive_int
+from conformance.argument_types import (
+    non_negative_float,
+    port_number,
+    positive_float,
+    positive_int,
+)
 from conformance.exit_codes import ExitCode
 from conformance.reference import build_app, known_faults
 from conformance.reference.config import (
@@ -28,7 +33,7 @@ def add_serve_parser(commands: Any) -> None:
     serve = commands.add_parser("serve", help="run a reference server of one API")
     serve.add_argument("--api", choices=["akamai", "azion"], required=True)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    serve.add_argument("--port", type=port_number, default=0, help="0 picks a free port (default)")
     serve.add_argument(
         "--fault",
         action="append",

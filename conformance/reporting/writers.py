@@ -7,10 +7,14 @@ API (`--api all --report-dir DIR`: DIR/akamai, DIR/azion) also gets combined fil
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +129,92 @@ def regenerate(report_dir: Path, *, html_only: bool = False) -> list[Path]:
                 written += _write_derived([report], directory, html_only=html_only)
             return written + _write_derived(reports, report_dir, html_only=html_only)
     return _write_derived([load_report(report_dir)], report_dir, html_only=html_only)
+
+
+# ---------------------------------------------------------------- output directories of a run
+
+LOCK_FILE = ".dsconform.lock"
+
+
+class OutputDirError(Exception):
+    """A report or record directory this run cannot use; the message is one line."""
+
+
+def new_directory(base: Path) -> Path:
+    """A directory no one else has: `base`, else `base-2`, `base-3`, ... created atomically, so
+    two runs started in the same second never share a default report directory."""
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputDirError(f"{base.parent}: cannot create it ({exc.strerror})") from None
+    for number in itertools.count(1):
+        candidate = base if number == 1 else base.with_name(f"{base.name}-{number}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OutputDirError(f"{candidate}: cannot create it ({exc.strerror})") from None
+        return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _holder(fd: int) -> str:
+    with contextlib.suppress(OSError, ValueError):
+        text = os.pread(fd, 32, 0).decode("ascii").strip()
+        if text.isdigit():
+            return f" (pid {int(text)})"
+    return ""
+
+
+@contextmanager
+def claimed_directory(path: Path, what: str) -> Iterator[Path]:
+    """Hold `path` for one run: created when missing, proven writable, and locked against every
+    other dsconform run until the block ends (OutputDirError, one line, when it cannot be).
+
+    The lock is an flock on `path/.dsconform.lock` holding our pid: the kernel drops it when
+    the process dies however it dies, so a lock left by a killed run is simply taken over.
+    """
+    if path.exists() and not path.is_dir():
+        raise OutputDirError(f"{what} {path}: exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputDirError(f"{what} {path}: cannot create it ({exc.strerror})") from None
+    lock = path / LOCK_FILE
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise OutputDirError(f"{what} {path}: not writable ({exc.strerror})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise OutputDirError(
+                f"{what} {path} is in use by another dsconform run{holder}; "
+                "wait for it to end or choose another directory"
+            ) from None
+        try:  # a run that just released the lock unlinked the file: lock the one at the path
+            current = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        probe, probe_path = tempfile.mkstemp(dir=path, prefix=".dsconform-probe-")
+        os.close(probe)
+        os.unlink(probe_path)
+    except OSError as exc:
+        os.close(fd)
+        raise OutputDirError(f"{what} {path}: not writable ({exc.strerror})") from None
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        os.close(fd)

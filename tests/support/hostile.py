@@ -39,7 +39,9 @@ PLANTED: dict[str, str] = {
     "array": "planted-array-token-6Ij9",
 }
 # Target-controlled text a report must escape for the format it lands in.
-MARKUP = "<img src=http://x/leak.png> `a`` b` | cell\nnext [x](javascript:alert(1)) ![i](http://x/i)"
+MARKUP = (
+    "<img src=http://x/leak.png> `a`` b` | cell\nnext [x](javascript:alert(1)) ![i](http://x/i)"
+)
 
 
 def hostile_body(authorization: str, request_body: str) -> dict[str, Any]:
