@@ -41,10 +41,10 @@ def html_500(conn: socket.socket) -> None:
 
 
 @contextmanager
-def misbehaving_server(behaviour: Behaviour) -> Iterator[str]:
+def misbehaving_server(behaviour: Behaviour, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve `behaviour` on 127.0.0.1 (a free port) until the block ends; yields the base URL."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
+    listener.bind((host, 0))
     listener.listen(16)
     listener.settimeout(0.2)
     stop = threading.Event()
@@ -60,7 +60,7 @@ def misbehaving_server(behaviour: Behaviour) -> Iterator[str]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield f"http://{host}:{listener.getsockname()[1]}"
     finally:
         stop.set()
         thread.join(timeout=5)
@@ -106,3 +106,102 @@ def oversized(conn: socket.socket) -> None:
     )
     with suppress(OSError):  # the client stops reading at its cap
         conn.sendall(body)
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    """Read one request's head and its Content-Length body (best effort)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def _drip(conn: socket.socket, data: bytes, pause: float = 0.5) -> None:
+    for index in range(len(data)):
+        conn.sendall(data[index : index + 1])
+        threading.Event().wait(pause)
+
+
+def drip_headers(conn: socket.socket) -> None:
+    """Answer one byte every half second, starting with the status line."""
+    _read_request(conn)
+    _drip(conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 20)
+
+
+def drip_body(conn: socket.socket) -> None:
+    """Send the head at once, then the body one byte every half second."""
+    _read_request(conn)
+    body = b'{"results": []}' * 100
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+    )
+    _drip(conn, body)
+
+
+def huge_body(conn: socket.socket) -> None:
+    """Answer every request with a 100 MB JSON body, generated as it is sent."""
+    _read_request(conn)
+    size = 100 * 1024 * 1024
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(size).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+    )
+    chunk = b"[" + b"0," * (32 * 1024 - 1)
+    sent = 0
+    while sent + len(chunk) < size:  # the client hangs up at its cap: sendall raises
+        conn.sendall(chunk)
+        sent += len(chunk)
+        chunk = b"0," * (32 * 1024)
+
+
+def server_errors(conn: socket.socket) -> None:
+    """A 5xx storm: keep-alive 503 answers to every request on the connection."""
+    while _read_request(conn):
+        body = b'{"detail": "unavailable"}'
+        conn.sendall(
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
+
+
+def redirect_to(location: str) -> Behaviour:
+    """Answer every request with a 302 to `location` (a URL, or a path on this server)."""
+
+    def redirect(conn: socket.socket) -> None:
+        while _read_request(conn):
+            conn.sendall(
+                b"HTTP/1.1 302 Found\r\nLocation: " + location.encode() + b"\r\n"
+                b"Content-Length: 0\r\n\r\n"
+            )
+
+    redirect.__name__ = f"redirect_to({location})"
+    return redirect
+
+
+class Capture:
+    """A behaviour that counts the connections it gets and answers 200 `{}`."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+
+    def __call__(self, conn: socket.socket) -> None:
+        self.connections += 1
+        _read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
