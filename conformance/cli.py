@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -178,12 +179,14 @@ def _run(args: argparse.Namespace) -> int:
         if report_dir is not None and len(names) > 1:
             report_dir = report_dir / name
         codes.append(_run_one(args, name, report_dir, reports))
+        if codes[-1] in SIGNAL_CODES:  # a stop signal ends the whole command, not one API
+            break
     if args.report_dir is not None and len(reports) > 1:
         from conformance.reporting.writers import write_combined
 
         print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
     # The worst outcome wins: unusable (2) over findings (1) over clean (0).
-    return max(codes, key=lambda c: (c == ExitCode.USAGE, c == ExitCode.INTERRUPTED, c))
+    return max(codes, key=lambda c: (c in SIGNAL_CODES, c == ExitCode.USAGE, c))
 
 
 def _run_one(
@@ -273,18 +276,27 @@ class _UsageError(Exception):
     pass
 
 
+SIGNAL_CODES = (ExitCode.INTERRUPTED, ExitCode.SIGTERM, ExitCode.SIGHUP)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    from conformance.engine.stopping import RunInterrupted, signals_as_interrupts
+
+    # `run`: SIGTERM and SIGHUP end it like Ctrl-C (the engine handles them during a run).
+    signals = signals_as_interrupts() if args.command == "run" else contextlib.nullcontext()
     try:
-        return int(args.handler(args))
+        with signals:
+            return int(args.handler(args))
     except (ContractFileError, _UsageError) as exc:
         print(f"dsconform: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        code = exc.exit_code if isinstance(exc, RunInterrupted) else ExitCode.INTERRUPTED
         print("dsconform: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+        return code
     except BrokenPipeError:
         # The reader went away (`dsconform ... | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -141,12 +141,23 @@ class _WatchedHTTPSConnection(HTTPSConnection):
         super().request(*args, **kwargs)
 
 
+# While vcrpy records or replays, it swaps urllib3's connection classes on the base pools for
+# stubs of its own; the pools below then use those stubs unwatched (a replay has no socket; a
+# recording keeps urllib3's per-read timeouts and the deadline between requests).
+
+
 class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
+    @property
+    def ConnectionCls(self) -> Any:  # type: ignore[override]
+        current = HTTPConnectionPool.ConnectionCls
+        return _WatchedHTTPConnection if current is HTTPConnection else current
 
 
 class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
+    @property
+    def ConnectionCls(self) -> Any:  # type: ignore[override]
+        current = HTTPSConnectionPool.ConnectionCls
+        return _WatchedHTTPSConnection if current is HTTPSConnection else current
 
 
 class WatchedAdapter(HTTPAdapter):

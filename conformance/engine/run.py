@@ -29,6 +29,7 @@ from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
 from conformance.engine.results import ResultsCollector, Status
+from conformance.engine.stopping import RunInterrupted, StopControl, exit_code_for, stop_signals
 from conformance.engine.target import Target, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
@@ -145,8 +146,9 @@ def run_conformance(
     tape = open_cassette_session(settings)
     if tape is not None:
         settings = tape.adjust_settings(settings)
-    with secret_scope():  # secrets the run learns are redacted everywhere, the report included
-        outcome = _run_conformance(settings, on_event, tape, on_exchange)
+    stop = StopControl()  # SIGINT, SIGTERM, SIGHUP: stop sending, clean up, write the report
+    with secret_scope(), stop_signals(stop):  # secrets the run learns are redacted everywhere
+        outcome = _run_conformance(settings, on_event, tape, on_exchange, stop)
     if baseline is not None:
         outcome.baseline = evaluate_baseline(baseline, outcome.report)
         write_baseline_result(outcome.baseline, outcome.report_dir)
@@ -160,7 +162,9 @@ def _run_conformance(
     on_event: Callable[[Event], None] | None,
     tape: CassetteSession | None,
     on_exchange: Callable[[Exchange, ResultsCollector], None] | None = None,
+    stop: StopControl | None = None,
 ) -> RunOutcome:
+    stop = stop or StopControl()
     api = get_api(settings.api)
     catalogue = load_catalogue(api)
     document = OpenApiDocument.load(api.spec_path)
@@ -189,6 +193,7 @@ def _run_conformance(
             timeout=settings.timeout,
         )
         client.operation_resolver = operation_resolver(document)
+        client.stop = stop
         _apply_safety(settings, target, client, notes)
         client.listeners.append(ExchangeChecker(CHECKS[api.name], CheckEnv(document), collector))
         # Secrets the run sends or signs with are scrubbed from the report wherever quoted.
@@ -222,7 +227,7 @@ def _run_conformance(
             tape.attached(settings, target, ctx.run_prefix) if tape is not None else nullcontext()
         )
         try:
-            with attached, deterministic_generation():
+            with attached, deterministic_generation(), stop.phases():
                 for name in settings.phases:
                     emit(Event(name, "phase-started"))
                     began = time.monotonic()
@@ -233,10 +238,13 @@ def _run_conformance(
                         emit(Event(name, "phase-finished"))
         except TargetError as exc:
             aborted = f"target unusable: {exc}"
-        except KeyboardInterrupt:
-            aborted = "interrupted"
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP (stopping.RunInterrupted)
+            stop.signum = stop.signum or getattr(exc, "signum", None) or RunInterrupted().signum
         finally:
             client.close()
+    if stop.signum is not None:  # also a signal that came after the last phase
+        aborted = _interrupted(stop.signum)
+        notes.extend(_left_after_interrupt(notes))
     if tape is not None:
         problem, tape_notes = tape.finish()
         notes.extend(tape_notes)
@@ -261,10 +269,31 @@ def _run_conformance(
     )
     report = scrub_strings(report)  # values the run knows are secret, wherever quoted
     write_reports(report, report_dir)
-    if aborted:
-        code = ExitCode.INTERRUPTED if aborted == "interrupted" else ExitCode.USAGE
+    if stop.signum is not None:
+        code = exit_code_for(stop.signum)
+    elif aborted:
+        code = ExitCode.USAGE
     elif any(r.status is Status.FAILED for r in collector.results()):
         code = ExitCode.FINDINGS
     else:
         code = ExitCode.OK
     return RunOutcome(report, report_dir, code, phase_seconds)
+
+
+def _interrupted(signum: int) -> str:
+    """The report's `aborted` text for a stop signal ("interrupted" for Ctrl-C, as before)."""
+    import signal
+
+    return (
+        "interrupted"
+        if signum == signal.SIGINT
+        else f"interrupted by {signal.Signals(signum).name}"
+    )
+
+
+def _left_after_interrupt(notes: list[str]) -> list[str]:
+    """One summary line on what an interrupted run's cleanup could not delete."""
+    left = [n for n in notes if "could not delete" in n or "cleanup of" in n]
+    if not left:
+        return ["interrupted: cleanup finished, nothing the run created was left"]
+    return [f"interrupted: cleanup left {len(left)} item(s) behind (see the notes above)"]
