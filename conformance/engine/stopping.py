@@ -102,16 +102,13 @@ class StopControl:
     @contextmanager
     def cleanup(self) -> Iterator[None]:
         """Cleanup runs in this block: a first signal lets it go on (within the grace
-        period); when the block ends normally after a signal, RunInterrupted is raised."""
+        period). The block does not raise at its end (its caller still has to note what was
+        left); the run's next request does."""
         self.cleaning += 1
-        completed = False
         try:
             yield
-            completed = True
         finally:
             self.cleaning -= 1
-        if completed and self.armed and not self.cleaning and self.signum is not None:
-            raise RunInterrupted(self.signum)
 
     @contextmanager
     def phases(self) -> Iterator[None]:

@@ -55,7 +55,9 @@ class Running:
         )
 
     def signal(self, signum: int) -> None:
-        self.process.send_signal(signum)
+        # os.kill, not Popen.send_signal: that one may reap the process, and finish() could
+        # then no longer read its exit status and memory.
+        os.kill(self.process.pid, signum)
 
     def finish(self, limit: float) -> Finished:
         """Wait at most `limit` seconds from the start; a process still running is killed

@@ -255,7 +255,7 @@ def forwarding_proxy(upstream: str, hook: Hook, after: AfterHook | None = None) 
                 target.hostname or "127.0.0.1", target.port, timeout=60
             )
             try:
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                headers = dict(self.headers.items())  # Host too: EdgeGrid signs it
                 upstream_conn.request(self.command, self.path, body=body, headers=headers)
                 answer = upstream_conn.getresponse()
                 payload = answer.read()
