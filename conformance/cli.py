@@ -99,7 +99,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--deadline",
         type=positive_float,
         metavar="SECONDS",
-        help="stop the run (exit 2, partial report) after this long",
+        help="stop the run (exit 2, partial report) after this long, a request in flight too",
     )
     run.add_argument(
         "--max-examples",
@@ -110,7 +110,10 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="generation seed (default 0)")
     run.add_argument("--workers", type=positive_int, default=1)
     run.add_argument(
-        "--timeout", type=positive_float, default=30.0, help="seconds per request (default 30)"
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        help="seconds per request: connect, headers and the full body (default 30)",
     )
     run.add_argument(
         "--settle-timeout",

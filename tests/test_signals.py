@@ -179,8 +179,9 @@ def _run_and_signal(
     return finished.code, finished.ended - signalled, finished.report, finished.stderr
 
 
-def test_sigterm_during_the_property_phase_cleans_up_what_the_create_in_flight_made(
-    servers: dict[str, str], tmp_path: Path
+@pytest.mark.parametrize("phase", ["property", "stateful"])
+def test_sigterm_while_a_create_is_in_flight_cleans_up_what_it_made(
+    phase: str, servers: dict[str, str], tmp_path: Path
 ) -> None:
     """The signal lands while a create's answer is on its way: the answer is still read, and
     the streaming it reports is deleted before the run ends."""
@@ -188,7 +189,7 @@ def test_sigterm_during_the_property_phase_cleans_up_what_the_create_in_flight_m
     code, seconds, report, stderr = _run_and_signal(
         "azion",
         servers["azion"],
-        ["--phases", "property", "--max-examples", "3"],
+        ["--phases", phase, "--max-examples", "3"],
         moment,
         tmp_path,
         (signal.SIGTERM,),

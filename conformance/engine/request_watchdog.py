@@ -28,9 +28,11 @@ class RequestGuard:
 
     def __init__(self, limit: Callable[[], float]) -> None:
         self.limit = limit
-        self.expired = False
+        self.expired = False  # the time is up
+        self.cut = False  # and a socket of the request was shut down for it
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._done = False
 
     def register(self, sock: socket.socket | None) -> None:
         """Watch `sock` (a request's TCP or TLS socket) until the guard ends."""
@@ -38,15 +40,24 @@ class RequestGuard:
             return
         with self._lock:
             self._sockets.append(sock)
-            expired = self.expired
+            expired = self.cut = self.expired
         if expired:
             _shut(sock)
+
+    def done(self) -> None:
+        """The whole answer is in: from now on the time being up cuts nothing."""
+        with self._lock:
+            self._done = True
 
     def expire(self) -> None:
         """The request's time is up: shut its sockets down, waking any blocked read."""
         with self._lock:
+            if self._done:
+                return
             self.expired = True
             sockets = list(self._sockets)
+            # No socket (vcrpy's replay stubs have none): nothing was cut, the answer stands.
+            self.cut = bool(sockets)
         for sock in sockets:
             _shut(sock)
 

@@ -210,11 +210,12 @@ class TargetClient:
                 )
                 try:
                     body, truncated = self._read_capped(response)
+                    guard.done()
                 finally:
                     response.close()
             except TRANSPORT_ERRORS as exc:
                 failure = exc
-            if failure is None and not guard.expired:
+            if failure is None and not guard.cut:
                 exchange = self._exchange(
                     prepared, response, body, truncated, started, phase, labels
                 )
@@ -226,7 +227,7 @@ class TargetClient:
                 self._count_server_errors(exchange)
         if exchange is None:
             partial = self._exchange(prepared, response, body, True, started, phase, labels)
-            raise self._transport_failure(partial, failure, guard.expired, cleaning) from None
+            raise self._transport_failure(partial, failure, guard.cut, cleaning) from None
         if not cleaning:
             self.stop.raise_if_requested()
         return exchange
