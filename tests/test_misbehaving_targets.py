@@ -279,3 +279,33 @@ def test_a_target_that_never_answered_is_unusable_at_once() -> None:
             client.send("GET", "/", phase="test")
         assert not isinstance(raised.value, ExchangeFailed)
         client.close()
+
+
+def test_a_hung_stateful_step_is_one_finding_and_the_sequences_go_on(tmp_path: Path) -> None:
+    """In-process (the CLI path is covered above): the state machine drops the sequence whose
+    request got no answer, records one finding, and runs the next sequences."""
+    from conformance.engine.run import run_conformance
+    from conformance.settings import RunSettings
+
+    def twelfth(n: int, method: str, path: str) -> bool:
+        return n == 12
+
+    with _proxy_dropping(twelfth) as (url, seen):
+        outcome = run_conformance(
+            RunSettings(
+                api="azion",
+                base_url=url,
+                token="dsconform-edit-token",
+                phases=("stateful",),
+                max_examples=3,
+                timeout=TIMEOUT,
+                report_dir=tmp_path,
+            )
+        )
+    report = outcome.report
+    assert report["aborted"] is None, report["aborted"]
+    findings = _no_answer_findings(report)
+    assert len(findings) == 1
+    assert findings[0][1]["phase"] == "stateful"
+    assert len(seen) > 16  # later sequences still ran
+    assert outcome.exit_code == ExitCode.FINDINGS
