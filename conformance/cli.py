@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -121,7 +122,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--deadline",
         type=positive_float,
         metavar="SECONDS",
-        help="stop the run (exit 2, partial report) after this long",
+        help="stop the run (exit 2, partial report) after this long, a request in flight too",
     )
     run.add_argument(
         "--max-examples",
@@ -132,7 +133,10 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="generation seed (default 0)")
     run.add_argument("--workers", type=worker_count, default=1)
     run.add_argument(
-        "--timeout", type=positive_float, default=30.0, help="seconds per request (default 30)"
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        help="seconds per request: connect, headers and the full body (default 30)",
     )
     run.add_argument(
         "--settle-timeout",
@@ -202,19 +206,21 @@ def _run(args: argparse.Namespace) -> int:
         args.crash_log_dir = report_dirs[names[0]]  # where a crash log goes (exit 4)
         for name in names:
             codes.append(_run_one(args, name, report_dirs[name], reports))
+            if codes[-1] in SIGNAL_CODES:  # a stop signal ends the whole command, not one API
+                break
         if args.report_dir is not None and len(reports) > 1:
             from conformance.reporting.writers import write_combined
 
             print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
-    # The worst outcome wins: unusable (2), interrupted (130), findings (1), incomplete (3), ok.
+    # The worst outcome wins: a signal, unusable (2), findings (1), incomplete (3), ok.
     return max(codes, key=_severity)
 
 
 def _severity(code: int) -> tuple[bool, bool, bool, bool, int]:
-    """Orders exit codes for `--api all`: usage 2 > signals > findings 1 > incomplete 3 > 0."""
+    """Orders exit codes for `--api all`: signals > usage 2 > findings 1 > incomplete 3 > 0."""
     return (
+        code in SIGNAL_CODES,
         code == ExitCode.USAGE,
-        code == ExitCode.INTERRUPTED,
         code == ExitCode.FINDINGS,
         code == ExitCode.INCOMPLETE,
         code,
@@ -310,18 +316,27 @@ class _UsageError(Exception):
     pass
 
 
+SIGNAL_CODES = (ExitCode.INTERRUPTED, ExitCode.SIGTERM, ExitCode.SIGHUP)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    from conformance.engine.stopping import RunInterrupted, signals_as_interrupts
+
+    # `run`: SIGTERM and SIGHUP end it like Ctrl-C (the engine handles them during a run).
+    signals = signals_as_interrupts() if args.command == "run" else contextlib.nullcontext()
     try:
-        return int(args.handler(args))
+        with signals:
+            return int(args.handler(args))
     except (ContractFileError, _UsageError) as exc:
         print(f"dsconform: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        code = exc.exit_code if isinstance(exc, RunInterrupted) else ExitCode.INTERRUPTED
         print("dsconform: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+        return code
     except BrokenPipeError:
         # The reader went away (`dsconform ... | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

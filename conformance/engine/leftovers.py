@@ -36,16 +36,18 @@ class LeftoverTracker:
     def remove_all(
         self, client: TargetClient, *, phase: str = "cleanup", settle_timeout: float = 60.0
     ) -> list[str]:
-        """Delete what is still alive; returns what could not be deleted."""
+        """Delete what is still alive; returns what could not be deleted. Runs as cleanup:
+        after a stop signal or the deadline, only for the grace period (see `stopping`)."""
         failed: list[str] = []
-        for path in list(self.alive):
-            try:
-                if not remove_resource(
-                    client, self.api, path, phase=phase, settle_timeout=settle_timeout
-                ):
+        with client.cleanup_window():
+            for path in list(self.alive):
+                try:
+                    if not remove_resource(
+                        client, self.api, path, phase=phase, settle_timeout=settle_timeout
+                    ):
+                        failed.append(path)
+                except (TargetError, WriteRefused):
                     failed.append(path)
-            except (TargetError, WriteRefused):
-                failed.append(path)
         return failed
 
 

@@ -21,7 +21,7 @@ from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
-from conformance.engine.target_client import TargetError
+from conformance.engine.target_client import ExchangeFailed, TargetError
 from conformance.settings import READ_METHODS
 
 # operationId -> requirement that "invalid input is answered 4xx" stands for there.
@@ -39,6 +39,7 @@ NEGATIVE_DATA_REQUIREMENTS = {
     },
 }
 NAME_FIELDS = ("streamName", "name")
+NO_ANSWER = "no-complete-answer"
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
@@ -81,6 +82,9 @@ def explore_operations(ctx: PhaseContext, only: set[str] | None) -> None:
 def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
     operation_id = operation.definition.raw.get("operationId", operation.label)
     requirement = NEGATIVE_DATA_REQUIREMENTS[ctx.api.name].get(operation_id)
+    exercised = (requirement if mode is GenerationMode.NEGATIVE else None) or success_requirement(
+        ctx.api.name, operation_id
+    )
     leftovers = LeftoverTracker(ctx.api.name)
     target_error: list[TargetError] = []
 
@@ -104,23 +108,63 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
                     case.body[field] = f"{ctx.run_prefix}-prop"
         try:
             exchange, prepared = send_case(ctx, case, phase="property")
+        except ExchangeFailed as exc:  # one bad exchange: a finding, and the phase goes on
+            if exercised:
+                record_bad_exchange(ctx, exc, exercised, "property", operation_id)
+            return
         except TargetError as exc:
             target_error.append(exc)
             return
-        leftovers(exchange)
         if requirement and mode is GenerationMode.NEGATIVE:
             _negative_data_rejection(ctx, case, exchange, prepared, requirement, operation_id)
 
     # Unsatisfiable: nothing of this operation can be made invalid (e.g. a GET without
     # parameters once the security header is left out), so there is no negative case to send.
+    # A listener, first in line: it sees a create's answer before an interrupt can land.
+    ctx.client.listeners.insert(0, leftovers)
     try:
         with contextlib.suppress(Unsatisfiable):
             explore()
-    finally:  # also after Ctrl-C: nothing the phase created may survive it
-        for path in leftovers.remove_all(ctx.client, settle_timeout=ctx.settings.settle_timeout):
-            ctx.notes.append(f"could not delete {path}")
+    finally:  # also after Ctrl-C or SIGTERM: nothing the phase created may survive it
+        try:
+            settle = ctx.settings.settle_timeout
+            for path in leftovers.remove_all(ctx.client, settle_timeout=settle):
+                ctx.notes.append(f"could not delete {path}")
+        finally:
+            ctx.client.listeners.remove(leftovers)
     if target_error:
         raise target_error[0]
+
+
+def success_requirement(api: str, operation_id: str | None) -> str | None:
+    """The requirement on an operation's documented answer (its success status)."""
+    from conformance.checks.registry import AKAMAI_SUCCESS, AZION_SUCCESS
+
+    mapping = AKAMAI_SUCCESS if api == "akamai" else AZION_SUCCESS
+    entry = mapping.get(operation_id or "")
+    return entry[0] if entry else None
+
+
+def record_bad_exchange(
+    ctx: PhaseContext,
+    failure: ExchangeFailed,
+    requirement_id: str,
+    phase: str,
+    operation_id: str | None,
+) -> None:
+    """A request that got no complete answer, as one finding against what it exercised."""
+    ctx.collector.failed(
+        Finding(
+            requirement_id,
+            "transport",
+            NO_ANSWER,
+            f"no complete answer: {failure}"[:600],
+            phase,
+            operation_id,
+            failure.exchange,
+        )
+    )
+    ctx.notes.append(f"{phase}: {failure}")
 
 
 def _negative_data_rejection(

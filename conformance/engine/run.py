@@ -27,6 +27,8 @@ from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
 from conformance.engine.results import ResultsCollector
+from conformance.engine.stopping import RunInterrupted, StopControl, stop_signals
+from conformance.engine.stopping import exit_code_for as signal_exit_code
 from conformance.engine.target import Target, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
@@ -110,10 +112,21 @@ def explain_untested(
         (collector.blocked if blocked else collector.skipped)(requirement.id, reason)
 
 
+_SIGNAL_EXITS = {
+    "SIGINT": ExitCode.INTERRUPTED,
+    "SIGTERM": ExitCode.SIGTERM,
+    "SIGHUP": ExitCode.SIGHUP,
+}
+
+
 def exit_code_for(report: dict[str, Any]) -> ExitCode:
     """The exit status a report's verdict stands for (aborted runs: 130 or 2)."""
-    if report.get("aborted"):
-        return ExitCode.INTERRUPTED if report["aborted"] == "interrupted" else ExitCode.USAGE
+    aborted = report.get("aborted")
+    if aborted:
+        if str(aborted).startswith("interrupted"):  # "interrupted", "interrupted by SIGTERM"
+            name = str(aborted).removeprefix("interrupted").removeprefix(" by ") or "SIGINT"
+            return _SIGNAL_EXITS.get(name, ExitCode.INTERRUPTED)
+        return ExitCode.USAGE
     verdict = report.get("verdict")
     if verdict == "failed":
         return ExitCode.FINDINGS
@@ -209,8 +222,9 @@ def run_conformance(
     tape = open_cassette_session(settings)
     if tape is not None:
         settings = tape.adjust_settings(settings)
-    with secret_scope():  # secrets the run learns are redacted everywhere, the report included
-        outcome = _run_conformance(settings, on_event, tape, on_exchange)
+    stop = StopControl()  # SIGINT, SIGTERM, SIGHUP: stop sending, clean up, write the report
+    with secret_scope(), stop_signals(stop):  # secrets the run learns are redacted everywhere
+        outcome = _run_conformance(settings, on_event, tape, on_exchange, stop)
     if baseline is not None:
         outcome.baseline = evaluate_baseline(baseline, outcome.report)
         write_baseline_result(outcome.baseline, outcome.report_dir)
@@ -232,7 +246,9 @@ def _run_conformance(
     on_event: Callable[[Event], None] | None,
     tape: CassetteSession | None,
     on_exchange: Callable[[Exchange, ResultsCollector], None] | None = None,
+    stop: StopControl | None = None,
 ) -> RunOutcome:
+    stop = stop or StopControl()
     api = get_api(settings.api)
     catalogue = load_catalogue(api)
     document = OpenApiDocument.load(api.spec_path)
@@ -262,6 +278,7 @@ def _run_conformance(
             timeout=settings.timeout,
         )
         client.operation_resolver = operation_resolver(document)
+        client.stop = stop
         _apply_safety(settings, target, client, notes)
         client.listeners.append(ExchangeChecker(CHECKS[api.name], CheckEnv(document), collector))
         # Secrets the run sends or signs with are scrubbed from the report wherever quoted.
@@ -297,7 +314,7 @@ def _run_conformance(
             tape.attached(settings, target, ctx.run_prefix) if tape is not None else nullcontext()
         )
         try:
-            with attached, deterministic_generation():
+            with attached, deterministic_generation(), stop.phases():
                 if not target.embedded and tape is None:
                     _probe_credentials(client, api.name, statuses)
                 for name in settings.phases:
@@ -312,15 +329,18 @@ def _run_conformance(
             aborted = str(exc)
         except TargetError as exc:
             aborted = f"target unusable: {exc}"
-        except KeyboardInterrupt:
-            aborted = "interrupted"
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP (stopping.RunInterrupted)
+            stop.signum = stop.signum or getattr(exc, "signum", None) or RunInterrupted().signum
         finally:
             client.close()
+    if stop.signum is not None:  # also a signal that came after the last phase
+        aborted = _interrupted(stop.signum)
+        notes.extend(_left_after_interrupt(notes))
     if tape is not None:
         problem, tape_notes = tape.finish()
         notes.extend(tape_notes)
         aborted = aborted or problem
-    if aborted != "interrupted":
+    if not (aborted or "").startswith("interrupted"):
         # Every request answered 401/403: credentials, not the target's behaviour (issue 12).
         aborted = refused_credentials(statuses) or aborted
     explain_untested(
@@ -346,7 +366,8 @@ def _run_conformance(
     )
     report = scrub_strings(report)  # values the run knows are secret, wherever quoted
     write_reports(report, report_dir)
-    return RunOutcome(report, report_dir, exit_code_for(report), phase_seconds)
+    code = signal_exit_code(stop.signum) if stop.signum is not None else exit_code_for(report)
+    return RunOutcome(report, report_dir, code, phase_seconds)
 
 
 def _probe_credentials(client: TargetClient, api: str, statuses: dict[int, int]) -> None:
@@ -362,3 +383,22 @@ def _probe_credentials(client: TargetClient, api: str, statuses: dict[int, int])
 
 class _CredentialsRefused(Exception):
     """The credentials probe was answered 401 or 403; the message is the diagnosis."""
+
+
+def _interrupted(signum: int) -> str:
+    """The report's `aborted` text for a stop signal ("interrupted" for Ctrl-C, as before)."""
+    import signal
+
+    return (
+        "interrupted"
+        if signum == signal.SIGINT
+        else f"interrupted by {signal.Signals(signum).name}"
+    )
+
+
+def _left_after_interrupt(notes: list[str]) -> list[str]:
+    """One summary line on what an interrupted run's cleanup could not delete."""
+    left = [n for n in notes if "could not delete" in n or "cleanup of" in n]
+    if not left:
+        return ["interrupted: cleanup finished, nothing the run created was left"]
+    return [f"interrupted: cleanup left {len(left)} item(s) behind (see the notes above)"]

@@ -7,8 +7,9 @@ from typing import Any
 
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.leftovers import LeftoverTracker
+from conformance.engine.property_phase import record_bad_exchange, success_requirement
 from conformance.engine.results import Finding
-from conformance.engine.target_client import TargetError, WriteRefused
+from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.scenarios.base import ExchangeHistory, ScenarioAborted, ScenarioContext
 from conformance.scenarios.registry import SCENARIOS
 
@@ -76,6 +77,11 @@ def _run_one(ctx: PhaseContext, sctx: ScenarioContext, tracker: LeftoverTracker)
         _unjudged(
             ctx, sctx, ctx.collector.blocked, f"scenario {scenario.name} stopped early: {exc}"
         )
+    except ExchangeFailed as exc:  # one bad exchange: a finding, the next scenario runs
+        record_bad_exchange(
+            ctx, exc, _step_requirement(ctx, scenario, exc), "scenarios", exc.exchange.operation_id
+        )
+        _unjudged(ctx, sctx, ctx.collector.blocked, f"scenario {scenario.name} stopped: {exc}")
     except TargetError:
         raise
     except Exception as exc:  # our own bug: `error`, never a failure of the target
@@ -89,14 +95,16 @@ def _run_one(ctx: PhaseContext, sctx: ScenarioContext, tracker: LeftoverTracker)
                     "scenarios",
                 )
             )
-    finally:
-        for action in reversed(sctx.cleanups):
-            try:
-                action()
-            except (TargetError, WriteRefused) as exc:
-                ctx.notes.append(f"cleanup of {scenario.name} failed: {exc}")
-        for path in tracker.remove_all(ctx.client, settle_timeout=ctx.settings.settle_timeout):
-            ctx.notes.append(f"cleanup of {scenario.name}: could not delete {path}")
+    finally:  # also after Ctrl-C or SIGTERM, within the cleanup grace period
+        with ctx.client.cleanup_window():
+            for action in reversed(sctx.cleanups):
+                try:
+                    action()
+                except (TargetError, WriteRefused) as exc:
+                    ctx.notes.append(f"cleanup of {scenario.name} failed: {exc}")
+            settle = ctx.settings.settle_timeout
+            for path in tracker.remove_all(ctx.client, settle_timeout=settle):
+                ctx.notes.append(f"cleanup of {scenario.name}: could not delete {path}")
 
 
 def _unjudged(
@@ -106,3 +114,18 @@ def _unjudged(
     for requirement_id in sctx.scenario.cites:
         if ctx.collector.unjudged(requirement_id):
             mark(requirement_id, reason)
+
+
+def _step_requirement(ctx: PhaseContext, scenario: Any, failure: ExchangeFailed) -> str:
+    """The requirement a scenario step without an answer was exercising: the operation's
+    success requirement when the scenario cites it, else the first cited requirement about
+    that operation, else the operation's success requirement, else the scenario's first."""
+    operation_id = failure.exchange.operation_id
+    success = success_requirement(ctx.api.name, operation_id)
+    if success in scenario.cites:
+        return str(success)
+    for requirement_id in scenario.cites:
+        operations = ctx.catalogue.get(requirement_id).operations if operation_id else ()
+        if operation_id in operations:
+            return str(requirement_id)
+    return str(success or scenario.cites[0])

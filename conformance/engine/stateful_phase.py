@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any, ClassVar
 
-from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis import HealthCheck, Phase, reject, seed, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import ensure_resource_availability, use_after_free
@@ -20,10 +21,14 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
-from conformance.engine.property_phase import load_schema
+from conformance.engine.property_phase import (
+    load_schema,
+    record_bad_exchange,
+    success_requirement,
+)
 from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
-from conformance.engine.target_client import TargetError
+from conformance.engine.target_client import ExchangeFailed, TargetError
 from conformance.scenarios.base import ScenarioAborted
 
 CREATE_OPERATIONS = {"akamai": "createStream", "azion": "createStreaming"}
@@ -57,7 +62,8 @@ def run_stateful_phase(ctx: PhaseContext) -> None:
     schema = load_schema(ctx)
     machine = _machine_class(ctx, schema.as_state_machine(), make_body)
     ctx.emit(Event("stateful", "step", "state machine over the spec's links"))
-    with ctx.cassette("stateful"), contextlib.suppress(_StopMachine):
+    # Unsatisfiable: every sequence was cut short by a bad exchange (each one a finding).
+    with ctx.cassette("stateful"), contextlib.suppress(_StopMachine, Unsatisfiable):
         _run(machine, ctx)
     if machine.target_error:
         raise machine.target_error[0]
@@ -92,11 +98,16 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             self.deleted: set[str] = set()
             self.exchanges: dict[str, Exchange] = {}
             self.leftovers = LeftoverTracker(ctx.api.name)
+            # A listener, first in line: it sees a create's answer before an interrupt can.
+            ctx.client.listeners.insert(0, self.leftovers)
 
         def teardown(self) -> None:
             settle = ctx.settings.settle_timeout
-            for path in self.leftovers.remove_all(ctx.client, settle_timeout=settle):
-                ctx.notes.append(f"could not delete {path}")
+            try:
+                for path in self.leftovers.remove_all(ctx.client, settle_timeout=settle):
+                    ctx.notes.append(f"could not delete {path}")
+            finally:
+                ctx.client.listeners.remove(self.leftovers)
 
         def call(self, case: Any, **kwargs: Any) -> Any:
             if self.target_error:
@@ -105,6 +116,12 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
                 case.body = make_body()
             try:
                 exchange, prepared = send_case(ctx, case, phase="stateful")
+            except ExchangeFailed as exc:  # one finding; this sequence ends, the next begins
+                operation_id = case.operation.definition.raw.get("operationId")
+                exercised = success_requirement(ctx.api.name, operation_id)
+                if exercised:
+                    record_bad_exchange(ctx, exc, exercised, "stateful", operation_id)
+                reject()
             except TargetError as exc:
                 self.target_error.append(exc)
                 raise _StopMachine() from None
@@ -113,7 +130,6 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             return as_schemathesis_response(exchange, prepared)
 
         def _track(self, exchange: Exchange) -> None:
-            self.leftovers(exchange)
             path = exchange.request.path.split("?", 1)[0].rstrip("/")
             status = exchange.response.status
             created = created_resource_path(ctx.api.name, exchange)

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json as jsonlib
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.auth import AuthBase
 
 from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.engine.request_watchdog import TICK, WATCHDOG, WatchedAdapter
 from conformance.engine.shared_budget import SharedBudget
+from conformance.engine.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
 from conformance.settings import READ_METHODS
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -25,6 +31,16 @@ ExchangeListener = Callable[[Exchange], None]
 class TargetError(Exception):
     """The target could not be talked to at all (refused, reset, TLS, timeout), answers only
     5xx, or the run's overall deadline has passed: the run stops and writes what it has."""
+
+
+class ExchangeFailed(TargetError):
+    """One request got no complete answer (timed out, reset or garbled mid-answer) from a
+    target that has answered before: a finding against what the request was exercising, and
+    the run goes on. Code that does not record it treats it as any TargetError (abort)."""
+
+    def __init__(self, message: str, exchange: Exchange) -> None:
+        super().__init__(message)
+        self.exchange = exchange  # the request, and whatever part of the answer arrived
 
 
 class WriteRefused(Exception):
@@ -45,6 +61,15 @@ class AzionTokenAuth(AuthBase):
 # More 5xx answers in a row than any one fault of a single operation gives in a default run
 # (10 cases per generation mode), fewer than a run against a dead target would burn.
 MAX_SERVER_ERRORS_IN_A_ROW = 50
+# Requests in a row without a complete answer after which the target counts as down (one such
+# exchange is a finding; a target that never answered at all is down at the first).
+MAX_TRANSPORT_FAILURES_IN_A_ROW = 3
+TRANSPORT_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
 
 
 class TargetClient:
@@ -64,6 +89,8 @@ class TargetClient:
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
         self.session = requests.Session()
+        for scheme in ("http://", "https://"):  # a watchdog bounds each whole request
+            self.session.mount(scheme, WatchedAdapter())
         self.session.headers.update({"User-Agent": "dsconform"})
         self.session.headers.update(default_headers or {})
         self.listeners: list[ExchangeListener] = []
@@ -80,9 +107,18 @@ class TargetClient:
         self._sent_at: deque[float] = deque()
         self.max_server_errors_in_a_row = MAX_SERVER_ERRORS_IN_A_ROW
         self._server_errors_in_a_row = 0
+        self.max_transport_failures_in_a_row = MAX_TRANSPORT_FAILURES_IN_A_ROW
+        self._transport_failures_in_a_row = 0
+        self.answered = 0  # complete answers so far
+        self.stop = StopControl()  # signals (run.py installs the handlers)
 
     def close(self) -> None:
         self.session.close()
+
+    def cleanup_window(self) -> AbstractContextManager[None]:
+        """Requests sent in this block are cleanup: they go on after a stop signal or the
+        deadline, for a short grace period (see `stopping`)."""
+        return self.stop.cleanup()
 
     def send(
         self,
@@ -143,58 +179,149 @@ class TargetClient:
         labels: tuple[str, ...] = (),
         polite: bool = True,
     ) -> Exchange:
+        """Send a prepared request within the whole-request bound; see `send`.
+
+        Raises RunInterrupted after a stop signal (outside cleanup), ExchangeFailed when one
+        request gets no complete answer, TargetError when the target is unusable or the
+        deadline has passed."""
         if self.read_only and str(prepared.method).upper() not in READ_METHODS:
             raise WriteRefused(f"read-only run: {prepared.method} {prepared.url} not sent")
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise TargetError("the run's overall deadline has passed")
+        cleaning = self.stop.cleaning > 0
+        self._check_may_send(cleaning)
         if polite:
             self.wait_for_budget()
             if self.shared_budget is not None:
                 self.waited_seconds += self.shared_budget.reserve(self.max_wait)
+            self._check_may_send(cleaning)
         started = time.monotonic()
         self.requests_made += 1
-        try:
-            response = self.session.send(
-                prepared, timeout=self.timeout, stream=True, allow_redirects=False
-            )
+        response: requests.Response | None = None
+        body, truncated = b"", False
+        failure: BaseException | None = None
+        exchange: Exchange | None = None
+        with (
+            self.stop.shield(),
+            WATCHDOG.guard(lambda: self._request_limit(started, cleaning)) as guard,
+        ):
+            bound = max(0.001, self._request_limit(started, cleaning) - started)
             try:
-                body, truncated = self._read_capped(response)
-            finally:
-                response.close()
-        except requests.Timeout as exc:
-            raise TargetError(
-                f"{prepared.method} {prepared.url}: timed out after "
-                f"{self.timeout:g} s ({type(exc).__name__})"
-            ) from None
-        except requests.RequestException as exc:
-            raise TargetError(f"{prepared.method} {prepared.url}: {_short_reason(exc)}") from None
-        elapsed = time.monotonic() - started
+                response = self.session.send(
+                    prepared, timeout=(bound, bound), stream=True, allow_redirects=False
+                )
+                try:
+                    body, truncated = self._read_capped(response)
+                    guard.done()
+                finally:
+                    response.close()
+            except TRANSPORT_ERRORS as exc:
+                failure = exc
+            if failure is None and not guard.cut:
+                exchange = self._exchange(
+                    prepared, response, body, truncated, started, phase, labels
+                )
+                self.answered += 1
+                self._transport_failures_in_a_row = 0
+                self._learn_budget(exchange)
+                for listener in self.listeners:
+                    listener(exchange)
+                self._count_server_errors(exchange)
+        if exchange is None:
+            partial = self._exchange(prepared, response, body, True, started, phase, labels)
+            raise self._transport_failure(partial, failure, guard.cut, cleaning) from None
+        if not cleaning:
+            self.stop.raise_if_requested()
+        return exchange
+
+    def _check_may_send(self, cleaning: bool) -> None:
+        """Refuse to send after a stop or the deadline (cleanup: after its grace period)."""
+        now = time.monotonic()
+        if not cleaning:
+            self.stop.raise_if_requested()
+            if self.deadline is not None and now > self.deadline:
+                raise TargetError("the run's overall deadline has passed")
+        elif now >= self._cleanup_limit():
+            raise TargetError(self._cleanup_over())
+
+    def _request_limit(self, started: float, cleaning: bool) -> float:
+        """The moment (time.monotonic()) a request started at `started` is cut off."""
+        if cleaning:
+            return min(started + self.timeout, self._cleanup_limit())
+        deadline = self.deadline if self.deadline is not None else math.inf
+        return min(started + self.timeout, self.stop.cut_at, deadline)
+
+    def _cleanup_limit(self) -> float:
+        """Until when cleanup may send: the grace period after a signal or the deadline."""
+        deadline = self.deadline if self.deadline is not None else math.inf
+        return min(self.stop.cleanup_until, deadline + CLEANUP_GRACE)
+
+    def _cleanup_over(self) -> str:
+        if self.stop.second_signal:
+            return "cleanup stopped by a second signal"
+        return f"cleanup stopped: its grace period of {CLEANUP_GRACE:g} s is over"
+
+    def _transport_failure(
+        self, partial: Exchange, failure: BaseException | None, expired: bool, cleaning: bool
+    ) -> BaseException:
+        """What a request without a complete answer means: a stop, the deadline, a down
+        target, or one bad exchange."""
+        now = time.monotonic()
+        request = f"{partial.request.method} {partial.request.url}"
+        if cleaning:
+            if now >= self._cleanup_limit():
+                return TargetError(f"{request}: {self._cleanup_over()}")
+        else:
+            if self.stop.signum is not None:
+                return RunInterrupted(self.stop.signum)
+            if self.deadline is not None and now >= self.deadline:
+                return TargetError(f"the run's overall deadline has passed ({request} in flight)")
+        timed_out = expired or isinstance(
+            failure, requests.Timeout | urllib3.exceptions.TimeoutError | TimeoutError
+        )
+        if timed_out or failure is None:
+            reason = f"no complete answer within {self.timeout:g} s (timed out)"
+        else:
+            reason = _short_reason(failure)
+        self._transport_failures_in_a_row += 1
+        if self.answered == 0:
+            return TargetError(f"{request}: {reason}")
+        if self._transport_failures_in_a_row >= self.max_transport_failures_in_a_row:
+            return TargetError(
+                f"{self._transport_failures_in_a_row} requests in a row got no complete "
+                f"answer (the last: {request}: {reason})"
+            )
+        return ExchangeFailed(f"{request}: {reason}", partial)
+
+    def _exchange(
+        self,
+        prepared: requests.PreparedRequest,
+        response: requests.Response | None,
+        body: bytes,
+        truncated: bool,
+        started: float,
+        phase: str,
+        labels: tuple[str, ...] = (),
+    ) -> Exchange:
         split = urlsplit(prepared.url or "")
         path = split.path + (f"?{split.query}" if split.query else "")
         raw_body = prepared.body
         request_body = (
             raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes) else (raw_body or "")
         )
-        exchange = Exchange(
+        return Exchange(
             request=RecordedRequest(
                 str(prepared.method), str(prepared.url), path, dict(prepared.headers), request_body
             ),
             response=RecordedResponse(
-                response.status_code,
-                dict(response.headers),
+                response.status_code if response is not None else 0,
+                dict(response.headers) if response is not None else {},
                 body.decode("utf-8", "replace"),
                 truncated,
             ),
             operation_id=self.operation_resolver(str(prepared.method), split.path),
             phase=phase,
-            elapsed=elapsed,
+            elapsed=time.monotonic() - started,
             labels=labels,
         )
-        self._learn_budget(exchange)
-        for listener in self.listeners:
-            listener(exchange)
-        self._count_server_errors(exchange)
-        return exchange
 
     def _count_server_errors(self, exchange: Exchange) -> None:
         """A target answering nothing but 5xx is down, not under test: stop rather than spend
@@ -223,9 +350,24 @@ class TargetClient:
         self._sleep(min(self._not_before - time.time(), self.max_wait))
 
     def _sleep(self, delay: float) -> None:
-        if delay > 0:
-            time.sleep(delay)
-            self.waited_seconds += delay
+        """Sleep `delay` seconds, or less when the deadline, a stop signal or the end of the
+        cleanup grace period comes first."""
+        if delay <= 0:
+            return
+        began = time.monotonic()
+        end = began + delay
+        while True:
+            now = time.monotonic()
+            if self.stop.cleaning:
+                until = min(end, self._cleanup_limit())
+            elif self.stop.requested:
+                until = now
+            else:
+                until = min(end, self.deadline if self.deadline is not None else end)
+            if now >= until:
+                break
+            time.sleep(min(TICK, until - now))
+        self.waited_seconds += time.monotonic() - began
 
     def _learn_budget(self, exchange: Exchange) -> None:
         response = exchange.response
@@ -257,7 +399,7 @@ class TargetClient:
         return b"".join(chunks), False
 
 
-def _short_reason(exc: requests.RequestException) -> str:
+def _short_reason(exc: BaseException) -> str:
     text = str(exc)
     for marker in (
         "Connection refused",
@@ -270,4 +412,5 @@ def _short_reason(exc: requests.RequestException) -> str:
         if marker in text:
             return marker.lower() if marker[0].isupper() and " " in marker else marker
     first = text.splitlines()[0] if text else type(exc).__name__
-    return first[:200]
+    # Target-controlled bytes (a garbage status line) must not reach a terminal raw.
+    return "".join(c if c.isprintable() else "?" for c in first[:200])

@@ -141,8 +141,14 @@ def incomplete_reason(blocked: Counter[str], counts: dict[str, int], total: int)
         return (
             f"{sum(blocked.values())} requirement(s) blocked, most often ({count}): {reason}{more}"
         )
-    if not counts.get(Status.PASSED.value) and not counts.get(Status.FAILED.value):
+    if not counts.get(Status.PASSED.value):
+        # Deviations alone verify nothing: a run that passed nothing has not passed.
         untested = counts.get(Status.UNTESTED.value, 0)
+        failed = counts.get(Status.FAILED.value, 0)
+        if failed:
+            return (
+                f"no requirement passed ({failed} deviation(s), {untested} of {total} untested)"
+            )
         return f"no requirement was tested ({untested} of {total} untested)"
     return None
 
