@@ -19,9 +19,10 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
+from conformance.engine.ownership import aim_case, ownership_of
 from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
-from conformance.engine.target_client import TargetError
+from conformance.engine.target_client import TargetError, WriteRefused
 from conformance.settings import READ_METHODS
 
 # operationId -> requirement that "invalid input is answered 4xx" stands for there.
@@ -83,6 +84,8 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
     requirement = NEGATIVE_DATA_REQUIREMENTS[ctx.api.name].get(operation_id)
     leftovers = LeftoverTracker(ctx.api.name)
     target_error: list[TargetError] = []
+    ownership = ownership_of(ctx.client)
+    refused: list[str] = []
 
     @seed(ctx.settings.seed)
     @settings(
@@ -103,9 +106,18 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
                 if field in case.body:
                     case.body[field] = f"{ctx.run_prefix}-prop"
         try:
+            # Generated ids are arbitrary and may name a customer's stream: a case naming an
+            # id the run did not create goes to an id proven absent instead (ownership.py).
+            aim = aim_case(ownership, ctx.client, case, phase="property") if ownership else None
+            if aim == "refused":
+                refused.append("no id proven absent to aim it at")
+                return
             exchange, prepared = send_case(ctx, case, phase="property")
         except TargetError as exc:
             target_error.append(exc)
+            return
+        except WriteRefused as exc:  # not ours to change: skipped, not failed
+            refused.append(str(exc))
             return
         leftovers(exchange)
         if requirement and mode is GenerationMode.NEGATIVE:
@@ -119,6 +131,11 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
     finally:  # also after Ctrl-C: nothing the phase created may survive it
         for path in leftovers.remove_all(ctx.client, settle_timeout=ctx.settings.settle_timeout):
             ctx.notes.append(f"could not delete {path}")
+    if refused and not ctx.client.read_only:
+        ctx.notes.append(
+            f"property {operation_id} ({mode.value}): {len(refused)} case(s) not sent, "
+            f"they would have touched what the run did not create (first: {refused[0]})"
+        )
     if target_error:
         raise target_error[0]
 

@@ -7,7 +7,7 @@ import json as jsonlib
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -29,6 +29,14 @@ class TargetError(Exception):
 
 class WriteRefused(Exception):
     """A read-only run was about to send a write; the step that needs it is skipped."""
+
+
+class WriteGuard(Protocol):
+    """Decides which writes may be sent (engine/ownership.py: only to what the run created)."""
+
+    def check(self, method: str, url: str) -> None: ...
+
+    def observe(self, exchange: Exchange) -> None: ...
 
 
 class AzionTokenAuth(AuthBase):
@@ -75,6 +83,7 @@ class TargetClient:
         # Our own cap (`--rate-limit N/PERIOD`): at most N sends in any PERIOD seconds.
         self.rate_cap: tuple[int, float] | None = None
         self.read_only = False
+        self.write_guard: WriteGuard | None = None  # ownership: writes only to our own resources
         self.shared_budget: SharedBudget | None = None  # set in worker processes
         self.deadline: float | None = None  # time.monotonic() after which nothing is sent
         self._sent_at: deque[float] = deque()
@@ -145,6 +154,8 @@ class TargetClient:
     ) -> Exchange:
         if self.read_only and str(prepared.method).upper() not in READ_METHODS:
             raise WriteRefused(f"read-only run: {prepared.method} {prepared.url} not sent")
+        if self.write_guard is not None:
+            self.write_guard.check(str(prepared.method), str(prepared.url))
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise TargetError("the run's overall deadline has passed")
         if polite:
@@ -191,6 +202,8 @@ class TargetClient:
             labels=labels,
         )
         self._learn_budget(exchange)
+        if self.write_guard is not None:
+            self.write_guard.observe(exchange)
         for listener in self.listeners:
             listener(exchange)
         self._count_server_errors(exchange)
