@@ -35,6 +35,7 @@ from conformance.settings import RunSettings
 
 CREDS = EdgeGridCredentials("akab-owner-client", "owner-test-secret-0123456789", "akab-owner-acc")
 AZION_TOKEN = "dsconform-edit-token"
+AZION_VIEW_TOKEN = "dsconform-view-token"
 AZION_HEADERS = {"Authorization": f"Token {AZION_TOKEN}", "Accept": "application/json; version=3"}
 AKAMAI = "/datastream-config-api/v1/log"
 STREAMINGS = "/data_streaming/streamings"
@@ -80,6 +81,18 @@ def test_the_guard_refuses_writes_to_resources_the_run_did_not_create() -> None:
     guard.check("PUT", f"{streams}/7")  # our own tombstone stays ours
     guard.observe(_exchange("GET", f"{AKAMAI}/streams/{ABSENT_ID}", 404, {}))
     guard.check("PUT", f"{streams}/{ABSENT_ID}/activate")
+    # a small id answered 404 is not proof: the next create may take it
+    guard.observe(_exchange("GET", f"{AKAMAI}/streams/1006", 404, {}))
+    with pytest.raises(NotOwned):
+        guard.check("PUT", f"{streams}/1006/activate")
+    # an id with no digit answered 4xx names nothing an integer allocator hands out
+    with pytest.raises(NotOwned):
+        guard.check("PUT", f"{streams}/not-a-number")
+    guard.observe(_exchange("GET", f"{AKAMAI}/streams/not-a-number", 400, {}))
+    guard.check("PUT", f"{streams}/not-a-number")
+    guard.observe(_exchange("GET", f"{AKAMAI}/streams/%20", 400, {}))
+    with pytest.raises(NotOwned):
+        guard.check("DELETE", f"{streams}/%20")
     # a name with this run's prefix (a create whose answer lacked the id) can be adopted
     assert not guard.adopt_named(1002, "customer-prod")
     assert guard.adopt_named(1003, "dsconform-abc123-lifecycle")
@@ -185,7 +198,9 @@ class Account:
 
     def settings(self, report_dir: Path) -> RunSettings:
         auth: dict[str, Any] = (
-            {"edgerc": self.edgerc} if self.api == "akamai" else {"token": AZION_TOKEN}
+            {"edgerc": self.edgerc}
+            if self.api == "akamai"
+            else {"token": AZION_TOKEN, "view_token": AZION_VIEW_TOKEN}
         )
         return RunSettings(
             api=self.api,
@@ -196,7 +211,11 @@ class Account:
         )
 
     def cli_args(self, report_dir: Path) -> list[str]:
-        auth = ["--edgerc", str(self.edgerc)] if self.api == "akamai" else ["--token", AZION_TOKEN]
+        auth = (
+            ["--edgerc", str(self.edgerc)]
+            if self.api == "akamai"
+            else ["--token", AZION_TOKEN, "--view-token", AZION_VIEW_TOKEN]
+        )
         return [
             "run",
             "--api",

@@ -10,14 +10,17 @@ or a streaming (Azion `/data_streaming/streamings/{id}`) is sent only when
   carried no usable id. Ids the run created and deleted stay writable (the "deleted id answers
   404" requirements write to them): both vendors allocate ids from increasing sequences and
   never hand a deleted id out again, so a tombstone of ours is an id nobody else can hold; or
-- the id is this module's ABSENT_ID and the run has just seen a GET of it answered 404. The
-  "unknown id answers 404" requirements need a write to an id that never existed. An arbitrary
-  id the run saw answered 404 is not safe: on Akamai the next create (ours, another run's, the
-  customer's) takes max+1, so a GET 404 of 1006 followed by a PUT to 1006 can land on a stream
-  created in between. A client cannot choose an id (creates are server-allocated), so the only
-  way an id becomes live is the allocator reaching it. ABSENT_ID (2e9, inside int32) lies orders
-  of magnitude past any id either vendor hands out, and the fresh 404 proves nothing holds it
-  right now; the proof expires after ABSENT_PROOF_SECONDS all the same.
+- the id is one no allocator will hand out soon and the run has just seen a GET of it answered
+  404 (for an id without any digit, any 4xx). The "unknown id answers 404" requirements need a
+  write to an id that never existed. An arbitrary id the run saw answered 404 is not safe: on
+  Akamai the next create (ours, another run's, the customer's) takes max+1, so a GET 404 of 1006
+  followed by a PUT to 1006 can land on a stream created in between. A client cannot choose an
+  id (creates are server-allocated), so the only way an id becomes live is the allocator
+  reaching it. A number of at least ABSENT_FLOOR (ABSENT_ID, 2e9, inside int32) lies orders of
+  magnitude past any id either vendor hands out; a segment without a digit ("not-a-number", the
+  non-integer-id probes) is no integer id at all, and no lenient parse turns it into one. The
+  fresh answer proves nothing holds it right now; the proof expires after ABSENT_PROOF_SECONDS
+  all the same.
 
 Everything else naming a resource is refused with NotOwned (a WriteRefused: the case or step
 is skipped, not failed). The path is judged raw and percent-decoded and with dot segments
@@ -48,6 +51,7 @@ COLLECTIONS = {
 # The path parameter that carries the id, per API (spec names).
 ID_PARAMETERS = {"akamai": "streamId", "azion": "id"}
 ABSENT_ID = 2_000_000_000
+ABSENT_FLOOR = 1_000_000_000
 ABSENT_PROOF_SECONDS = 600.0
 
 
@@ -68,7 +72,7 @@ class Ownership:
         )
         self._lock = threading.Lock()
         self._owned: dict[str, bool] = {}  # id -> still alive (False: we deleted it)
-        self._absent_proven_at = 0.0  # time.monotonic() of the last GET 404 of ABSENT_ID
+        self._absent_since: dict[str, float] = {}  # id -> time.monotonic() of its GET 404
 
     # --- the record -------------------------------------------------------------------
     def register(self, resource_id: Any) -> None:
@@ -125,8 +129,8 @@ class Ownership:
 
     def _absent_ok(self, resource_id: str) -> bool:
         with self._lock:
-            fresh = time.monotonic() - self._absent_proven_at < ABSENT_PROOF_SECONDS
-        return resource_id == str(ABSENT_ID) and self._absent_proven_at > 0 and fresh
+            proven = self._absent_since.get(resource_id)
+        return proven is not None and time.monotonic() - proven < ABSENT_PROOF_SECONDS
 
     def observe(self, exchange: Exchange) -> None:
         """Learn from an answer: our creates, our deletes, the absence proof of ABSENT_ID."""
@@ -136,9 +140,12 @@ class Ownership:
         path = urlsplit(exchange.request.url).path.rstrip("/")
         method, status = exchange.request.method.upper(), exchange.response.status
         resource_id = path.rsplit("/", 1)[1]
-        if path.lower() == self.resource_path(ABSENT_ID).lower() and method == "GET":
+        if method == "GET" and path.lower() == self.resource_path(resource_id).lower():
             with self._lock:
-                self._absent_proven_at = time.monotonic() if status == 404 else 0.0
+                if _never_allocated(resource_id, status):
+                    self._absent_since[resource_id] = time.monotonic()
+                else:
+                    self._absent_since.pop(resource_id, None)
         elif method == "DELETE" and (200 <= status < 300 or status == 404):
             with self._lock:
                 if resource_id in self._owned:
@@ -152,6 +159,15 @@ class Ownership:
     def ensure_absent_proof(self, client: TargetClient, *, phase: str) -> bool:
         """A fresh proof that ABSENT_ID does not exist: the last one, or a new GET."""
         return self._absent_ok(str(ABSENT_ID)) or self.prove_absent(client, phase=phase)
+
+
+def _never_allocated(resource_id: str, status: int) -> bool:
+    """Whether a GET answer proves an id absent that no allocator will hand out soon."""
+    if not resource_id or not 400 <= status < 500:
+        return False
+    if re.fullmatch(r"[A-Za-z][A-Za-z_-]*", resource_id):
+        return True
+    return status == 404 and resource_id.isdigit() and int(resource_id) >= ABSENT_FLOOR
 
 
 def _readings(path: str) -> list[str]:
