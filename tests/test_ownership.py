@@ -290,6 +290,10 @@ def customer_account(api: str, tmp_path: Path, *, seeded: bool = True) -> Iterat
         yield account
 
 
+def _bad(statuses: dict[str, str]) -> dict[str, str]:
+    return {r: status for r, status in statuses.items() if status in ("failed", "error")}
+
+
 def _statuses(report: dict[str, Any]) -> dict[str, str]:
     return {r["id"]: r["status"] for r in report["requirements"]}
 
@@ -393,9 +397,15 @@ def test_two_runs_at_once_each_get_the_verdict_of_a_run_alone(api: str, tmp_path
         after = account.snapshot()
     assert after == before
     assert alone[0] == ExitCode.OK, alone[1]
+    passed_alone = {r for r, status in alone[1].items() if status == "passed"}
     for code, statuses in together:
-        assert code == ExitCode.OK
-        assert statuses == alone[1]
+        assert code == alone[0]
+        # The same verdict: nothing fails or errs that did not alone, and nothing that passed
+        # alone falls to untested (issue 11 item 9: 11 did). A requirement untested alone may
+        # pass together: the rate-limit scenarios need the embedded budget drained, which a
+        # loaded machine sometimes cannot do alone and two runs sharing the budget do sooner.
+        assert _bad(statuses) == _bad(alone[1])
+        assert {r for r in passed_alone if statuses[r] != "passed"} == set()
 
 
 def _start(account: Account, report_dir: Path) -> subprocess.Popen[bytes]:
