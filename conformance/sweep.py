@@ -52,10 +52,17 @@ def _confirmed(client: TargetClient, api: str, path: str, prefix: str) -> bool:
     return True
 
 
+def _guarded(client: TargetClient, api: str) -> None:
+    """Deletes pass only for resources whose own answer carries the prefix (`_confirmed`)."""
+    if client.write_guard is None:
+        client.write_guard = Ownership(api)
+
+
 def sweep_akamai(
     client: TargetClient, prefix: str, *, dry_run: bool, settle_timeout: float = 120.0
 ) -> SweepResult:
     """Deactivate (if needed) and delete every stream whose name starts with `prefix`."""
+    _guarded(client, "akamai")
     result = SweepResult()
     streams = _json(client.send("GET", AKAMAI_STREAMS, phase="sweep")) or []
     for stream in streams if isinstance(streams, list) else []:
@@ -84,6 +91,7 @@ def sweep_akamai(
 
 def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepResult:
     """Delete every streaming whose name starts with `prefix`."""
+    _guarded(client, "azion")
     result = SweepResult()
     body = _json(client.send("GET", AZION_STREAMINGS, phase="sweep")) or {}
     items = body.get("results") if isinstance(body, dict) else None
@@ -153,8 +161,6 @@ def run_sweep(args: argparse.Namespace) -> int:
                 default_headers=target.default_headers,
                 timeout=args.timeout,
             )
-            # Deletes pass only for resources whose own answer carries the prefix.
-            client.write_guard = Ownership(args.api)
             try:
                 if args.api == "akamai":
                     result = sweep_akamai(client, args.prefix, dry_run=args.dry_run)

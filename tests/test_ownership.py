@@ -360,8 +360,7 @@ def test_an_interrupted_run_leaves_the_customers_resources_as_they_were(
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         try:
-            # mid-run: writes of the property phase are under way by then
-            _wait_for_writes(account, timeout=60)
+            _wait_for_scenarios(account, timeout=300)
             process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=120)
         finally:
@@ -372,16 +371,23 @@ def test_an_interrupted_run_leaves_the_customers_resources_as_they_were(
     assert after == before
 
 
-def _wait_for_writes(account: Account, *, timeout: float) -> None:
-    """Until the run has created something (the listing shows a dsconform- resource)."""
+def _wait_for_scenarios(account: Account, *, timeout: float) -> None:
+    """Until the run is in its scenario phase (it lists a resource a scenario named), so the
+    property and stateful phases have had their chance to touch the customer's."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        listed = account.snapshot()["list"]
+        answer = account.call("GET", "/streams" if account.api == "akamai" else STREAMINGS)
+        listed = answer.json() if answer.status_code == 200 else []
         items = listed if isinstance(listed, list) else listed.get("results", [])
-        if any(str(i.get("streamName", i.get("name", ""))).startswith("dsconform-") for i in items):
+        names = [str(i.get("streamName", i.get("name", ""))) for i in items]
+        if any(_scenario_name(name) for name in names):
             return
-        time.sleep(0.05)
-    raise AssertionError("the run created nothing within the time allowed")
+        time.sleep(0.2)
+    raise AssertionError("the run reached no scenario within the time allowed")
+
+
+def _scenario_name(name: str) -> bool:
+    return name.startswith("dsconform-") and "-prop" not in name and "-stateful-" not in name
 
 
 # ------------------------------------------------------------------------- two runs at once
