@@ -66,6 +66,11 @@ def test_the_guard_refuses_writes_to_resources_the_run_did_not_create() -> None:
     ):
         with pytest.raises(NotOwned):
             guard.check(method, url)
+    # a POST elsewhere answering with an id makes nothing ours
+    key = {"streamVersionKey": {"streamId": 1001}}
+    guard.observe(_exchange("POST", f"{AKAMAI}/streams/1001/activate", 202, key))
+    with pytest.raises(NotOwned):
+        guard.check("PUT", f"{streams}/1001")
     guard.observe(
         _exchange("POST", f"{AKAMAI}/streams", 202, {"streamVersionKey": {"streamId": 7}})
     )

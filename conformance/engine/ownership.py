@@ -134,13 +134,15 @@ class Ownership:
 
     def observe(self, exchange: Exchange) -> None:
         """Learn from an answer: our creates, our deletes, the absence proof of ABSENT_ID."""
-        created = created_resource_path(self.api, exchange)
-        if created is not None and created.lower().startswith(self.collection.lower()):
-            self.register(created.rsplit("/", 1)[1])
         path = urlsplit(exchange.request.url).path.rstrip("/")
+        created = created_resource_path(self.api, exchange)
+        # Only a create on the collection itself makes something ours (a base path of a gateway
+        # may come first); a POST elsewhere answering with some id does not.
+        if created is not None and path.lower().endswith(self.collection.lower()):
+            self.register(created.rsplit("/", 1)[1])
         method, status = exchange.request.method.upper(), exchange.response.status
         resource_id = path.rsplit("/", 1)[1]
-        if method == "GET" and path.lower() == self.resource_path(resource_id).lower():
+        if method == "GET" and path.lower().endswith(self.resource_path(resource_id).lower()):
             with self._lock:
                 if _never_allocated(resource_id, status):
                     self._absent_since[resource_id] = time.monotonic()
