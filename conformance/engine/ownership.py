@@ -212,15 +212,21 @@ def id_parameter(api: str, operation_path: str) -> str | None:
     return ID_PARAMETERS[api] if ITEM_TEMPLATES[api] in operation_path else None
 
 
-def aim_case(ownership: Ownership, client: TargetClient, case: Any, *, phase: str) -> Aim:
+def aim_case(
+    ownership: Ownership, client: TargetClient, case: Any, *, phase: str, reads: bool = True
+) -> Aim:
     """Point a generated case that names a resource the run did not create at ABSENT_ID
-    instead, proving ABSENT_ID absent first when the case writes: "as-is" (nothing to change),
+    instead (reads too unless `reads` is False: reading is harmless, but a state machine must
+    chain only from its own creates), proving ABSENT_ID absent first when the case writes:
+    "as-is" (nothing to change),
     "aimed" (now names ABSENT_ID; what a link promised about it no longer holds) or "refused"
     (no proof of absence: the case must not be sent)."""
     api, path = ownership.api, str(case.operation.path)
     name = id_parameter(api, path)
     parameters = case.path_parameters
     if name is None or parameters is None or name not in parameters:
+        return "as-is"
+    if not reads and str(case.method).upper() in READ_METHODS:
         return "as-is"
     if ownership.owns(parameters[name]):
         return "as-is"

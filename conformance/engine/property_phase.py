@@ -108,7 +108,11 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
         try:
             # Generated ids are arbitrary and may name a customer's stream: a case naming an
             # id the run did not create goes to an id proven absent instead (ownership.py).
-            aim = aim_case(ownership, ctx.client, case, phase="property") if ownership else None
+            aim = (
+                aim_case(ownership, ctx.client, case, phase="property", reads=False)
+                if ownership
+                else None
+            )
             if aim == "refused":
                 refused.append("no id proven absent to aim it at")
                 return
