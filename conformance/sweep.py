@@ -11,6 +11,7 @@ from typing import Any
 
 from conformance.argument_types import base_url, non_empty, positive_float
 from conformance.engine.leftovers import ACTIVE, remove_resource
+from conformance.engine.ownership import Ownership
 from conformance.engine.target import TargetConfigError, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
@@ -37,10 +38,32 @@ def _json(exchange: Any) -> Any:
         return None
 
 
+def _confirmed(client: TargetClient, api: str, path: str, prefix: str) -> bool:
+    """Whether the resource itself (not just a list entry) still carries the prefix: read it
+    and, only then, let the write guard pass deletes to it."""
+    body = _json(client.send("GET", path, phase="sweep"))
+    if api == "azion":
+        body = body.get("results") if isinstance(body, dict) else None
+    name = body.get("streamName" if api == "akamai" else "name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not name.startswith(prefix):
+        return False
+    guard = client.write_guard
+    if isinstance(guard, Ownership):
+        guard.register(path.rsplit("/", 1)[1])
+    return True
+
+
+def _guarded(client: TargetClient, api: str) -> None:
+    """Deletes pass only for resources whose own answer carries the prefix (`_confirmed`)."""
+    if client.write_guard is None:
+        client.write_guard = Ownership(api)
+
+
 def sweep_akamai(
     client: TargetClient, prefix: str, *, dry_run: bool, settle_timeout: float = 120.0
 ) -> SweepResult:
     """Deactivate (if needed) and delete every stream whose name starts with `prefix`."""
+    _guarded(client, "akamai")
     result = SweepResult()
     streams = _json(client.send("GET", AKAMAI_STREAMS, phase="sweep")) or []
     for stream in streams if isinstance(streams, list) else []:
@@ -52,6 +75,9 @@ def sweep_akamai(
         if dry_run:
             continue
         path = f"{AKAMAI_STREAMS}/{stream.get('streamId')}"
+        if not _confirmed(client, "akamai", path, prefix):
+            result.failed.append(f"{label}: its own answer does not carry the prefix, kept")
+            continue
         removed = remove_resource(
             client,
             "akamai",
@@ -66,6 +92,7 @@ def sweep_akamai(
 
 def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepResult:
     """Delete every streaming whose name starts with `prefix`."""
+    _guarded(client, "azion")
     result = SweepResult()
     body = _json(client.send("GET", AZION_STREAMINGS, phase="sweep")) or {}
     items = body.get("results") if isinstance(body, dict) else None
@@ -77,9 +104,11 @@ def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepRes
         result.found.append(label)
         if dry_run:
             continue
-        removed = remove_resource(
-            client, "azion", f"{AZION_STREAMINGS}/{item.get('id')}", phase="sweep"
-        )
+        path = f"{AZION_STREAMINGS}/{item.get('id')}"
+        if not _confirmed(client, "azion", path, prefix):
+            result.failed.append(f"{label}: its own answer does not carry the prefix, kept")
+            continue
+        removed = remove_resource(client, "azion", path, phase="sweep")
         (result.deleted if removed else result.failed).append(label)
     return result
 

@@ -288,8 +288,14 @@ def test_a_hung_stateful_step_is_one_finding_and_the_sequences_go_on(tmp_path: P
     from conformance.engine.run import run_conformance
     from conformance.settings import RunSettings
 
+    creates: list[str] = []
+
     def twelfth(n: int, method: str, path: str) -> bool:
-        return n == 13  # the stateful phase's 12th: the credentials probe is the run's first
+        # The second create of the state machine (counted by kind, not by position: probes
+        # and absence checks come and go as the run's safety work changes).
+        if method == "POST":
+            creates.append(path)
+        return method == "POST" and len(creates) == 2
 
     with _proxy_dropping(twelfth) as (url, seen):
         outcome = run_conformance(

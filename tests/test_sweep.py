@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from typing import Any
+
 import pytest
 import requests
 
 from conformance.cli import main
+from conformance.engine.exchange import Exchange
+from conformance.engine.target_client import AzionTokenAuth, TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
+from conformance.sweep import sweep_azion
 
 TOKEN = {"Authorization": "Token dsconform-edit-token", "Accept": "application/json; version=3"}
 
@@ -76,3 +83,39 @@ def test_sweep_refuses_a_short_prefix(capsys: pytest.CaptureFixture[str]) -> Non
     code = main(["sweep", "--api", "azion", "--base-url", "http://127.0.0.1:9", "--prefix", "d"])
     assert code == ExitCode.USAGE
     assert "at least 4 characters" in capsys.readouterr().err
+
+
+class _StaleListClient(TargetClient):
+    """A client whose listStreamings answer is stale: it names a customer's streaming with a
+    prefixed name (a gateway cache, or a rename since), as a hostile or slow target might."""
+
+    def __init__(self, base_url: str, stale: dict[int, str]) -> None:
+        super().__init__(
+            base_url,
+            auth=AzionTokenAuth("dsconform-edit-token"),
+            default_headers={"Accept": TOKEN["Accept"]},
+        )
+        self.stale = stale
+
+    def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
+        exchange = super().send(method, path, **kwargs)
+        if method == "GET" and path == "/data_streaming/streamings":
+            body = exchange.response.json()
+            for item in body["results"]:
+                item["name"] = self.stale.get(item["id"], item["name"])
+            response = dataclasses.replace(exchange.response, body=json.dumps(body))
+            return dataclasses.replace(exchange, response=response)
+        return exchange
+
+
+def test_sweep_deletes_nothing_whose_own_answer_lacks_the_prefix() -> None:
+    with reference_server("azion", ReferenceConfig()) as base_url:
+        customer = _create(base_url, "production-stream")
+        leftover = _create(base_url, "dsconform-abc123-leftover")
+        client = _StaleListClient(base_url, {customer: "dsconform-abc123-renamed"})
+        result = sweep_azion(client, "dsconform-", dry_run=False)
+        assert _names(base_url) == {"production-stream"}
+        assert result.deleted == [
+            f"streaming {leftover} (dsconform-abc123-leftover)"
+        ]
+        assert len(result.failed) == 1 and str(customer) in result.failed[0]

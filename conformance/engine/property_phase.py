@@ -19,9 +19,10 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
+from conformance.engine.ownership import aim_case, ownership_of
 from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
-from conformance.engine.target_client import ExchangeFailed, TargetError
+from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.settings import READ_METHODS
 
 # operationId -> requirement that "invalid input is answered 4xx" stands for there.
@@ -87,6 +88,8 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
     )
     leftovers = LeftoverTracker(ctx.api.name)
     target_error: list[TargetError] = []
+    ownership = ownership_of(ctx.client)
+    refused: list[str] = []
 
     @seed(ctx.settings.seed)
     @settings(
@@ -107,6 +110,16 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
                 if field in case.body:
                     case.body[field] = f"{ctx.run_prefix}-prop"
         try:
+            # Generated ids are arbitrary and may name a customer's stream: a case naming an
+            # id the run did not create goes to an id proven absent instead (ownership.py).
+            aim = (
+                aim_case(ownership, ctx.client, case, phase="property", reads=False)
+                if ownership
+                else None
+            )
+            if aim == "refused":
+                refused.append("no id proven absent to aim it at")
+                return
             exchange, prepared = send_case(ctx, case, phase="property")
         except ExchangeFailed as exc:  # one bad exchange: a finding, and the phase goes on
             if exercised:
@@ -114,6 +127,9 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
             return
         except TargetError as exc:
             target_error.append(exc)
+            return
+        except WriteRefused as exc:  # not ours to change: skipped, not failed
+            refused.append(str(exc))
             return
         if requirement and mode is GenerationMode.NEGATIVE:
             _negative_data_rejection(ctx, case, exchange, prepared, requirement, operation_id)
@@ -132,6 +148,11 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode) -> None:
                 ctx.notes.append(f"could not delete {path}")
         finally:
             ctx.client.listeners.remove(leftovers)
+    if refused and not ctx.client.read_only:
+        ctx.notes.append(
+            f"property {operation_id} ({mode.value}): {len(refused)} case(s) not sent, "
+            f"they would have touched what the run did not create (first: {refused[0]})"
+        )
     if target_error:
         raise target_error[0]
 

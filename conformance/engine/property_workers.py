@@ -16,6 +16,7 @@ from typing import Any
 
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.exchange import Exchange
+from conformance.engine.ownership import Ownership
 from conformance.engine.results import RequirementResult, ResultsCollector
 from conformance.engine.shared_budget import SharedBudget, start_budget_manager
 from conformance.engine.target import Target
@@ -98,6 +99,7 @@ def work(job: WorkerJob) -> WorkerResult:
     )
     client.operation_resolver = operation_resolver(document)
     client.read_only = job.read_only
+    client.write_guard = Ownership(job.settings.api, job.run_prefix)
     client.rate_cap = job.settings.rate_limit
     client.shared_budget = job.budget
     result = WorkerResult()

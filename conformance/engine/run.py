@@ -26,6 +26,7 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
+from conformance.engine.ownership import Ownership
 from conformance.engine.results import ResultsCollector
 from conformance.engine.stopping import RunInterrupted, StopControl, stop_signals
 from conformance.engine.stopping import exit_code_for as signal_exit_code
@@ -307,6 +308,8 @@ def _run_conformance(
             emit=emit,
             notes=notes,
         )
+        # Every write of every phase passes this guard: only resources the run created.
+        client.write_guard = Ownership(api.name, ctx.run_prefix)
         if tape is not None:
             ctx.cassette = tape.group
         phases = _phases()

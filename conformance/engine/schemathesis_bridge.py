@@ -37,13 +37,14 @@ def send_case(
 
 
 def as_schemathesis_response(
-    exchange: Exchange, prepared: requests.PreparedRequest
+    exchange: Exchange, prepared: requests.PreparedRequest, *, content: bytes | None = None
 ) -> schemathesis.Response:
-    """The exchange's answer in the form schemathesis' checks read."""
+    """The exchange's answer in the form schemathesis' checks read (`content` replaces the
+    body: the state machine sees list answers narrowed to the run's own resources)."""
     return schemathesis.Response(
         status_code=exchange.response.status,
         headers={k.lower(): [v] for k, v in exchange.response.headers.items()},
-        content=exchange.response.body.encode(),
+        content=exchange.response.body.encode() if content is None else content,
         request=prepared,
         elapsed=exchange.elapsed,
         verify=True,

@@ -21,6 +21,7 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
+from conformance.engine.ownership import aim_case, owned_view_of_list, ownership_of
 from conformance.engine.property_phase import (
     load_schema,
     record_bad_exchange,
@@ -28,7 +29,7 @@ from conformance.engine.property_phase import (
 )
 from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
-from conformance.engine.target_client import ExchangeFailed, TargetError
+from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.scenarios.base import ScenarioAborted
 
 CREATE_OPERATIONS = {"akamai": "createStream", "azion": "createStreaming"}
@@ -89,6 +90,7 @@ def _run(machine: Any, ctx: PhaseContext) -> None:
 def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
     requirements = STATEFUL_REQUIREMENTS[ctx.api.name]
     create_operation = CREATE_OPERATIONS[ctx.api.name]
+    ownership = ownership_of(ctx.client)
 
     class Machine(base):  # type: ignore[misc]
         target_error: ClassVar[list[TargetError]] = []
@@ -97,6 +99,7 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             self.created: list[str] = []
             self.deleted: set[str] = set()
             self.exchanges: dict[str, Exchange] = {}
+            self.aimed: set[str] = set()
             self.leftovers = LeftoverTracker(ctx.api.name)
             # A listener, first in line: it sees a create's answer before an interrupt can.
             ctx.client.listeners.insert(0, self.leftovers)
@@ -115,6 +118,13 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             if case.operation.definition.raw.get("operationId") == create_operation:
                 case.body = make_body()
             try:
+                # The machine chains only from its own creates: a step naming an id the run
+                # did not create (a root step's random id) goes to an id proven absent.
+                aim = aim_case(ownership, ctx.client, case, phase="stateful") if ownership else None
+                if aim == "refused":
+                    reject()
+                if aim == "aimed":  # no longer what its link promised: no link check applies
+                    self.aimed.add(case.id)
                 exchange, prepared = send_case(ctx, case, phase="stateful")
             except ExchangeFailed as exc:  # one finding; this sequence ends, the next begins
                 operation_id = case.operation.definition.raw.get("operationId")
@@ -125,9 +135,14 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             except TargetError as exc:
                 self.target_error.append(exc)
                 raise _StopMachine() from None
+            except WriteRefused:  # not ours to change: this sequence is dropped, not failed
+                reject()
             self._track(exchange)
             self.exchanges[case.id] = exchange
-            return as_schemathesis_response(exchange, prepared)
+            # List answers reach schemathesis narrowed to the run's own resources, so no link
+            # leads from them to anyone else's.
+            view = owned_view_of_list(ownership, exchange) if ownership is not None else None
+            return as_schemathesis_response(exchange, prepared, content=view)
 
         def _track(self, exchange: Exchange) -> None:
             path = exchange.request.path.split("?", 1)[0].rstrip("/")
@@ -143,6 +158,8 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
         ) -> None:
             exchange = self.exchanges.pop(case.id, None)
             operation_id = case.operation.definition.raw.get("operationId")
+            if case.id in self.aimed:
+                return
             try:
                 case.validate_response(
                     response,
@@ -173,14 +190,14 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
                 return
             path = exchange.request.path.split("?", 1)[0].rstrip("/")
             method = exchange.request.method
-            if method != "DELETE" and any(path.startswith(d) for d in self.deleted):
+            if method != "DELETE" and any(_under(path, d) for d in self.deleted):
                 if exchange.response.status == 404:
                     ctx.collector.passed(
                         requirements["use_after_free"], check="schemathesis:use_after_free"
                     )
             elif (
                 method in ("GET", "PUT", "PATCH")
-                and any(path.startswith(c) for c in self.created)
+                and any(_under(path, c) for c in self.created)
                 and 200 <= exchange.response.status < 300
             ):
                 ctx.collector.passed(
@@ -190,6 +207,11 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
 
     Machine.target_error = []
     return Machine
+
+
+def _under(path: str, resource: str) -> bool:
+    """Whether `path` is `resource` or below it (/streams/100 is not below /streams/10)."""
+    return path == resource or path.startswith(f"{resource}/")
 
 
 class _StopMachine(Exception):

@@ -10,7 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -45,6 +45,14 @@ class ExchangeFailed(TargetError):
 
 class WriteRefused(Exception):
     """A read-only run was about to send a write; the step that needs it is skipped."""
+
+
+class WriteGuard(Protocol):
+    """Decides which writes may be sent (engine/ownership.py: only to what the run created)."""
+
+    def check(self, method: str, url: str) -> None: ...
+
+    def observe(self, exchange: Exchange) -> None: ...
 
 
 class AzionTokenAuth(AuthBase):
@@ -102,6 +110,7 @@ class TargetClient:
         # Our own cap (`--rate-limit N/PERIOD`): at most N sends in any PERIOD seconds.
         self.rate_cap: tuple[int, float] | None = None
         self.read_only = False
+        self.write_guard: WriteGuard | None = None  # ownership: writes only to our own resources
         self.shared_budget: SharedBudget | None = None  # set in worker processes
         self.deadline: float | None = None  # time.monotonic() after which nothing is sent
         self._sent_at: deque[float] = deque()
@@ -186,6 +195,8 @@ class TargetClient:
         deadline has passed."""
         if self.read_only and str(prepared.method).upper() not in READ_METHODS:
             raise WriteRefused(f"read-only run: {prepared.method} {prepared.url} not sent")
+        if self.write_guard is not None:  # ownership: writes only to what the run created
+            self.write_guard.check(str(prepared.method), str(prepared.url))
         cleaning = self.stop.cleaning > 0
         self._check_may_send(cleaning)
         if polite:
@@ -222,6 +233,8 @@ class TargetClient:
                 self.answered += 1
                 self._transport_failures_in_a_row = 0
                 self._learn_budget(exchange)
+                if self.write_guard is not None:
+                    self.write_guard.observe(exchange)
                 for listener in self.listeners:
                     listener(exchange)
                 self._count_server_errors(exchange)

@@ -123,20 +123,16 @@ def property_rules(ctx: ScenarioContext) -> None:
 
 
 def _minimal_property_rules(steps: AkamaiSteps, base: Body) -> None:
-    """A property a stream already monitors (a listed one's, else one made now), and one no
-    list names: both refused."""
+    """A property a stream of ours monitors (made now: a listed stream of someone else's may
+    be deleted meanwhile, freeing its property), and one no list names: both refused."""
     account = steps.account()
-    made = None
-    if account.monitored_properties:
-        monitored = account.monitored_properties[0]
-    else:
-        first, _ = steps.create_valid(base)
-        made, monitored = int(version_key(first)[0] or 0), base["propertyIds"][0]
+    first, _ = steps.create_valid(base)
+    made, monitored = int(version_key(first)[0] or 0), base["propertyIds"][0]
     _refused(
         steps,
         "AKAMAI-STREAM-CREATE-010",
         account.stream_body(steps.ctx.name("prop-dup"), [monitored]),
-        f"with property {monitored}, which a listed stream monitors,",
+        f"with property {monitored}, which stream {made} monitors,",
     )
     _refused(
         steps,
@@ -144,8 +140,7 @@ def _minimal_property_rules(steps: AkamaiSteps, base: Body) -> None:
         account.stream_body(steps.ctx.name("prop-unlisted"), [account.unlisted_property_id()]),
         "with a property listProperties doesn't list",
     )
-    if made is not None:
-        steps.remove(made)
+    steps.remove(made)
 
 
 # ---------------------------------------------------------------- configuration constraints

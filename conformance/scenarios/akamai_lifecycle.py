@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.engine.exchange import Exchange
+from conformance.engine.ownership import ABSENT_ID
 from conformance.scenarios.akamai_account import AkamaiAccount
 from conformance.scenarios.akamai_steps import (
     ACTIVE,
@@ -65,7 +66,8 @@ LIFECYCLE_CITES = (
     "AKAMAI-STATUS-009",
     "AKAMAI-STATUS-010",
 )
-NEVER_A_STREAM = 2_000_000_000  # a streamId far beyond any a target hands out
+# A streamId far beyond any a target hands out; writes to it need a fresh GET 404 (ownership.py).
+NEVER_A_STREAM = ABSENT_ID
 # What getStream must show as created (AKAMAI-STREAM-CREATE-004), besides the properties.
 CREATED_MEMBERS = (
     "streamName",
@@ -390,13 +392,23 @@ class Lifecycle:
         got = [i for i in body_of(filtered) or [] if isinstance(i, dict)]
         wanted = {i.get("streamId") for i in items if i.get("groupId") == group}
         outsiders = sorted(str(i.get("streamId")) for i in got if i.get("groupId") != group)
-        missing = sorted(str(s) for s in wanted - {i.get("streamId") for i in got})
+        # The account is not ours alone: a stream deleted or moved between the two lists (by
+        # another run or a user) is not left out; only one getStream still shows in the group.
+        left_out = wanted - {i.get("streamId") for i in got}
+        missing = sorted(str(s) for s in left_out if self._still_in_group(s, group))
         self.expect(
             "AKAMAI-STREAM-LIST-006",
             filtered.response.status == 200 and not outsiders and not missing,
             f"listStreams ?groupId={group} answered {filtered.response.status}; streams of "
             f"other groups: {outsiders}; streams of the group left out: {missing}",
             filtered,
+        )
+
+    def _still_in_group(self, sid: Any, group: int) -> bool:
+        shown = self.steps.get(f"/streams/{sid}")
+        body = body_of(shown)
+        return shown.response.status == 200 and isinstance(body, dict) and (
+            body.get("groupId") == group
         )
 
     def _other_group(self, items: list[dict[str, Any]]) -> int:
@@ -583,6 +595,18 @@ class Lifecycle:
                 f"{exchange.response.status}, not 404",
                 exchange,
             )
+        # The write guard lets this one write to an id the run did not create through only
+        # right after a GET has shown that no stream holds it.
+        absent = self.steps.get(f"/streams/{NEVER_A_STREAM}")
+        if absent.response.status != 404:
+            self.expect(
+                "AKAMAI-STATUS-009",
+                False,
+                f"getStream of stream {NEVER_A_STREAM}, which no listing names, answered "
+                f"{absent.response.status}, not 404",
+                absent,
+            )
+            return
         never = self.steps.send("PUT", f"/streams/{NEVER_A_STREAM}/activate")
         self.expect(
             "AKAMAI-STATUS-009",

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance.engine.exchange import Exchange
+from conformance.engine.ownership import ownership_of
 from conformance.scenarios.akamai_account import BASE, AkamaiAccount, discover_account
 from conformance.scenarios.base import ScenarioContext
 
@@ -223,6 +224,10 @@ class AkamaiSteps:
         for item in listed if isinstance(listed, list) else []:
             if isinstance(item, dict) and name and item.get("streamName") == name:
                 found = item.get("streamId")
+                # Ours by its run-prefixed name: the write guard may let us delete it.
+                ownership = ownership_of(self.ctx.client)
+                if ownership is not None and _is_int(found):
+                    ownership.adopt_named(found, name)
                 return found if _is_int(found) else None
         return None
 
