@@ -28,7 +28,7 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
-from conformance.engine.results import ResultsCollector, Status
+from conformance.engine.results import ResultsCollector, Status, Untested
 from conformance.engine.target import Target, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
@@ -265,6 +265,11 @@ def _run_conformance(
         code = ExitCode.INTERRUPTED if aborted == "interrupted" else ExitCode.USAGE
     elif any(r.status is Status.FAILED for r in collector.results()):
         code = ExitCode.FINDINGS
+    elif any(
+        r.status is Status.UNTESTED and r.untested_kind is Untested.BLOCKED
+        for r in collector.results()
+    ):
+        code = ExitCode.INCOMPLETE  # issue 12: a blocked requirement is no verdict of passed
     else:
         code = ExitCode.OK
     return RunOutcome(report, report_dir, code, phase_seconds)

@@ -8,7 +8,12 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.results import Finding
 from conformance.engine.target_client import TargetError, WriteRefused
-from conformance.scenarios.base import ExchangeHistory, ScenarioAborted, ScenarioContext
+from conformance.scenarios.base import (
+    ExchangeHistory,
+    ScenarioAborted,
+    ScenarioContext,
+    settle_refusals,
+)
 from conformance.scenarios.registry import SCENARIOS
 
 
@@ -16,8 +21,10 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
     """Run every scenario of the API in registration order."""
     history = ExchangeHistory()
     ctx.client.listeners.append(history)
+    per_run: dict[str, Any] = {}
     try:
-        _run_all(ctx, history, {})
+        _run_all(ctx, history, per_run)
+        settle_refusals(per_run)  # refusals count only where the run saw their valid twin
     finally:
         ctx.client.listeners.remove(history)
 

@@ -11,6 +11,7 @@ from conformance.scenarios.akamai_steps import (
     AUTH_001,
     EXAMPLE_PATHS,
     EXAMPLE_PREFIXES,
+    NEW_STREAM,
     VISIBLE_MEMBERS,
     AkamaiSteps,
     body_of,
@@ -22,6 +23,7 @@ from conformance.scenarios.base import Scenario, ScenarioContext
 
 CONNECTOR_CITES = (
     AUTH_001,
+    NEW_STREAM,
     "AKAMAI-CONNECTOR-009",
     "AKAMAI-CONNECTOR-010",
     "AKAMAI-CONNECTOR-017",
@@ -74,6 +76,23 @@ def _check_connector(ctx: ScenarioContext, sent: dict[str, Any], read: Exchange)
     saved = (detail.get("connectors") or [{}])[0]
     saved = saved if isinstance(saved, dict) else {}
     ctype = str(sent["connectorType"])
+    if saved.get("connectorType") != ctype:
+        # Not the connector that was sent: CONNECTOR-017 fails it below, and a default of
+        # one connector type is not judged on a connector of another.
+        ctx.expect(
+            "AKAMAI-CONNECTOR-017",
+            False,
+            f"a {ctype} connector was saved, getStream shows a "
+            f"{saved.get('connectorType', '(missing)')!r} connector",
+            read,
+        )
+        if ctype in COMPRESS_DEFAULTS and "compressLogs" not in sent:
+            ctx.collector.blocked(
+                COMPRESS_DEFAULTS[ctype][0],
+                f"getStream of the {ctype} stream showed a "
+                f"{saved.get('connectorType', '(missing)')!r} connector, not a {ctype} one",
+            )
+        return
     wrong = [
         f"{m}: sent {sent.get(m)!r}, got {saved.get(m)!r}"
         for m in VISIBLE_MEMBERS[ctype]

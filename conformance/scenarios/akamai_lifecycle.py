@@ -20,6 +20,7 @@ from conformance.scenarios.akamai_steps import (
     canonical,
     dataset_orders,
     detail_of,
+    operation_twin,
     property_ids,
     status_of,
     version_key,
@@ -255,11 +256,14 @@ class Lifecycle:
             f"after an edit of version {previous} the latest version is {shown}",
             read,
         )
+        # The edit's own answer must say previous + 1 (the SHOULD is about what edits answer),
+        # and getStream must agree: an edit answered wrongly (EDIT-002) never passes it.
         self.expect(
             "AKAMAI-VERSION-002",
-            shown == previous + 1,
-            f"the edit of version {previous} made version {shown}, not {previous + 1}",
-            read,
+            key == previous + 1 and shown == previous + 1,
+            f"the edit of version {previous} answered version {key} and getStream shows "
+            f"{shown}, not {previous + 1}",
+            read if key == previous + 1 else exchange,
         )
         self._saved(number, {**self.created, **body})
         self._edited(read, number, label)
@@ -317,11 +321,11 @@ class Lifecycle:
         if read.response.status == 200:
             self.reads[v1] = read
         typed = self.steps.get(f"/streams/{self.sid}", params={"version": "latest"})
-        self.expect(
+        self.ctx.expect_refused(
             "AKAMAI-STATUS-003",
-            typed.response.status == 400,
-            f"getStream ?version=latest (not an integer) answered {typed.response.status}, not 400",
             typed,
+            f"getStream ?version=latest (not an integer) answered {typed.response.status}, not 400",
+            operation_twin(typed),
         )
         missing = self.steps.stream(self.sid, latest + 1000)
         self.expect(
@@ -376,6 +380,7 @@ class Lifecycle:
     # ---------------------------------------------------------------- activation
     def activate(self, requirement: str | None = None) -> None:
         """activateStream of the latest version; ACTIVATING or ACTIVATED right after; settle."""
+        before = self._last_status()
         exchange = self.steps.send("PUT", f"/streams/{self.sid}/activate")
         if requirement:
             self.expect(
@@ -389,15 +394,17 @@ class Lifecycle:
         self._acted_on_latest("AKAMAI-ACTIVATE-003", "activateStream", exchange)
         self.ctx.pause_before_reading()
         first = self.steps.stream(self.sid)
-        self.expect(
+        self._changed(
             "AKAMAI-ACTIVATE-004",
-            status_of(first) in ACTIVE,
-            f"after activateStream answered 202, getStream says {status_of(first)}",
+            before,
             first,
+            ACTIVE,
+            f"after activateStream answered 202, getStream says {status_of(first)}",
         )
         self.settle(first, "ACTIVATED")
 
     def deactivate(self) -> None:
+        before = self._last_status()
         exchange = self.steps.send("PUT", f"/streams/{self.sid}/deactivate")
         self.ctx.require(
             accepted(exchange), f"deactivateStream answered {exchange.response.status}"
@@ -405,13 +412,36 @@ class Lifecycle:
         self._acted_on_latest("AKAMAI-DEACTIVATE-003", "deactivateStream", exchange)
         self.ctx.pause_before_reading()
         first = self.steps.stream(self.sid)
-        self.expect(
+        self._changed(
             "AKAMAI-DEACTIVATE-004",
-            status_of(first) in INACTIVE,
-            f"after deactivateStream answered 202, getStream says {status_of(first)}",
+            before,
             first,
+            INACTIVE,
+            f"after deactivateStream answered 202, getStream says {status_of(first)}",
         )
         self.settle(first, "DEACTIVATED")
+
+    def _last_status(self) -> Any:
+        """The latest version's activationStatus as the run last read it."""
+        read = self.reads.get(max(self.versions))
+        return status_of(read) if read is not None else None
+
+    def _changed(
+        self, rid: str, before: Any, after: Exchange, wanted: frozenset[str], message: str
+    ) -> None:
+        """An activation or deactivation shows as a change: the stream read `wanted` after it,
+        and was read in the other state before it (a target showing one fixed status, as a
+        static mock does, shows no change and passes nothing)."""
+        if status_of(after) not in wanted:
+            self.expect(rid, False, message, after)
+        elif before in wanted or before is None:
+            self.ctx.collector.blocked(
+                rid,
+                f"the stream already read {before} before the change, so reading "
+                f"{status_of(after)} after it shows nothing",
+            )
+        else:
+            self.expect(rid, True, message, after)
 
     def settle(self, first: Exchange, wanted: str) -> Exchange:
         """Poll until `wanted` (only while the stream is on its way there)."""
@@ -520,11 +550,12 @@ class Lifecycle:
             deleted,
         )
         again = self.steps.send("PUT", f"/streams/{self.sid}/activate")
-        self.expect(
+        self.ctx.expect_refused(
             "AKAMAI-STREAM-DELETE-003",
-            400 <= again.response.status < 500,
-            f"activateStream of a deleted stream answered {again.response.status}, not a 4xx",
             again,
+            f"activateStream of a deleted stream answered {again.response.status}, not a 4xx",
+            operation_twin(again),
+            expected=range(400, 500),
         )
         self.gone()
 
