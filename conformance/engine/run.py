@@ -270,6 +270,8 @@ def _run_conformance(
         for r in collector.results()
     ):
         code = ExitCode.INCOMPLETE  # issue 12: a blocked requirement is no verdict of passed
+    elif not any(r.status is Status.PASSED for r in collector.results()):
+        code = ExitCode.INCOMPLETE  # issue 12: nothing was tested, so nothing was verified
     else:
         code = ExitCode.OK
     return RunOutcome(report, report_dir, code, phase_seconds)

@@ -75,6 +75,8 @@ def _run_one(ctx: PhaseContext, sctx: ScenarioContext, tracker: LeftoverTracker)
         ctx.notes.append(f"scenario {scenario.name} stopped: {exc}")
     except ScenarioAborted as exc:
         ctx.notes.append(f"scenario {scenario.name} stopped early: {exc}")
+        for requirement_id in scenario.cites:  # what it never judged, the target kept it from
+            ctx.collector.blocked(requirement_id, f"scenario {scenario.name} stopped: {exc}")
         ctx.emit(Event("scenarios", "note", f"{scenario.name} stopped early: {exc}"))
     except TargetError:
         raise
