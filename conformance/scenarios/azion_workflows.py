@@ -70,6 +70,16 @@ LIFECYCLE_CITES = (
 )
 
 
+# Judged on the create's answer: only when it shows the streaming that was sent.
+DEFAULTED_ON_CREATE = (
+    "AZION-CREATE-006",
+    "AZION-DATASOURCE-002",
+    "AZION-TEMPLATE-001",
+    "AZION-HEADERS-001",
+    "AZION-HEADERS-004",
+)
+
+
 def standard_with_headers() -> dict[str, Any]:
     """The seed's section 2.b endpoint: standard, `$dataset`, a newline and 5 headers."""
     return {**copy.deepcopy(ENDPOINT_SAMPLES["standard"]), "headers": dict(FIVE_HEADERS)}
@@ -113,6 +123,14 @@ def _create_defaults(ctx: ScenarioContext, created: Created, found: AzionAccount
     ctx.expect(
         "AZION-CREATE-002", not echo, f"create does not echo the body: {brief(echo)}", exchange
     )
+    if shown.get("name") != body["name"]:  # not the streaming sent: its defaults show nothing
+        for requirement_id in DEFAULTED_ON_CREATE:
+            ctx.collector.blocked(
+                requirement_id,
+                f"the create answered streaming {shown.get('name', '(missing)')!r}, not the "
+                f"{body['name']!r} sent, so its defaults show nothing",
+            )
+        return shown
     ctx.expect(
         "AZION-CREATE-006",
         shown.get("active") is True,
