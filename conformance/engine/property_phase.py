@@ -175,9 +175,6 @@ def _negative_data_rejection(
         return  # another refusal (404 for a generated id, 401, 403): not what it names
     if twin_accepted:
         ctx.collector.passed(requirement, check="schemathesis:negative_data_rejection")
-    else:
-        ctx.collector.blocked(
-            requirement,
-            f"invalid {operation_id} cases were answered 400, but no valid case of "
-            f"{operation_id} was accepted in this run, so the refusals show nothing",
-        )
+    # Else no observation, and not blocked either: the generator's "valid" cases are valid by
+    # the schema only (random ids, properties, domains), so their refusal is no sign of a target
+    # refusing everything; the scenarios, whose valid twins are valid, judge that.
