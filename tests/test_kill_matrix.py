@@ -1,7 +1,10 @@
 """The suite's own proof: no false positives, and every injected fault is caught.
 
 Against the faultless reference server every observable requirement passes; against a server
-with one fault switched on, the run fails and names the requirement that fault breaks.
+with one fault switched on, the run fails and names the requirement that fault breaks. Against a
+server that goes wrong as a whole, the way real mocks and gateways do (a vacuity fault: a static
+mock, one constant id, every write refused, 401 everywhere, a wrong id), the verdict is not
+`passed` and no requirement the fault breaks is reported passed.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from conformance.catalogue import load_catalogue
 from conformance.citations import citations
 from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
-from conformance.reference import known_faults
+from conformance.reference import known_faults, vacuity_faults
+from conformance.scenarios.registry import SCENARIOS
 from conformance.settings import RunSettings
 
 SCHEMATHESIS_PHASES = {
@@ -101,3 +105,51 @@ def test_every_fault_cites_an_observable_requirement_the_suite_checks(api: str) 
     for fault in known_faults(api):
         assert catalogue.get(fault.requirement_id).observable, fault.name
         assert fault.requirement_id in cited, f"{fault.name}: nothing checks {fault.requirement_id}"
+
+
+def vacuity_scope(api: str, requirement_ids: tuple[str, ...]) -> dict[str, object]:
+    """The phases and scenarios that observe any of the requirements: all scenarios when a
+    passive check observes one of them, less the rate-limit burst unless it cites one (a
+    server that never throttles keeps it busy for its whole time bound)."""
+    phases = sorted({phase for rid in requirement_ids for phase in phases_for(api, rid)})
+    named = [scenarios_for(api, rid) for rid in requirement_ids]
+    if any(n is None for n in named):
+        scenarios = [
+            s.name
+            for s in SCENARIOS[api]
+            if s.name != "rate-limit" or set(s.cites) & set(requirement_ids)
+        ]
+    else:
+        scenarios = sorted({s for n in named for s in n or ()})
+    return {"phases": tuple(phases), "scenarios": tuple(scenarios)}
+
+
+def _vacuity_params() -> list[object]:
+    return [
+        pytest.param(api, fault.name, fault.requirement_ids, id=f"{api}:{fault.name}")
+        for api in sorted(APIS)
+        for fault in vacuity_faults(api)
+    ]
+
+
+@pytest.mark.parametrize(("api", "fault", "requirement_ids"), _vacuity_params())
+def test_vacuity_fault_is_not_passed(
+    api: str, fault: str, requirement_ids: tuple[str, ...], tmp_path: Path
+) -> None:
+    settings = _settings(api, tmp_path, faults=(fault,), **vacuity_scope(api, requirement_ids))
+    outcome = run_conformance(settings)
+    passed = {r["id"] for r in outcome.report["requirements"] if r["status"] == "passed"}
+    assert outcome.exit_code != ExitCode.OK, f"{fault}: the run passed"
+    assert sorted(passed & set(requirement_ids)) == [], f"{fault} passed what it breaks"
+
+
+@pytest.mark.parametrize("api", sorted(APIS))
+def test_every_vacuity_fault_cites_observable_requirements_the_suite_checks(api: str) -> None:
+    catalogue = load_catalogue(APIS[api])
+    cited = citations(api)
+    names = {fault.name for fault in known_faults(api)}
+    for fault in vacuity_faults(api):
+        assert fault.vacuity and fault.name not in names, fault.name
+        for requirement_id in fault.requirement_ids:
+            assert catalogue.get(requirement_id).observable, (fault.name, requirement_id)
+            assert requirement_id in cited, f"{fault.name}: nothing checks {requirement_id}"

@@ -10,7 +10,12 @@ from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.property_phase import record_bad_exchange, success_requirement
 from conformance.engine.results import Finding
 from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
-from conformance.scenarios.base import ExchangeHistory, ScenarioAborted, ScenarioContext
+from conformance.scenarios.base import (
+    ExchangeHistory,
+    ScenarioAborted,
+    ScenarioContext,
+    settle_refusals,
+)
 from conformance.scenarios.registry import SCENARIOS
 
 
@@ -18,8 +23,10 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
     """Run every scenario of the API in registration order."""
     history = ExchangeHistory()
     ctx.client.listeners.append(history)
+    per_run: dict[str, Any] = {}
     try:
-        _run_all(ctx, history, {})
+        _run_all(ctx, history, per_run)
+        settle_refusals(per_run)  # refusals count only where the run saw their valid twin
     finally:
         ctx.client.listeners.remove(history)
 

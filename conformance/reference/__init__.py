@@ -28,3 +28,11 @@ def known_faults(api: str) -> tuple[Fault, ...]:
     """Every fault the API's reference server can inject, in registration order."""
     faults: tuple[Fault, ...] = import_module(_APP_MODULES[api]).FAULTS
     return faults
+
+
+def vacuity_faults(api: str) -> tuple[Fault, ...]:
+    """The faults that make the whole server go wrong as real mocks and gateways do (a static
+    mock, one constant id, refused writes, 401 everywhere, a wrong id); each breaks several
+    requirements."""
+    faults: tuple[Fault, ...] = import_module(_APP_MODULES[api]).VACUITY_FAULTS
+    return faults

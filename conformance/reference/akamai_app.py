@@ -64,7 +64,7 @@ from starlette.routing import request_response
 from conformance.apis import AKAMAI
 from conformance.openapi_document import OpenApiDocument
 from conformance.reference import akamai_seed_data as seed
-from conformance.reference.akamai_faults import FAULTS
+from conformance.reference.akamai_faults import FAULTS, VACUITY_FAULTS
 from conformance.reference.akamai_store import (
     ACTIVATED,
     ActivationEntry,
@@ -89,14 +89,16 @@ from conformance.reference.problem_details import (
 )
 from conformance.reference.rate_limit import RateDecision, TokenBucket
 from conformance.reference.request_validation import FieldError, validate_body
+from conformance.reference.static_mock import StaticMock
 
-__all__ = ["FAULTS", "create_app"]
+__all__ = ["FAULTS", "VACUITY_FAULTS", "create_app"]
 
 log = logging.getLogger(__name__)
 
 BASE_PATH = "/datastream-config-api/v1/log"
 JSON = "application/json"
 USER = "dsconform"
+CONSTANT_STREAM_ID = 1001  # what every create answers under the constant-id fault
 SECRETS = {
     "S3": ("accessKey", "secretAccessKey"),
     "AZURE": ("accessKey",),
@@ -162,8 +164,9 @@ class AkamaiReference:
 
     def __init__(self, config: ReferenceConfig, *, clock: Callable[[], float] = time.time) -> None:
         self.config = config
-        self.faults = FaultSwitchboard(FAULTS, config.faults)
+        self.faults = FaultSwitchboard(FAULTS + VACUITY_FAULTS, config.faults)
         self.document = _document()
+        self.static = StaticMock(self.document)
         self.clock = clock
         self.store = AkamaiStore(clock=clock)
         spec_limit = int((self.document.raw.get("x-rate-limit") or {}).get("limit", 20))
@@ -224,10 +227,21 @@ class AkamaiReference:
         return f"address:{request.client.host if request.client else 'unknown'}"
 
     async def _dispatch(self, request: Request) -> Response:
+        if self.f("unauthorized"):
+            raise ProblemError(401, "The request's credentials are not valid.")
+        if self.f("static-mock"):
+            canned = self.static.answer(request.method, request.scope["path"])
+            if canned is not None:
+                return self._json(canned.body, canned.status)
         header = self._auth_header(request)
         body = await self._read_body(request)
         if header is not None:
             self._verify(header, request, body)
+        if request.method not in ("GET", "HEAD"):
+            if self.f("refuse-writes"):
+                raise ProblemError(400, "The request is not valid.")
+            if self.f("refuse-writes-403"):
+                raise ProblemError(403, "The client may not write.")
         path = request.scope["path"]
         if not path.startswith(BASE_PATH + "/"):
             raise ProblemError(404, f"No resource at {path}.")
@@ -545,6 +559,9 @@ class AkamaiReference:
                     raise ProblemError(404, f"Stream {sid} has no version {version_number}.")
                 version = found or stream.latest
             detail = self._detail(stream, version)
+            if self.f("wrong-id"):
+                others = [s for s in self.store.streams if s != sid]
+                detail["streamId"] = max(others) if others else sid + 1
         return self._json(detail, as_text=self.f("get-stream-as-text"))
 
     async def stream_history(self, request: Request, body: bytes, stream_id: str) -> Response:
@@ -990,7 +1007,9 @@ class AkamaiReference:
             if self.f("create-always-activates"):
                 active = True
             stream = Stream(
-                stream_id=self.store.allocate_stream_id(),
+                stream_id=(
+                    CONSTANT_STREAM_ID if self.f("constant-id") else self.store.allocate_stream_id()
+                ),
                 product_id=product_id,
                 group_id=group_id,
                 created_at=now,

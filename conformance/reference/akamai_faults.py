@@ -216,3 +216,57 @@ FAULTS: tuple[Fault, ...] = (
     _f("connector-id-as-string", "CONNECTOR-016", "connectorId is a string"),
     _f("datadog-tags-dropped", "CONNECTOR-017", "Datadog tags are not stored"),
 )
+
+
+def _v(name: str, description: str, *requirements: str) -> Fault:
+    """A vacuity fault: the server goes wrong as a whole, the way real mocks and broken gateways
+    do; none of `requirements` (the first is its main one) may be reported passed against it."""
+    ids = tuple(_A + r for r in requirements)
+    return Fault(name, ids[0], description, also_breaks=ids[1:], vacuity=True)
+
+
+# Refusal requirements ("an invalid X is answered 400"): a server refusing every write must not
+# pass them, since it refuses the valid twin as well.
+_REFUSALS = (
+    "STATUS-004",
+    "STREAM-CREATE-007",
+    "STREAM-CREATE-009",
+    "CONFIG-001",
+    "CONFIG-002",
+    "CONNECTOR-001",
+    "CONNECTOR-002",
+    "CONNECTOR-005",
+)
+
+VACUITY_FAULTS: tuple[Fault, ...] = (
+    _v(
+        "static-mock",
+        "every operation answers its documented example, whatever was sent (Prism's static mode)",
+        "STREAM-CREATE-003",
+        "STREAM-CREATE-004",
+        "STREAM-EDIT-003",
+        "ACTIVATE-004",
+        "DEACTIVATE-004",
+        "STATUS-006",
+    ),
+    _v(
+        "constant-id",
+        "every createStream answers the same streamId; reads answer the last stream so created",
+        "STREAM-CREATE-003",
+    ),
+    _v("refuse-writes", "every write (POST, PUT, DELETE) is answered 400", *_REFUSALS),
+    _v(
+        "refuse-writes-403",
+        "every write is answered 403, as a gateway's method policy does",
+        "STREAM-CREATE-001",
+        *_REFUSALS,
+    ),
+    _v(
+        "unauthorized",
+        "every request is answered 401, valid EdgeGrid signatures included",
+        "AUTH-001",
+        "STATUS-003",
+        "STATUS-004",
+    ),
+    _v("wrong-id", "getStream answers another stream's streamId", "STREAM-CREATE-003"),
+)

@@ -73,6 +73,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.apis import AZION
 from conformance.openapi_document import OpenApiDocument
@@ -87,6 +88,7 @@ from conformance.reference.azion_validation import (
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.faults import Fault, FaultSwitchboard
 from conformance.reference.rate_limit import TokenBucket
+from conformance.reference.static_mock import StaticMock
 
 # The endpoint variable each per-type fault stops requiring (one catalogue entry per type).
 ENDPOINT_REQUIRED_FAULTS: dict[str, tuple[str, str, str]] = {
@@ -230,6 +232,68 @@ FAULTS: tuple[Fault, ...] = (
     ),
 )
 
+
+def _vacuity(name: str, description: str, *requirements: str) -> Fault:
+    """A vacuity fault: the server goes wrong as a whole, the way real mocks and broken gateways
+    do; none of `requirements` (the first is its main one) may be reported passed against it."""
+    ids = tuple(f"AZION-{r}" for r in requirements)
+    return Fault(name, ids[0], description, also_breaks=ids[1:], vacuity=True)
+
+
+# Refusal requirements ("an invalid X is answered 400"): a server refusing every write must not
+# pass them, since it refuses the valid twin as well.
+_REFUSALS = (
+    "ENDPOINT-001",
+    "ENDPOINT-010",
+    "ERROR-006",
+    "CREATE-003",
+    "CREATE-004",
+    "CREATE-005",
+    "TEMPLATE-003",
+    "TEMPLATE-004",
+    "TEMPLATE-006",
+    "HEADERS-002",
+    "HEADERS-003",
+    "DATASOURCE-001",
+    "EDIT-004",
+    "EDIT-007",
+)
+CONSTANT_STREAMING_ID = 49  # what every create answers under the constant-id fault (the seed's)
+
+VACUITY_FAULTS: tuple[Fault, ...] = (
+    _vacuity(
+        "static-mock",
+        "every operation answers its documented example, whatever was sent (Prism's static mode)",
+        "CREATE-001",
+        "CREATE-002",
+        "GET-001",
+        "GET-004",
+        "EDIT-001",
+        "EDIT-003",
+        "DELETE-003",
+        "AUTH-001",
+    ),
+    _vacuity(
+        "constant-id",
+        "every create answers the same id; reads answer the last streaming so created",
+        "CREATE-001",
+    ),
+    _vacuity("refuse-writes", "every write (POST, PUT, PATCH, DELETE) is answered 400", *_REFUSALS),
+    _vacuity(
+        "refuse-writes-403",
+        "every write is answered 403, as a gateway's method policy does",
+        "ACCEPT-004",
+        *_REFUSALS,
+    ),
+    _vacuity(
+        "unauthorized",
+        "every request is answered 401, the valid token's too",
+        "AUTH-004",
+        *_REFUSALS,
+    ),
+    _vacuity("wrong-id", "GET of a streaming answers another streaming's id", "GET-001"),
+)
+
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STREAMING_MEMBERS = (
@@ -290,8 +354,9 @@ class AzionReference:
 
     def __init__(self, config: ReferenceConfig) -> None:
         self.config = config
-        self.faults = FaultSwitchboard(FAULTS, config.faults)
+        self.faults = FaultSwitchboard(FAULTS + VACUITY_FAULTS, config.faults)
         self.document = _document()
+        self.static = StaticMock(self.document)
         self.store = AzionStore()
         self.bucket = (
             TokenBucket(config.rate_limit, config.rate_window)
@@ -415,6 +480,10 @@ class AzionReference:
         if isinstance(caller, Response):
             return caller
         if not self.permitted(caller, request.method):
+            return self.detail(403, "You do not have permission to perform this action.")
+        if request.method in WRITE_METHODS and self.on("refuse-writes"):
+            return JSONResponse({"non_field_errors": ["The request is not valid."]}, 400)
+        if request.method in WRITE_METHODS and self.on("refuse-writes-403"):
             return self.detail(403, "You do not have permission to perform this action.")
         if self.bucket is not None and not self.on("never-throttles"):
             decision = self.bucket.take(caller.token)
@@ -601,7 +670,8 @@ class AzionReference:
         if problems:
             return self.bad_request(problems)
         with self.store.lock:
-            record = self.full_record(self.store.allocate_id(), body)
+            new_id = CONSTANT_STREAMING_ID if self.on("constant-id") else self.store.allocate_id()
+            record = self.full_record(new_id, body)
             if self.on("create-drops-domain-ids"):
                 record["domain_ids"] = []
             self.store.put(record)
@@ -654,6 +724,9 @@ class AzionReference:
         if self.on("get-returns-first-streaming"):
             record = self.store.all()[0]
         shown = self.render(record)
+        if self.on("wrong-id"):
+            others = [r["id"] for r in self.store.all() if r["id"] != streaming_id]
+            shown["id"] = max(others) if others else streaming_id + 1
         if self.on("get-omits-headers") and isinstance(shown.get("endpoint"), dict):
             shown["endpoint"].pop("headers", None)
         return self.success([shown] if self.on("get-results-as-array") else shown)
@@ -795,4 +868,31 @@ def create_app(config: ReferenceConfig) -> Starlette:
     )
     app.router.redirect_slashes = False
     app.state.reference = reference
+    if reference.on("static-mock") or reference.on("unauthorized"):
+        app.add_middleware(_VacuityGate, reference=reference)
     return app
+
+
+class _VacuityGate:
+    """In front of the routes: the static mock's canned answers, or 401 to everything."""
+
+    def __init__(self, app: ASGIApp, reference: AzionReference) -> None:
+        self.app = app
+        self.reference = reference
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response: Response | None = None
+        if self.reference.on("unauthorized"):
+            response = JSONResponse({"detail": "Invalid token."}, 401)
+        elif (canned := self.reference.static.answer(scope["method"], scope["path"])) is not None:
+            if canned.body is None:
+                response = Response(status_code=canned.status)
+            else:
+                response = JSONResponse(canned.body, canned.status)
+        if response is None:
+            await self.app(scope, receive, send)
+        else:
+            await response(scope, receive, send)

@@ -1,4 +1,5 @@
-"""The fault switchboard: each fault breaks exactly one documented requirement."""
+"""The fault switchboard: each fault breaks one documented requirement; a vacuity fault (a
+whole server gone wrong the way real mocks and gateways do) breaks several."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ class Fault:
     name: str
     requirement_id: str
     description: str
+    # Vacuity faults (static mock, constant id, refused writes, 401 everywhere, wrong id): the
+    # other requirements they break; none of them may be reported passed against such a server.
+    also_breaks: tuple[str, ...] = ()
+    vacuity: bool = False
+
+    @property
+    def requirement_ids(self) -> tuple[str, ...]:
+        """Every requirement the fault breaks, its main one first."""
+        return (self.requirement_id, *self.also_breaks)
 
 
 class UnknownFaultError(ValueError):

@@ -11,6 +11,7 @@ from conformance.scenarios.akamai_steps import (
     AUTH_001,
     EXAMPLE_PATHS,
     EXAMPLE_PREFIXES,
+    NEW_STREAM,
     VISIBLE_MEMBERS,
     AkamaiSteps,
     body_of,
@@ -22,6 +23,7 @@ from conformance.scenarios.base import Scenario, ScenarioContext
 
 CONNECTOR_CITES = (
     AUTH_001,
+    NEW_STREAM,
     "AKAMAI-CONNECTOR-009",
     "AKAMAI-CONNECTOR-010",
     "AKAMAI-CONNECTOR-017",
@@ -38,6 +40,7 @@ COMPRESS_DEFAULTS = {
     "DATADOG": ("AKAMAI-CONNECTOR-009", False),
     "SPLUNK": ("AKAMAI-CONNECTOR-010", True),
 }
+COMPRESS_DEFAULTS_IDS = tuple(rid for rid, _ in COMPRESS_DEFAULTS.values())
 
 
 def _variant(
@@ -69,11 +72,41 @@ def _variant(
     return body, plain, "AKAMAI-STREAM-CREATE-008"
 
 
+def _is_ours(ctx: ScenarioContext, used: dict[str, Any], read: Exchange, *rids: str) -> bool:
+    """Whether getStream shows the stream that was sent (its streamName); if not, defaults
+    and echoes of `rids` are not judged on another stream (CREATE-004 reports the mix-up)."""
+    shown = detail_of(read).get("streamName")
+    if shown == used.get("streamName"):
+        return True
+    for rid in rids:
+        ctx.collector.blocked(
+            rid, f"getStream of the created stream shows stream {shown!r}, not the one sent"
+        )
+    return False
+
+
 def _check_connector(ctx: ScenarioContext, sent: dict[str, Any], read: Exchange) -> None:
     detail = detail_of(read)
     saved = (detail.get("connectors") or [{}])[0]
     saved = saved if isinstance(saved, dict) else {}
     ctype = str(sent["connectorType"])
+    if saved.get("connectorType") != ctype:
+        # Not the connector that was sent: CONNECTOR-017 fails it below, and a default of
+        # one connector type is not judged on a connector of another.
+        ctx.expect(
+            "AKAMAI-CONNECTOR-017",
+            False,
+            f"a {ctype} connector was saved, getStream shows a "
+            f"{saved.get('connectorType', '(missing)')!r} connector",
+            read,
+        )
+        if ctype in COMPRESS_DEFAULTS and "compressLogs" not in sent:
+            ctx.collector.blocked(
+                COMPRESS_DEFAULTS[ctype][0],
+                f"getStream of the {ctype} stream showed a "
+                f"{saved.get('connectorType', '(missing)')!r} connector, not a {ctype} one",
+            )
+        return
     wrong = [
         f"{m}: sent {sent.get(m)!r}, got {saved.get(m)!r}"
         for m in VISIBLE_MEMBERS[ctype]
@@ -146,10 +179,20 @@ def connectors(ctx: ScenarioContext) -> None:
         sid = int(version_key(created)[0] or 0)
         read = steps.stream(sid)
         ctx.require(read.response.status == 200, f"getStream answered {read.response.status}")
-        _check_connector(ctx, used["connectors"][0], read)
-        _check_defaults(ctx, used, read)
-        if used.get("activateNow"):
-            _check_activated(steps, sid, read)
+        judged = (*COMPRESS_DEFAULTS_IDS, "AKAMAI-CONFIG-005", "AKAMAI-CONFIG-009")
+        if _is_ours(ctx, used, read, *judged, "AKAMAI-STREAM-CREATE-005"):
+            _check_connector(ctx, used["connectors"][0], read)
+            _check_defaults(ctx, used, read)
+            if used.get("activateNow"):
+                _check_activated(steps, sid, read)
+        else:
+            ctx.expect(
+                "AKAMAI-CONNECTOR-017",
+                False,
+                f"getStream of the created {ctype} stream shows stream "
+                f"{detail_of(read).get('streamName')!r}, not {used.get('streamName')!r}",
+                read,
+            )
         steps.remove(sid)
 
 

@@ -21,8 +21,10 @@ from conformance.scenarios.akamai_steps import (
     canonical,
     dataset_orders,
     detail_of,
+    operation_twin,
     property_ids,
     status_of,
+    stream_ids_seen_before,
     version_key,
 )
 from conformance.scenarios.base import Scenario, ScenarioContext
@@ -131,6 +133,7 @@ class Lifecycle:
     names: dict[int, str] = field(default_factory=dict)
     fields: dict[int, list[int]] = field(default_factory=dict)
     reads: dict[int, Exchange] = field(default_factory=dict)
+    new_id: bool = True  # createStream answered a streamId the run had not seen before
 
     def expect(self, rid: str, holds: bool, message: str, exchange: Exchange | None) -> bool:
         return self.ctx.expect(rid, holds, message, exchange)
@@ -157,6 +160,7 @@ class Lifecycle:
         )
         sid, version = version_key(exchange)
         self.sid = int(sid or 0)
+        self.new_id = self.sid not in stream_ids_seen_before(self.ctx, exchange)
         self.ctx.require(version is not None, "createStream answered no streamVersionId")
         self.expect(
             "AKAMAI-VERSION-002",
@@ -246,23 +250,34 @@ class Lifecycle:
         self.ctx.require(read.response.status == 200, f"getStream answered {read.response.status}")
         shown = detail_of(read).get("streamVersionId")
         number = shown if isinstance(shown, int) and shown > previous else int(key or 0)
-        self.expect(
-            "AKAMAI-STREAM-GET-003",
-            isinstance(shown, int) and shown >= int(key or 0),
-            f"getStream without version shows version {shown}; the edit created {key}",
-            read,
-        )
+        made = int(key or 0) > previous  # the edit's answer names a new version (EDIT-002)
+        if made:
+            self.expect(
+                "AKAMAI-STREAM-GET-003",
+                isinstance(shown, int) and shown >= int(key or 0),
+                f"getStream without version shows version {shown}; the edit created {key}",
+                read,
+            )
+        else:  # which version is the last one, the run does not know
+            self.ctx.collector.blocked(
+                "AKAMAI-STREAM-GET-003",
+                f"the edit of version {previous} answered version {key}, no new version",
+            )
         self.expect(
             "AKAMAI-VERSION-001",
-            isinstance(shown, int) and shown > previous,
-            f"after an edit of version {previous} the latest version is {shown}",
+            made and isinstance(shown, int) and shown > previous,
+            f"after an edit of version {previous} the edit answered version {key} and the "
+            f"latest version is {shown}",
             read,
         )
+        # The edit's own answer must say previous + 1 (the SHOULD is about what edits answer),
+        # and getStream must agree: an edit answered wrongly (EDIT-002) never passes it.
         self.expect(
             "AKAMAI-VERSION-002",
-            shown == previous + 1,
-            f"the edit of version {previous} made version {shown}, not {previous + 1}",
-            read,
+            key == previous + 1 and shown == previous + 1,
+            f"the edit of version {previous} answered version {key} and getStream shows "
+            f"{shown}, not {previous + 1}",
+            read if key == previous + 1 else exchange,
         )
         self._saved(number, {**self.created, **body})
         self._edited(read, number, label)
@@ -332,13 +347,14 @@ class Lifecycle:
     def read_first_version(self) -> None:
         v1, latest = self.versions[0], max(self.versions)
         read = self.steps.stream(self.sid, v1)
+        detail = detail_of(read)
         self.expect(
             "AKAMAI-VERSION-005",
-            read.response.status == 200,
-            f"getStream ?version={v1} after an edit answered {read.response.status}",
+            read.response.status == 200 and detail.get("streamVersionId") == v1,
+            f"getStream ?version={v1} after an edit answered {read.response.status} showing "
+            f"version {detail.get('streamVersionId')!r}",
             read,
         )
-        detail = detail_of(read)
         _, ids_problem = dataset_findings(detail, self.fields[v1])
         shown = (detail.get("streamVersionId"), detail.get("streamName"))
         self.expect(
@@ -351,11 +367,11 @@ class Lifecycle:
         if read.response.status == 200:
             self.reads[v1] = read
         typed = self.steps.get(f"/streams/{self.sid}", params={"version": "latest"})
-        self.expect(
+        self.ctx.expect_refused(
             "AKAMAI-STATUS-003",
-            typed.response.status == 400,
-            f"getStream ?version=latest (not an integer) answered {typed.response.status}, not 400",
             typed,
+            f"getStream ?version=latest (not an integer) answered {typed.response.status}, not 400",
+            operation_twin(typed),
         )
         missing = self.steps.stream(self.sid, latest + 1000)
         self.expect(
@@ -371,12 +387,18 @@ class Lifecycle:
         full = self.steps.get("/streams")
         items = [i for i in body_of(full) or [] if isinstance(i, dict)]
         mine = [i for i in items if i.get("streamId") == self.sid]
-        self.expect(
-            "AKAMAI-STREAM-LIST-005",
-            bool(mine),
-            f"listStreams doesn't list stream {self.sid}, just created",
-            full,
-        )
+        if self.new_id or not mine:
+            self.expect(
+                "AKAMAI-STREAM-LIST-005",
+                bool(mine),
+                f"listStreams doesn't list stream {self.sid}, just created",
+                full,
+            )
+        else:  # the id was listed before the create: finding it listed shows nothing
+            self.ctx.collector.blocked(
+                "AKAMAI-STREAM-LIST-005",
+                f"createStream answered streamId {self.sid}, which the run had seen before",
+            )
         if mine:
             latest = max(self.versions)
             shown = mine[0].get("streamVersionId")
@@ -420,6 +442,7 @@ class Lifecycle:
     # ---------------------------------------------------------------- activation
     def activate(self, requirement: str | None = None) -> None:
         """activateStream of the latest version; ACTIVATING or ACTIVATED right after; settle."""
+        before = self._last_status()
         exchange = self.steps.send("PUT", f"/streams/{self.sid}/activate")
         if requirement:
             self.expect(
@@ -433,15 +456,17 @@ class Lifecycle:
         self._acted_on_latest("AKAMAI-ACTIVATE-003", "activateStream", exchange)
         self.ctx.pause_before_reading()
         first = self.steps.stream(self.sid)
-        self.expect(
+        self._changed(
             "AKAMAI-ACTIVATE-004",
-            status_of(first) in ACTIVE,
-            f"after activateStream answered 202, getStream says {status_of(first)}",
+            before,
             first,
+            ACTIVE,
+            f"after activateStream answered 202, getStream says {status_of(first)}",
         )
         self.settle(first, "ACTIVATED")
 
     def deactivate(self) -> None:
+        before = self._last_status()
         exchange = self.steps.send("PUT", f"/streams/{self.sid}/deactivate")
         self.ctx.require(
             accepted(exchange), f"deactivateStream answered {exchange.response.status}"
@@ -449,13 +474,36 @@ class Lifecycle:
         self._acted_on_latest("AKAMAI-DEACTIVATE-003", "deactivateStream", exchange)
         self.ctx.pause_before_reading()
         first = self.steps.stream(self.sid)
-        self.expect(
+        self._changed(
             "AKAMAI-DEACTIVATE-004",
-            status_of(first) in INACTIVE,
-            f"after deactivateStream answered 202, getStream says {status_of(first)}",
+            before,
             first,
+            INACTIVE,
+            f"after deactivateStream answered 202, getStream says {status_of(first)}",
         )
         self.settle(first, "DEACTIVATED")
+
+    def _last_status(self) -> Any:
+        """The latest version's activationStatus as the run last read it."""
+        read = self.reads.get(max(self.versions))
+        return status_of(read) if read is not None else None
+
+    def _changed(
+        self, rid: str, before: Any, after: Exchange, wanted: frozenset[str], message: str
+    ) -> None:
+        """An activation or deactivation shows as a change: the stream read `wanted` after it,
+        and was read in the other state before it (a target showing one fixed status, as a
+        static mock does, shows no change and passes nothing)."""
+        if status_of(after) not in wanted:
+            self.expect(rid, False, message, after)
+        elif before in wanted or before is None:
+            self.ctx.collector.blocked(
+                rid,
+                f"the stream already read {before} before the change, so reading "
+                f"{status_of(after)} after it shows nothing",
+            )
+        else:
+            self.expect(rid, True, message, after)
 
     def settle(self, first: Exchange, wanted: str) -> Exchange:
         """Poll until `wanted` (only while the stream is on its way there)."""
@@ -566,11 +614,12 @@ class Lifecycle:
             deleted,
         )
         again = self.steps.send("PUT", f"/streams/{self.sid}/activate")
-        self.expect(
+        self.ctx.expect_refused(
             "AKAMAI-STREAM-DELETE-003",
-            400 <= again.response.status < 500,
-            f"activateStream of a deleted stream answered {again.response.status}, not a 4xx",
             again,
+            f"activateStream of a deleted stream answered {again.response.status}, not a 4xx",
+            operation_twin(again),
+            expected=range(400, 500),
         )
         self.gone()
 

@@ -12,9 +12,11 @@ from typing import Any
 from conformance.engine.exchange import Exchange
 from conformance.engine.ownership import ownership_of
 from conformance.scenarios.akamai_account import BASE, AkamaiAccount, discover_account
-from conformance.scenarios.base import ScenarioContext
+from conformance.scenarios.base import ScenarioContext, Twin
 
 AUTH_001 = "AKAMAI-AUTH-001"
+# createStream's key names the stream it created: a streamId the run has not seen before.
+NEW_STREAM = "AKAMAI-STREAM-CREATE-003"
 RETRY_PAUSES = (0.05, 0.2, 0.8, 3.2)  # seconds before repeating a request answered 429
 # The most properties a minimal run holds at once (the four-property refusal).
 MINIMAL_FREE_PROPERTIES = 4
@@ -40,6 +42,49 @@ VISIBLE_MEMBERS: dict[str, tuple[str, ...]] = {
     "DATADOG": ("connectorType", "connectorName", "url", "service", "source", "tags"),
     "SPLUNK": ("connectorType", "connectorName", "url"),
 }
+
+
+CREATE_TWIN = Twin("POST", "createStream", "a valid createStream accepted")
+EDIT_TWIN = Twin("PUT", "editStream", "a valid editStream accepted")
+
+
+def connector_twin(connector_type: str) -> Twin:
+    """A valid createStream with a `connector_type` connector, accepted."""
+
+    def matches(body: Any) -> bool:
+        connectors = body.get("connectors") if isinstance(body, dict) else None
+        first = connectors[0] if isinstance(connectors, list) and connectors else None
+        return isinstance(first, dict) and first.get("connectorType") == connector_type
+
+    return Twin("POST", "createStream", f"a valid {connector_type} createStream accepted", matches)
+
+
+def operation_twin(exchange: Exchange) -> Twin:
+    """The same method on the same operation, accepted."""
+    operation_id = exchange.operation_id or "(no operation)"
+    method = exchange.request.method.upper()
+    return Twin(method, operation_id, f"a valid {method} {operation_id} accepted")
+
+
+def stream_ids_seen_before(ctx: ScenarioContext, exchange: Exchange) -> set[int]:
+    """streamIds the run's creates and stream lists showed before `exchange`."""
+    seen: set[int] = set()
+    for sent in ctx.history:
+        earlier = sent.exchange
+        if earlier is exchange:
+            break
+        if not accepted(earlier):
+            continue
+        if earlier.operation_id == "createStream":
+            sid = version_key(earlier)[0]
+            if sid is not None:
+                seen.add(sid)
+        elif earlier.operation_id == "listStreams":
+            listed = body_of(earlier)
+            for item in listed if isinstance(listed, list) else []:
+                if isinstance(item, dict) and _is_int(item.get("streamId")):
+                    seen.add(item["streamId"])
+    return seen
 
 
 def body_of(exchange: Exchange) -> Any:
@@ -178,6 +223,15 @@ class AkamaiSteps:
             sid = self._created_id(exchange, body)
             if sid is not None:
                 self.ctx.on_cleanup(lambda: self.remove(sid))
+            answered = version_key(exchange)[0]
+            if answered is not None and NEW_STREAM in self.ctx.scenario.cites:
+                self.ctx.expect(
+                    NEW_STREAM,
+                    answered not in stream_ids_seen_before(self.ctx, exchange),
+                    f"createStream answered streamId {answered}, which an earlier create or "
+                    f"list of the run already showed: not a new stream",
+                    exchange,
+                )
         return exchange
 
     def create_valid(

@@ -15,6 +15,8 @@ from conformance.scenarios.azion_support import (
     SchemeTokenAuth,
     account,
     content_differences,
+    default_twin,
+    operation_twin,
     results_list,
     results_object,
     send,
@@ -30,6 +32,7 @@ ACCEPT_OTHER_VERSION = "application/json; version=99"
 INVALID_TOKEN = "invalid"
 
 AUTH_CITES = (
+    "AZION-CREATE-001",
     "AZION-AUTH-001",
     "AZION-AUTH-002",
     "AZION-AUTH-003",
@@ -162,12 +165,13 @@ def _view_only(
     attempt = created.write("POST", STREAMINGS, new_body, auth=view)
     listing = send(ctx, "GET", STREAMINGS)
     names = [s.get("name") for s in results_list(listing) or []]
-    ctx.expect(
+    _view_refused(
+        ctx,
         "AZION-AUTH-005",
-        attempt.response.status == 403 and new_body["name"] not in names,
+        attempt,
+        new_body["name"] not in names,
         f"view-only create: expected 403 and nothing created, {status_text(attempt)}"
         f"{' and the streaming is listed' if new_body['name'] in names else ''}",
-        attempt,
     )
     path = streaming_path(streaming_id)
     changed = {**new_body, "name": f"{new_body['name']}-edited"}
@@ -179,13 +183,26 @@ def _view_only(
     still = send(ctx, "GET", path)
     if still.response.status == 404:
         created.forget(streaming_id)
-    ctx.expect(
+    _view_refused(
+        ctx,
         "AZION-AUTH-007",
-        exchange.response.status == 403 and still.response.status == 200,
+        exchange,
+        still.response.status == 200,
         f"view-only DELETE: expected 403 and the streaming kept, {status_text(exchange)}; "
         f"GET afterwards answered {still.response.status}",
-        exchange,
     )
+
+
+def _view_refused(
+    ctx: ScenarioContext, requirement_id: str, exchange: Exchange, unchanged: bool, message: str
+) -> None:
+    """A view-only write: a change it made fails at once; its 403 counts only when the run saw
+    the edit token's same write accepted (a target refusing every write shows nothing)."""
+    if not unchanged:
+        ctx.expect(requirement_id, False, message, exchange)
+        return
+    method = exchange.request.method
+    ctx.expect_refused(requirement_id, exchange, message, default_twin(method), expected=(403,))
 
 
 def _view_only_edits(
@@ -197,12 +214,13 @@ def _view_only_edits(
         exchange = created.write(method, path, body, auth=view)
         after = results_object(send(ctx, "GET", path))
         drift = content_differences(before, after) if before is not None else []
-        ctx.expect(
+        _view_refused(
+            ctx,
             "AZION-AUTH-006",
-            exchange.response.status == 403 and not drift,
+            exchange,
+            not drift,
             f"view-only {method}: expected 403 and no change, {status_text(exchange)}"
             f"{'; changed: ' + drift[0] if drift else ''}",
-            exchange,
         )
 
 
@@ -224,19 +242,21 @@ def _view_only_patch_and_delete(
         created.forget(streaming["id"])
     name = (results_object(still) or {}).get("name")
     renamed = still.response.status == 200 and name != streaming.get("name")
-    ctx.expect(
+    _view_refused(
+        ctx,
         "AZION-AUTH-006",
-        patched.response.status == 403 and not renamed,
+        patched,
+        not renamed,
         f"view-only PATCH: expected 403 and no change, {status_text(patched)}"
         f"{'; name read back as ' + repr(name) if renamed else ''}",
-        patched,
     )
-    ctx.expect(
+    _view_refused(
+        ctx,
         "AZION-AUTH-007",
-        deleted.response.status == 403 and still.response.status == 200,
+        deleted,
+        still.response.status == 200,
         f"view-only DELETE: expected 403 and the streaming kept, {status_text(deleted)}; "
         f"GET afterwards answered {still.response.status}",
-        deleted,
     )
 
 
@@ -275,11 +295,13 @@ def _refused_credentials(
         exchange = created.write(method, target, body, auth=auth)
         if method == "DELETE" and exchange.response.status == 204:
             created.forget(streaming_id)
-        ctx.expect(
+        # A 401 counts only when the run's own token got the same operation served.
+        ctx.expect_refused(
             requirement_id,
-            exchange.response.status == 401,
-            f"{how}: expected 401, {status_text(exchange)}",
             exchange,
+            f"{how}: expected 401, {status_text(exchange)}",
+            operation_twin(exchange),
+            expected=(401,),
         )
 
 

@@ -22,6 +22,7 @@ from conformance.scenarios.azion_support import (
     content_differences,
     echo_differences,
     endpoint_differences,
+    endpoint_twin,
     find_by_id,
     ok,
     results_list,
@@ -64,6 +65,7 @@ def minimal_variable_drops() -> list[tuple[str, str]]:
 
 
 ENDPOINT_CITES = (
+    "AZION-CREATE-001",
     "AZION-ENDPOINT-001",
     *ENDPOINT_REQUIREMENTS.values(),
     "AZION-ENDPOINT-010",
@@ -149,6 +151,7 @@ def _drop_each_variable(ctx: ScenarioContext, created: Created, found: AzionAcco
             body,
             "AZION-ENDPOINT-001",
             ENDPOINT_REQUIREMENTS[endpoint_type],
+            twin=endpoint_twin("POST", endpoint_type),
         )
 
 
@@ -399,6 +402,7 @@ def _data_sources_accepted(
 # ---------------------------------------------------------------------- templates
 
 TEMPLATE_CITES = (
+    "AZION-CREATE-001",
     "AZION-TEMPLATE-001",
     "AZION-TEMPLATE-002",
     "AZION-TEMPLATE-006",
@@ -429,7 +433,14 @@ def template_rules(ctx: ScenarioContext) -> None:
         f"{'echoed' if (shown or {}).get('template_model') == model else 'not echoed'}",
         exchange,
     )
-    _custom_not_listed(ctx, before, model)
+    if ok(exchange) and (shown or {}).get("template_model") == model:
+        _custom_not_listed(ctx, before, model)
+    else:  # nothing custom was made (or not shown made): an unchanged list shows nothing
+        ctx.collector.blocked(
+            "AZION-TEMPLATE-006",
+            f"the create with a template_model was not accepted as sent ({status_text(exchange)})"
+            f", so an unchanged template list shows nothing",
+        )
     # Minimal: streaming-lifecycle's create observes TEMPLATE-001.
     if shown is not None and not ctx.minimal:
         _back_to_template_id(ctx, found, shown)

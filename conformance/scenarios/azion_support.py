@@ -12,7 +12,7 @@ from requests.auth import AuthBase
 from conformance.engine.exchange import Exchange
 from conformance.scenarios.azion_account import BASE, AzionAccount, discover_azion_account
 from conformance.scenarios.azion_account import secret_fields as _secret_fields
-from conformance.scenarios.base import ScenarioContext
+from conformance.scenarios.base import ScenarioContext, Twin
 
 STREAMINGS = f"{BASE}/streamings"
 TEMPLATES = f"{BASE}/templates"
@@ -154,6 +154,47 @@ def brief(problems: list[str]) -> str:
     return "; ".join(problems[:4]) + (f" (+{len(problems) - 4} more)" if len(problems) > 4 else "")
 
 
+# ---------------------------------------------------------------------- identity
+
+NEW_ID = "AZION-CREATE-001"  # "... the new streaming, with a new integer id"
+
+
+def ids_seen_before(ctx: ScenarioContext, exchange: Exchange) -> set[object]:
+    """Streaming ids the run's creates and lists showed before `exchange`."""
+    seen: set[object] = set()
+    for sent in ctx.history:
+        if sent.exchange is exchange:
+            break
+        if not ok(sent.exchange):
+            continue
+        if sent.exchange.operation_id == "createStreaming":
+            shown = results_object(sent.exchange)
+            if shown is not None and shown.get("id") is not None:
+                seen.add(shown["id"])
+        elif sent.exchange.operation_id == "listStreamings":
+            seen.update(item.get("id") for item in results_list(sent.exchange) or [])
+    return seen
+
+
+def listed_before(ctx: ScenarioContext, streaming_id: object, exchange: Exchange) -> bool:
+    """Whether a list the run read before `exchange` showed the streaming."""
+    for sent in ctx.history:
+        if sent.exchange is exchange:
+            return False
+        listing = sent.exchange
+        if listing.operation_id == "listStreamings" and ok(listing):
+            shown = find_by_id(results_list(listing), streaming_id)
+            if shown is not None:
+                return True
+    return False
+
+
+def path_id(exchange: Exchange) -> int | None:
+    """The integer id at the end of the request path (GET /streamings/{id}), if any."""
+    last = exchange.request.path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return int(last) if last.isascii() and last.isdigit() else None
+
+
 # ---------------------------------------------------------------------- created streamings
 
 
@@ -186,9 +227,20 @@ class Created:
             self.forget(streaming_id)
 
     def create(self, body: dict[str, Any], **kwargs: Any) -> tuple[Exchange, dict[str, Any] | None]:
-        """POST a body; a created streaming is tracked at once (even when it should not exist)."""
+        """POST a body; a created streaming is tracked at once (even when it should not exist).
+        Its id must be new: one no earlier create or list of the run answered (CREATE-001)."""
         exchange = send(self.ctx, "POST", STREAMINGS, json=body, **kwargs)
-        return exchange, self.keep(exchange)
+        shown = self.keep(exchange)
+        if shown is not None and NEW_ID in self.ctx.scenario.cites:
+            known = ids_seen_before(self.ctx, exchange)
+            self.ctx.expect(
+                NEW_ID,
+                shown["id"] not in known,
+                f"create answered id {shown['id']!r}, which an earlier create or list of the "
+                f"run already showed: not a new streaming",
+                exchange,
+            )
+        return exchange, shown
 
     def create_required(self, body: dict[str, Any]) -> tuple[Exchange, dict[str, Any]]:
         """POST a body the scenario cannot go on without."""
@@ -207,15 +259,58 @@ class Created:
         return exchange
 
     def expect_refused(
-        self, what: str, method: str, path: str, body: Any, *requirement_ids: str
+        self,
+        what: str,
+        method: str,
+        path: str,
+        body: Any,
+        *requirement_ids: str,
+        twin: Twin | None = None,
     ) -> Exchange:
-        """Send a body the contract refuses and expect 400 (one observation per ID)."""
+        """Send a body the contract refuses and expect 400 (one observation per ID); the
+        refusal counts only if the run saw `twin` (by default: any body of the same method on
+        the same operation) accepted."""
         exchange = self.write(method, path, body)
+        valid = twin or default_twin(method)
         for requirement_id in requirement_ids:
-            self.ctx.expect(
-                requirement_id,
-                exchange.response.status == 400,
-                f"{what}: expected 400, {status_text(exchange)}",
-                exchange,
+            self.ctx.expect_refused(
+                requirement_id, exchange, f"{what}: expected 400, {status_text(exchange)}", valid
             )
         return exchange
+
+
+WRITE_OPERATIONS = {
+    "POST": "createStreaming",
+    "PUT": "replaceStreaming",
+    "PATCH": "updateStreaming",
+    "DELETE": "deleteStreaming",
+}
+
+
+def operation_twin(exchange: Exchange) -> Twin:
+    """The same method on the same operation, accepted (any body, the run's own credentials)."""
+    operation_id = exchange.operation_id or "(no operation)"
+    method = exchange.request.method.upper()
+    return Twin(method, operation_id, f"{method} {operation_id} served to the run's token")
+
+
+def default_twin(method: str) -> Twin:
+    """Any valid body of `method` on its streaming operation, accepted."""
+    operation_id = WRITE_OPERATIONS[method.upper()]
+    return Twin(method, operation_id, f"a valid {method.upper()} ({operation_id}) accepted")
+
+
+def endpoint_twin(method: str, endpoint_type: str) -> Twin:
+    """A valid `method` whose endpoint is of `endpoint_type`, accepted."""
+
+    def matches(body: Any) -> bool:
+        endpoint = body.get("endpoint") if isinstance(body, dict) else None
+        return isinstance(endpoint, dict) and endpoint.get("endpoint_type") == endpoint_type
+
+    operation_id = WRITE_OPERATIONS[method.upper()]
+    return Twin(
+        method,
+        operation_id,
+        f"a valid {method.upper()} with a {endpoint_type} endpoint accepted",
+        matches,
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ from conformance.engine.results import Finding, ResultsCollector
 from conformance.engine.target_client import TargetClient
 
 MAX_POLL_PAUSE = 60.0
+PENDING_REFUSALS = "pending-refusals"  # per-run key: refusals judged when the phase ends
 T = TypeVar("T")
 
 
@@ -44,6 +46,7 @@ class ScenarioContext:
     settle_timeout: float = 30.0
     options: Mapping[str, Any] = field(default_factory=dict)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
+    _refusals: list[_Refusal] = field(default_factory=list)
 
     @property
     def minimal(self) -> bool:
@@ -105,6 +108,62 @@ class ScenarioContext:
             )
         return holds
 
+    def expect_refused(
+        self,
+        requirement_id: str,
+        exchange: Exchange,
+        message: str,
+        twin: Twin,
+        *,
+        expected: Collection[int] = (400,),
+    ) -> None:
+        """Observe "an invalid request is answered 400" (or another of `expected`) without
+        judging it vacuously.
+
+        An answer of the invalid request in 2xx fails at once. A refusal counts only when the
+        run also saw the target accept the valid twin (the same request minus the violation):
+        a target that refuses everything (401 everywhere, writes refused, a broken gateway) has
+        shown nothing about the rule. Whether it did is settled when the scenario ends, so the
+        twin may come before or after; without it the requirement is blocked, not passed. A
+        refusal with a code not `expected` fails only when the twin was accepted."""
+        answered = exchange.response.status
+        if 200 <= answered < 300:
+            self.expect(requirement_id, False, message, exchange)
+            return
+        if requirement_id not in self.scenario.cites:
+            raise ValueError(f"scenario {self.scenario.name} cites undeclared {requirement_id}")
+        refusal = _Refusal(requirement_id, exchange, message, twin, tuple(expected))
+        per_run: dict[str, Any] | None = self.options.get("per_run")
+        if per_run is not None:  # settled when the phase ends: twins of later scenarios count
+            per_run.setdefault(PENDING_REFUSALS, []).append((self, refusal))
+            return
+        if not self._refusals:  # settled last, after the other cleanups (they may hold twins)
+            self.cleanups.insert(0, self._settle_refusals)
+        self._refusals.append(refusal)
+
+    def _settle_refusals(self) -> None:
+        pending, self._refusals = self._refusals, []
+        for refusal in pending:
+            self.settle_refusal(refusal)
+
+    def settle_refusal(self, refusal: _Refusal) -> None:
+        """Judge a refusal now, against every exchange the phase has seen."""
+        if not any(refusal.twin.accepted_by(sent.exchange) for sent in self.history):
+            self.collector.blocked(
+                refusal.requirement_id,
+                f"{refusal.exchange.request.method} {refusal.exchange.request.path} was "
+                f"refused ({refusal.exchange.response.status}), but the run never saw the "
+                f"target accept its valid twin ({refusal.twin.label}), so the refusal "
+                f"shows nothing",
+            )
+            return
+        self.expect(
+            refusal.requirement_id,
+            refusal.exchange.response.status in refusal.expected,
+            refusal.message,
+            refusal.exchange,
+        )
+
     def require(self, holds: bool, message: str) -> None:
         """Stop the scenario when a precondition fails (not a finding by itself)."""
         if not holds:
@@ -147,6 +206,42 @@ class ScenarioContext:
 
 
 @dataclass(frozen=True, slots=True)
+class Twin:
+    """The valid twin of a refused request: the operation (and, optionally, which of its bodies)
+    the target must have accepted in the same run for the refusal to mean anything."""
+
+    method: str
+    operation_id: str
+    label: str
+    body_matches: Callable[[Any], bool] | None = None
+
+    def accepted_by(self, exchange: Exchange) -> bool:
+        """Whether `exchange` is such a request, answered 2xx."""
+        if exchange.request.method.upper() != self.method.upper():
+            return False
+        if exchange.operation_id != self.operation_id:
+            return False
+        if not 200 <= exchange.response.status < 300:
+            return False
+        if self.body_matches is None:
+            return True
+        try:
+            body = json.loads(exchange.request.body) if exchange.request.body else None
+        except ValueError:
+            return False
+        return bool(self.body_matches(body))
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    requirement_id: str
+    exchange: Exchange
+    message: str
+    twin: Twin
+    expected: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Sent:
     """One exchange with when (epoch seconds) it was sent and answered."""
 
@@ -182,3 +277,11 @@ class ExchangeHistory(list[Sent]):
     def __call__(self, exchange: Exchange) -> None:
         answered = time.time()
         self.append(Sent(answered - exchange.elapsed, answered, exchange))
+
+
+def settle_refusals(per_run: dict[str, Any]) -> None:
+    """Judge every refusal the phase's scenarios deferred (ScenarioContext.expect_refused),
+    now that every exchange that could be its valid twin has been sent."""
+    pending: list[tuple[ScenarioContext, _Refusal]] = per_run.pop(PENDING_REFUSALS, [])
+    for ctx, refusal in pending:
+        ctx.settle_refusal(refusal)
