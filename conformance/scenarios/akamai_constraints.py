@@ -194,7 +194,6 @@ REQUIRED_MEMBERS = (
     "streamName",
     "streamType",
     "templateName",
-    "productId",
     "groupId",
     "contractId",
     "propertyIds",
