@@ -48,7 +48,8 @@ Decisions where the seed is silent (the checks must not rely on more than the ca
   omitted `active` becomes true. PATCH changes only the members it names; an `endpoint` in a
   PATCH replaces the endpoint whole (validated for its type).
 - Secrets: the variables in the spec's `x-secret-fields` (access_key, secret_key, api_key,
-  service_account_key) are stored but omitted from every response (ERRATUM-AZION-010). Custom
+  service_account_key; shared_key, blob_sas_token: ERRATUM-AZION-019) are stored but omitted
+  from every response (ERRATUM-AZION-010). Custom
   header values are echoed: they are not in `x-secret-fields` and AZION-HEADERS-001 requires
   the echo.
 - No 409: AZION-EDIT-008 is a MAY the catalogue marks not observable ("no document says what
