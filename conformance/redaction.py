@@ -55,11 +55,14 @@ SECRET_FIELDS = frozenset(
         "secretAccessKey",
         "authToken",
         "eventCollectorToken",
+        "clientKey",  # Splunk/HTTPS mTLS key in Akamai's Go client (ERRATUM-AKAMAI-132)
         # Azion endpoints
         "secret_key",
         "access_key",
         "api_key",
         "service_account_key",
+        "shared_key",  # azure_monitor, azure_blob_storage: Azion's console (ERRATUM-AZION-019)
+        "blob_sas_token",
         # generic
         "password",
         "token",

@@ -237,7 +237,7 @@ SIX_HEADERS["endpoint"]["headers"]["header-name-6"] = "header-api-value-6"
 KAFKA_WITH_HEADERS = example("kafka")
 KAFKA_WITH_HEADERS["endpoint"]["headers"] = {"header-name-1": "header-api-value-1"}
 SPLUNK = example("elasticsearch_from_table")
-SPLUNK["endpoint"]["endpoint_type"] = "splunk"
+SPLUNK["endpoint"]["endpoint_type"] = "syslog"  # splunk is a real type (ERRATUM-AZION-019)
 
 PROBES: dict[str, Callable[[Api], object]] = {
     # AUTH

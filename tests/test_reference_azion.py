@@ -276,6 +276,10 @@ def test_templates_are_the_seeded_global_ones(api: Api) -> None:
         (2, "Edge Applications EC"),
         (3, "Test Applications EC"),
         (86, "Edge Functions Event Collector"),
+        # the global templates Azion's own software names (ERRATUM-AZION-022)
+        (4, "WAF Event Collector"),
+        (184, "Edge Applications + WAF Event Collector"),
+        (251, "Activity History Collector"),
     ]
     assert results[0]["template_model"].startswith('{ "version": "$version"')
     for template in results:
@@ -341,7 +345,7 @@ def test_each_endpoint_variable_is_required(api: Api, example: str, variable: st
 
 def test_unknown_or_missing_endpoint_type_is_400(api: Api) -> None:
     splunk = request_example("createStreaming", "elasticsearch_from_table")
-    splunk["endpoint"]["endpoint_type"] = "splunk"
+    splunk["endpoint"]["endpoint_type"] = "syslog"  # splunk is a real type (ERRATUM-AZION-019)
     assert api.create(splunk).status_code == 400
     del splunk["endpoint"]["endpoint_type"]
     response = api.create(splunk)

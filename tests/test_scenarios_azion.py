@@ -21,7 +21,14 @@ from conformance.scenarios.azion_workflows import AZION_SCENARIOS
 
 
 def test_secret_fields_come_from_the_spec() -> None:
-    assert secret_fields() == {"access_key", "secret_key", "api_key", "service_account_key"}
+    assert secret_fields() == {
+        "access_key",
+        "secret_key",
+        "api_key",
+        "service_account_key",
+        "shared_key",  # azure_monitor and azure_blob_storage: ERRATUM-AZION-019
+        "blob_sas_token",
+    }
 
 
 def test_required_variables_follow_the_seed_table() -> None:

@@ -19,6 +19,10 @@ Decisions where the seed is silent:
   createStream answers 403 for a groupId not in listGroups, 400 for an unknown product, a
   group the product lacks, unknown or taken properties, unknown or repeated data set fields.
 - contractId is stored as sent (the seed's edit sample uses a contract no group has).
+- productId is optional on create (Akamai's own clients never send it, ERRATUM-AKAMAI-129): the
+  product is the one whose properties in the group include the first propertyId. An edit's
+  `"groupId": null` (what Akamai's Go client sends) means "not given" (ERRATUM-AKAMAI-130).
+  A repeated propertyId names one property and is stored once (ERRATUM-AKAMAI-133).
 - An edit may not change groupId or productId (400); without `connectors` it keeps the current
   connector (and its connectorId), with them it gets a new connector. `activateNow` on an edit
   is ignored (ERRATUM-AKAMAI-124): the new version inherits its base version's state; an edit
@@ -103,7 +107,7 @@ SECRETS = {
     "S3": ("accessKey", "secretAccessKey"),
     "AZURE": ("accessKey",),
     "DATADOG": ("authToken",),
-    "SPLUNK": ("eventCollectorToken",),
+    "SPLUNK": ("eventCollectorToken", "clientKey"),
 }
 _ECHO_FAULTS = {
     "secretAccessKey": "s3-secret-access-key-echoed",
@@ -945,6 +949,8 @@ class AkamaiReference:
             )
             if key in body
         }
+        if "propertyIds" in stored:
+            stored["propertyIds"] = list(dict.fromkeys(stored["propertyIds"]))
         if self.f("create-drops-email-ids"):
             stored.pop("emailIds", None)
         if self.f("create-stores-first-property-only"):
@@ -985,12 +991,27 @@ class AkamaiReference:
             {"streamVersionKey": {"streamId": stream_id, "streamVersionId": version}}, status
         )
 
+    def _product_of(self, document: dict[str, Any], group_id: int) -> str:
+        """The create's productId, or (not sent) the product of its first property's group."""
+        if "productId" in document:
+            return str(document["productId"])
+        first = next(iter(document.get("propertyIds") or []), None)
+        for (product_id, gid), listed in self.properties.items():
+            if gid == group_id and any(p["propertyId"] == first for p in listed):
+                return product_id
+        raise ProblemError(
+            400,
+            "The stream configuration is not valid.",
+            [FieldProblem("propertyIds", f"Property {first} is not active in group {group_id}.")],
+            title="Erroneous data input",
+        )
+
     async def create_stream(self, request: Request, body: bytes) -> Response:
         document = self._validated(request, body, "createStream")
-        product_id = str(document["productId"])
         group_id = int(document["groupId"])
         if group_id not in self.groups:
             raise ProblemError(403, f"The account has no access to group {group_id}.")
+        product_id = self._product_of(document, group_id)
         now = self.clock()
         with self.store.lock:
             problems = self._semantic_problems(document, product_id, group_id, None)
@@ -1036,7 +1057,7 @@ class AkamaiReference:
         with self.store.lock:
             stream = self._live_stream(sid)
             problems: list[FieldProblem] = []
-            if "groupId" in document and document["groupId"] != stream.group_id:
+            if document.get("groupId") is not None and document["groupId"] != stream.group_id:
                 problems.append(
                     FieldProblem(
                         "groupId",

@@ -38,7 +38,8 @@ Decisions where the seed is silent (the checks must not rely on more than the ca
   endpoint problems under `endpoint` prefixed with the variable
   (`{"endpoint": ["url: This field is required."]}`), body-wide problems under
   `non_field_errors`.
-- `template_id` must name a global template (2, 3 or 86, seeded from the seed's samples);
+- `template_id` must name a global template (2, 3 or 86, seeded from the seed's samples, and
+  4, 184, 251, which Azion's own OpenAPI and console name: ERRATUM-AZION-022);
   another id is answered 400 `{"template_id": [...]}`. A `template_model` creates a customized
   template that neither listTemplates nor getTemplate shows; the streaming then carries
   `template_model` and no `template_id` (as the seed's section 2.c response). PATCH with one of
@@ -47,7 +48,8 @@ Decisions where the seed is silent (the checks must not rely on more than the ca
   omitted `active` becomes true. PATCH changes only the members it names; an `endpoint` in a
   PATCH replaces the endpoint whole (validated for its type).
 - Secrets: the variables in the spec's `x-secret-fields` (access_key, secret_key, api_key,
-  service_account_key) are stored but omitted from every response (ERRATUM-AZION-010). Custom
+  service_account_key; shared_key, blob_sas_token: ERRATUM-AZION-019) are stored but omitted
+  from every response (ERRATUM-AZION-010). Custom
   header values are echoed: they are not in `x-secret-fields` and AZION-HEADERS-001 requires
   the echo.
 - No 409: AZION-EDIT-008 is a MAY the catalogue marks not observable ("no document says what
@@ -199,7 +201,7 @@ FAULTS: tuple[Fault, ...] = (
         Fault(name, requirement, f"a {etype} endpoint without {variable} is accepted")
         for name, (etype, variable, requirement) in ENDPOINT_REQUIRED_FAULTS.items()
     ),
-    Fault("unknown-endpoint-type-accepted", "AZION-ENDPOINT-010", "endpoint_type splunk accepted"),
+    Fault("unknown-endpoint-type-accepted", "AZION-ENDPOINT-010", "endpoint_type syslog accepted"),
     Fault("secrets-echoed", "AZION-ENDPOINT-011", "responses echo secret endpoint variables"),
     # HEADERS
     Fault("headers-dropped", "AZION-HEADERS-001", "custom headers are accepted but dropped"),
@@ -304,6 +306,9 @@ STREAMING_MEMBERS = (
     "domain_ids",
     "endpoint",
     "template_model",
+    # Not in the seed; Azion's own OpenAPI and console send them (ERRATUM-AZION-020).
+    "all_domains",
+    "sampling_percentage",
 )
 DEFAULT_DATA_SOURCE = "http"
 

@@ -34,6 +34,69 @@ SEED_TEMPLATES: tuple[dict[str, Any], ...] = (
             '"logmessage": "$log_message" }'
         ),
     },
+    # The other global templates Azion's own software names (its OpenAPI's template_id enum is
+    # 2, 4, 86, 184, 251; the console's fixture lists them; ERRATUM-AZION-022), models as there.
+    {
+        "id": 4,
+        "name": "WAF Event Collector",
+        "template_model": (
+            '{ "version": "$version", "time": "$time", "client": "$client"'
+            ', "configuration": "$configuration", "host": "$host"'
+            ', "remote_addr": "$remote_addr", "server_protocol": "$server_protocol"'
+            ', "country": "$country", "waf_server": "$waf_server", "waf_uri": "$waf_uri"'
+            ', "waf_learning": "$waf_learning", "blocked": "$blocked"'
+            ', "waf_score": "$waf_score", "waf_match": "$waf_match"'
+            ', "waf_attack_family": "$waf_attack_family"'
+            ', "waf_attack_action": "$waf_attack_action", "headers": "-"'
+            ', "truncated_body": "$truncated_body", "waf_args": "$waf_args"'
+            ', "requestPath": "$requestPath", "requestQuery": "$requestQuery" }'
+        ),
+    },
+    {
+        "id": 184,
+        "name": "Edge Applications + WAF Event Collector",
+        "template_model": (
+            '{ "time": "$time", "client": "$client", "session_id": "$session_id"'
+            ', "stream": "$stream", "host": "$host", "request_time": "$request_time"'
+            ', "request_method": "$request_method", "status": "$status"'
+            ', "proxy_status": "$proxy_status", "scheme": "$scheme"'
+            ', "request_uri": "$request_uri", "request_length": "$request_length"'
+            ', "bytes_sent": "$bytes_sent", "tcpinfo_rtt": "$tcpinfo_rtt"'
+            ', "upstream_cache_status": "$upstream_cache_status"'
+            ', "upstream_status": "$upstream_status"'
+            ', "upstream_bytes_received": "$upstream_bytes_received"'
+            ', "upstream_connect_time": "$upstream_connect_time"'
+            ', "upstream_header_time": "$upstream_header_time"'
+            ', "upstream_response_time": "$upstream_response_time"'
+            ', "upstream_addr": "$upstream_addr"'
+            ', "upstream_bytes_sent": "$upstream_bytes_sent"'
+            ', "sent_http_content_type": "$sent_http_content_type"'
+            ', "http_user_agent": "$http_user_agent", "http_referer": "$http_referrer"'
+            ', "sent_http_x_original_image_size": "$sent_http_x_original_image_size"'
+            ', "server_protocol": "$server_protocol", "server_port": "$server_port"'
+            ', "server_addr": "$server_addr", "remote_addr": "$remote_addr"'
+            ', "remote_port": "$remote_port", "waf_attack_family": "$waf_attack_family"'
+            ', "waf_attack_action": "$waf_attack_action", "waf_learning": "$waf_learning"'
+            ', "waf_block": "$waf_block", "waf_total_processed": "$waf_total_processed"'
+            ', "waf_total_blocked": "$waf_total_blocked", "waf_score": "$waf_score"'
+            ', "waf_match": "$waf_match", "waf_headers": "$waf_headers"'
+            ', "country": "$country", "state": "$state", "asn": "$asn"'
+            ', "ssl_protocol": "$ssl_protocol", "ssl_cipher": "$ssl_cipher"'
+            ', "ssl_session_reused": "$ssl_session_reused"'
+            ', "ssl_server_name": "$ssl_server_name", "request_id": "$request_id"'
+            ', "requestPath": "$requestPath", "requestQuery": "$requestQuery"'
+            ', "configuration": "$configuration" }'
+        ),
+    },
+    {
+        "id": 251,
+        "name": "Activity History Collector",
+        "template_model": (
+            '{ "time": "$time", "client": "$client", "title": "$title"'
+            ', "comment": "$comment", "type": "$type", "author_name": "$author_name"'
+            ', "author_email": "$author_email" }'
+        ),
+    },
 )
 
 # Custom templates get ids above every global one, so the two never collide.

@@ -197,7 +197,6 @@ REQUIRED_MEMBERS = (
     "streamName",
     "streamType",
     "templateName",
-    "productId",
     "groupId",
     "contractId",
     "propertyIds",

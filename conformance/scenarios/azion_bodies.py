@@ -161,19 +161,21 @@ def _unknown_endpoint_types(
     found: AzionAccount,
     made: dict[str, tuple[dict[str, Any], dict[str, Any]]],
 ) -> None:
-    """endpoint_type `splunk` or none at all: 400 on create, PUT and PATCH."""
-    splunk = {**copy.deepcopy(ENDPOINT_SAMPLES["elasticsearch"]), "endpoint_type": "splunk"}
+    """An endpoint_type nobody documents, or none at all: 400 on create, PUT and PATCH.
+
+    `splunk` is no longer the example: Azion's own OpenAPI and console send it (ERRATUM-AZION-019).
+    """
+    splunk = {**copy.deepcopy(ENDPOINT_SAMPLES["elasticsearch"]), "endpoint_type": "syslog"}
     untyped = {k: v for k, v in ENDPOINT_SAMPLES["datadog"].items() if k != "endpoint_type"}
     targets = [("POST", STREAMINGS)]
     if made:
         first = streaming_path(next(iter(made.values()))[1]["id"])
         targets += [("PUT", first), ("PATCH", first)]
-    variants = (("endpoint_type splunk", splunk), ("no endpoint_type", untyped))
+    variants = (("endpoint_type syslog", splunk), ("no endpoint_type", untyped))
     attempts = [(target, variant) for target in targets for variant in variants]
     if ctx.minimal:
-        # `splunk` (the seed's own table misprints Elasticsearch's type so, and an implementation
-        # copying it accepts the type) in a PATCH, whose endpoint is the likeliest to be checked
-        # member by member without the type's table (a create when there is nothing to patch).
+        # An unknown type in a PATCH, whose endpoint is the likeliest to be checked member by
+        # member without the type's table (a create when there is nothing to patch).
         attempts = [a for a in attempts if a[1][1] is splunk][-1:]
     for (method, path), (label, endpoint) in attempts:
         body: dict[str, Any] = found.streaming_body(ctx.name("bad-type"), endpoint=endpoint)
