@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -288,9 +289,9 @@ def _run_one(
     report_files = [outcome.report_dir / name for name in REPORT_FILES]
     print_summary(report, report_files, quiet=args.quiet)
     if report["aborted"]:
-        print(f"dsconform: error: run aborted: {report['aborted']}", file=sys.stderr)
+        print(f"dsconform: error: run aborted: {_printable(report['aborted'])}", file=sys.stderr)
     elif report.get("incomplete") and outcome.exit_code == ExitCode.INCOMPLETE:
-        print(f"dsconform: incomplete: {report['incomplete']}", file=sys.stderr)
+        print(f"dsconform: incomplete: {_printable(report['incomplete'])}", file=sys.stderr)
     if outcome.baseline is not None:
         print(outcome.baseline.render())
     return int(outcome.exit_code)
@@ -310,6 +311,15 @@ def _lint(args: argparse.Namespace) -> int:
         total += len(problems)
     print(f"lint: {total} problem(s) in {', '.join(names)}")
     return ExitCode.FINDINGS if total else ExitCode.OK
+
+
+def _printable(text: object) -> str:
+    """Target-controlled text made safe for a terminal: control characters (ESC sequences
+    could move the cursor or retitle the window) become U+FFFD, on one line."""
+    return _CONTROL.sub("\ufffd", " ".join(str(text).splitlines()))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class _UsageError(Exception):

@@ -240,7 +240,7 @@ def redact_json(
         result: dict[str, Any] = {}
         for key, item in value.items():
             if isinstance(key, str) and is_secret_name(key) and item not in (None, ""):
-                result[key] = placeholder(item)
+                result[key] = _redact_leaves(item, placeholder)
             elif key in SECRET_VALUE_MAPS and isinstance(item, dict):
                 result[key] = {name: placeholder(v) for name, v in item.items()}
             elif type(item) in _SCALARS:
@@ -261,6 +261,16 @@ def redact_json(
 
 
 _SCALARS = frozenset({int, float, bool, type(None)})
+
+
+def _redact_leaves(value: Any, placeholder: Placeholder) -> Any:
+    """Every leaf of a secret member's value replaced, its shape kept: a field-keyed error map
+    (`"invalid_service_account_key": ["..."]`) stays a map of lists for the checks to judge."""
+    if isinstance(value, dict):
+        return {k: _redact_leaves(v, placeholder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_leaves(v, placeholder) for v in value]
+    return placeholder(value)
 
 
 # JSON inside a string is parsed and redacted when it is no longer than this.

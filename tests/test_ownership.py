@@ -138,8 +138,16 @@ class Account:
         self.ids: list[int] = []
 
     def call(self, method: str, path: str, body: Any = None) -> requests.Response:
+        """One request of the customer's; a 429 (the run may just have spent the budget) is
+        waited out and retried, since the snapshot is about the resources, not the budget."""
         prefix = AKAMAI if self.api == "akamai" else ""
-        return self.session.request(method, f"{self.base_url}{prefix}{path}", json=body, timeout=10)
+        url = f"{self.base_url}{prefix}{path}"
+        for _ in range(60):
+            answer = self.session.request(method, url, json=body, timeout=10)
+            if answer.status_code != 429:
+                return answer
+            time.sleep(0.5)
+        return answer
 
     def seed(self) -> None:
         """An active and an inactive resource of the customer, each edited since its create."""

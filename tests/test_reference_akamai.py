@@ -21,6 +21,7 @@ from akamai.edgegrid import EdgeGridAuth
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
 from conformance.reference import akamai_seed_data as seed
+from conformance.reference import vacuity_faults
 from conformance.reference.akamai_app import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
@@ -595,7 +596,7 @@ def test_serve_lists_faults_and_serves_until_interrupted() -> None:
         check=True,
     )
     names = [line.split("\t")[0] for line in listed.stdout.splitlines()]
-    assert names == [fault.name for fault in FAULTS]
+    assert names == [fault.name for fault in (*FAULTS, *vacuity_faults("akamai"))]
     process = subprocess.Popen(
         [sys.executable, "-m", "conformance.cli", "serve", "--api", "akamai", "--port", "0"],
         stdout=subprocess.PIPE,

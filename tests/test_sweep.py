@@ -115,7 +115,5 @@ def test_sweep_deletes_nothing_whose_own_answer_lacks_the_prefix() -> None:
         client = _StaleListClient(base_url, {customer: "dsconform-abc123-renamed"})
         result = sweep_azion(client, "dsconform-", dry_run=False)
         assert _names(base_url) == {"production-stream"}
-        assert result.deleted == [
-            f"streaming {leftover} (dsconform-abc123-leftover)"
-        ]
+        assert result.deleted == [f"streaming {leftover} (dsconform-abc123-leftover)"]
         assert len(result.failed) == 1 and str(customer) in result.failed[0]

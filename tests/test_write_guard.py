@@ -111,7 +111,7 @@ def test_naming_the_other_address_reaches_it_with_writes(
     """The positive control: the same server, named plainly, gets the run (127.0.0.2 is on
     loopback, so writes are on)."""
     code = main(_run_argv("azion", elsewhere.url, tmp_path))
-    assert code in (ExitCode.OK, ExitCode.FINDINGS)
+    assert code in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.INCOMPLETE)  # a verdict, not 2
     assert elsewhere.connections > 0
     assert {"GET", "POST"} <= elsewhere.methods
     report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
@@ -203,7 +203,7 @@ def test_an_exported_edgerc_does_not_retarget_a_run(
     for host in (f"{ELSEWHERE}:{elsewhere.port}", elsewhere.url):
         monkeypatch.setenv("AKAMAI_EDGERC", str(_edgerc(tmp_path, host)))
         code = main(["run", "--api", "akamai", "--report-dir", str(tmp_path / "one"), *QUICK])
-        assert code in (ExitCode.OK, ExitCode.FINDINGS)
+        assert code in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.INCOMPLETE)  # a verdict, not 2
         report = json.loads((tmp_path / "one" / "report.json").read_text(encoding="utf-8"))
         assert report["target"]["embedded"] is True
         assert report["requests"]["total"] > 0
@@ -216,7 +216,7 @@ def test_an_exported_edgerc_does_not_retarget_api_all(
     monkeypatch.setenv("AKAMAI_EDGERC", str(_edgerc(tmp_path, elsewhere.url)))
     monkeypatch.setenv("AKAMAI_SECTION", "default")
     code = main(["run", "--api", "all", "--report-dir", str(tmp_path / "all"), *QUICK])
-    assert code in (ExitCode.OK, ExitCode.FINDINGS)
+    assert code in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.INCOMPLETE)  # a verdict, not 2
     for api in ("akamai", "azion"):
         report = json.loads((tmp_path / "all" / api / "report.json").read_text(encoding="utf-8"))
         assert report["target"]["embedded"] is True
@@ -229,7 +229,7 @@ def test_an_exported_edgerc_signs_for_a_named_base_url(
     """The variable still supplies credentials: for the target the command line names."""
     monkeypatch.setenv("AKAMAI_EDGERC", str(_edgerc(tmp_path, "akab-x.luna.akamaiapis.net")))
     code = main(_run_argv("akamai", elsewhere.url, tmp_path))
-    assert code in (ExitCode.OK, ExitCode.FINDINGS)
+    assert code in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.INCOMPLETE)  # a verdict, not 2
     assert elsewhere.connections > 0
     with elsewhere.lock:
         signed = [h.get("Authorization", "") for _, _, h in elsewhere.requests]
@@ -241,7 +241,7 @@ def test_an_edgerc_flag_names_its_host(elsewhere: Capture, tmp_path: Path) -> No
     edgerc = _edgerc(tmp_path, elsewhere.url)
     argv = ["run", "--api", "akamai", "--edgerc", str(edgerc)]
     code = main([*argv, "--report-dir", str(tmp_path / "r"), *QUICK])
-    assert code in (ExitCode.OK, ExitCode.FINDINGS)
+    assert code in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.INCOMPLETE)  # a verdict, not 2
     assert elsewhere.connections > 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
@@ -27,13 +28,37 @@ def secret_values(value: Any) -> set[str]:
     return found
 
 
+def plain_values(value: Any) -> set[str]:
+    """Every string held by a field that is not a secret field, at any depth."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_FIELDS:
+                continue
+            found |= {item} if isinstance(item, str) else plain_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= {item} if isinstance(item, str) else plain_values(item)
+    return found
+
+
+def _sent_in_the_clear(exchange: Exchange) -> set[str]:
+    try:
+        return plain_values(json.loads(exchange.request.body)) if exchange.request.body else set()
+    except ValueError:
+        return set()
+
+
 def no_secret_echoed(exchange: Exchange, env: CheckEnv) -> Outcome:
     """No response carries a secret value that any request of the run has sent."""
     if not env.known_secrets or not exchange.response.body:
         return None
     if not 200 <= exchange.response.status < 300:
         return None
-    leaked = [s for s in env.known_secrets if s in exchange.response.body]
+    # A value this very request sends in a plain field (generated data reuses strings across
+    # fields) may come back: echoing a name or a URL is no leak of the secret it also was.
+    clear = _sent_in_the_clear(exchange)
+    leaked = [s for s in env.known_secrets if s in exchange.response.body and s not in clear]
     if not leaked:
         return PASS
     return Violation(

@@ -18,7 +18,7 @@ from conformance.argument_types import (
     positive_int,
 )
 from conformance.exit_codes import ExitCode
-from conformance.reference import build_app, known_faults
+from conformance.reference import build_app, known_faults, vacuity_faults
 from conformance.reference.config import (
     DEFAULT_AZION_TOKEN,
     DEFAULT_AZION_VIEW_TOKEN,
@@ -79,8 +79,8 @@ class _AnnouncingServer(uvicorn.Server):
 
 def run_serve(args: argparse.Namespace) -> int:
     if args.list_faults:
-        for fault in known_faults(args.api):
-            print(f"{fault.name}\t{fault.requirement_id}\t{fault.description}")
+        for fault in (*known_faults(args.api), *vacuity_faults(args.api)):
+            print(f"{fault.name}\t{','.join(fault.requirement_ids)}\t{fault.description}")
         return ExitCode.OK
     config = ReferenceConfig(
         faults=frozenset(args.fault),

@@ -146,9 +146,7 @@ def incomplete_reason(blocked: Counter[str], counts: dict[str, int], total: int)
         untested = counts.get(Status.UNTESTED.value, 0)
         failed = counts.get(Status.FAILED.value, 0)
         if failed:
-            return (
-                f"no requirement passed ({failed} deviation(s), {untested} of {total} untested)"
-            )
+            return f"no requirement passed ({failed} deviation(s), {untested} of {total} untested)"
         return f"no requirement was tested ({untested} of {total} untested)"
     return None
 

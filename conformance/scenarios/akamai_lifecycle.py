@@ -429,8 +429,10 @@ class Lifecycle:
     def _still_in_group(self, sid: Any, group: int) -> bool:
         shown = self.steps.get(f"/streams/{sid}")
         body = body_of(shown)
-        return shown.response.status == 200 and isinstance(body, dict) and (
-            body.get("groupId") == group
+        return (
+            shown.response.status == 200
+            and isinstance(body, dict)
+            and (body.get("groupId") == group)
         )
 
     def _other_group(self, items: list[dict[str, Any]]) -> int:
