@@ -79,6 +79,16 @@ def remove_resource(
     return _deleted(client, path, phase)
 
 
+# A 429 to a cleanup DELETE (another client on the account spent the budget) is retried: the
+# client waits as the answer's headers say before each send, so this is a few seconds at most.
+CLEANUP_RETRIES_ON_429 = 5
+
+
 def _deleted(client: TargetClient, path: str, phase: str) -> bool:
-    status = client.send("DELETE", path, phase=phase).response.status
+    for attempt in range(CLEANUP_RETRIES_ON_429 + 1):
+        status = client.send("DELETE", path, phase=phase).response.status
+        if status != 429:
+            break
+        if attempt < CLEANUP_RETRIES_ON_429:
+            time.sleep(min(0.5 * 2**attempt, 8.0))  # when the 429 named no moment to wait for
     return 200 <= status < 300 or status == 404
