@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +30,7 @@ from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.reporting.json_report import report_schema
 from conformance.settings import RunSettings
+from tests.support.http_server import serving_http
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "cassettes"
@@ -212,14 +212,8 @@ class _EchoHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def echo_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_http(ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)) as url:
+        yield url
 
 
 def planted_body() -> dict[str, Any]:

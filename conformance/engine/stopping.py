@@ -16,7 +16,7 @@ import math
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
@@ -124,34 +124,33 @@ class StopControl:
 def stop_signals(control: StopControl) -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP go to `control` in this block (main thread only; elsewhere
     the block changes nothing). The previous handlers come back afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def handle(signum: int, frame: FrameType | None) -> None:
         control.request(signum)
 
-    previous: dict[int, Any] = {}
-    for signum in STOP_SIGNALS:
-        previous[signum] = signal.signal(signum, handle)
-    try:
+    with _handling_stop_signals(handle):
         yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 @contextmanager
 def signals_as_interrupts() -> Iterator[None]:
     """SIGTERM and SIGHUP raise RunInterrupted like SIGINT raises KeyboardInterrupt (outside a
     run's own handling: between runs, while a report is written)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def handle(signum: int, frame: FrameType | None) -> None:
         raise RunInterrupted(signum)
 
+    with _handling_stop_signals(handle):
+        yield
+
+
+@contextmanager
+def _handling_stop_signals(handle: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """`handle` for every stop signal in this block, the previous handlers back afterwards
+    (main thread only: elsewhere Python refuses to install handlers, and the block is a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     previous: dict[int, Any] = {}
     for signum in STOP_SIGNALS:
         previous[signum] = signal.signal(signum, handle)

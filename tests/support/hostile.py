@@ -10,11 +10,12 @@ along in `message`.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.http_server import serving_http
 
 # Every value here must reach no written file (each is unique enough to search for).
 PLANTED: dict[str, str] = {
@@ -100,12 +101,5 @@ class _HostileHandler(BaseHTTPRequestHandler):
 @contextmanager
 def hostile_server() -> Iterator[str]:
     """Serve the hostile target on 127.0.0.1 (a free port) until the block ends; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostileHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_http(ThreadingHTTPServer(("127.0.0.1", 0), _HostileHandler)) as url:
+        yield url

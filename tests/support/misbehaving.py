@@ -242,6 +242,8 @@ def forwarding_proxy(upstream: str, hook: Hook, after: AfterHook | None = None) 
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import urlsplit
 
+    from tests.support.http_server import serving_http
+
     target = urlsplit(upstream)
 
     class Handler(BaseHTTPRequestHandler):
@@ -280,13 +282,5 @@ def forwarding_proxy(upstream: str, hook: Hook, after: AfterHook | None = None) 
         def handle_error(self, request: object, client_address: object) -> None:
             return  # a client that gave up on a slowed answer: nothing to report
 
-    server = Server(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving_http(Server(("127.0.0.1", 0), Handler)) as url:
+        yield url
