@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +12,9 @@ from conformance.catalogue import Catalogue, Requirement
 from conformance.engine.exchange import Exchange
 
 MAX_FINDINGS_PER_REQUIREMENT = 5
+# What a finding keeps of each body: enough to show the violation, never the 2 MiB a hostile
+# target may send per answer (times five findings per requirement, times every requirement).
+FINDING_BODY_CHARS = 64 * 1024
 # The failure policy (`--fail-on`, issue 12): which failed requirements fail the run. Every other
 # failure is a deviation, reported first but not failing the run.
 FAIL_ON_POLICIES = ("explicit", "must", "all")
@@ -171,7 +174,7 @@ class ResultsCollector:
     def _keep(result: RequirementResult, finding: Finding) -> None:
         known = {f.fingerprint for f in result.findings}
         if finding.fingerprint not in known and len(result.findings) < MAX_FINDINGS_PER_REQUIREMENT:
-            result.findings.append(finding)
+            result.findings.append(_trimmed(finding))
 
     def merge(self, results: list[RequirementResult]) -> None:
         """Add what another collector (a worker process's) observed."""
@@ -188,3 +191,18 @@ class ResultsCollector:
     def results(self) -> list[RequirementResult]:
         with self._lock:
             return list(self._results.values())
+
+
+def _trimmed(finding: Finding) -> Finding:
+    """The finding with its exchange's bodies cut to FINDING_BODY_CHARS (marked truncated)."""
+    exchange = finding.exchange
+    if exchange is None or (
+        len(exchange.response.body) <= FINDING_BODY_CHARS
+        and len(exchange.request.body) <= FINDING_BODY_CHARS
+    ):
+        return finding
+    response = exchange.response
+    if len(response.body) > FINDING_BODY_CHARS:
+        response = replace(response, body=response.body[:FINDING_BODY_CHARS], truncated=True)
+    request = replace(exchange.request, body=exchange.request.body[:FINDING_BODY_CHARS])
+    return replace(finding, exchange=replace(exchange, request=request, response=response))

@@ -63,7 +63,9 @@ class Running:
         """Wait at most `limit` seconds from the start; a process still running is killed
         and the test fails."""
         pid = self.process.pid
+        peak_kib = 0
         while True:
+            peak_kib = max(peak_kib, _high_water_kib(pid))
             reaped, status, usage = os.wait4(pid, os.WNOHANG)
             if reaped == pid:
                 break
@@ -84,7 +86,9 @@ class Running:
             ended - self.started,
             (self.workdir / "stdout").read_text("utf-8", "replace"),
             self._stderr(),
-            usage.ru_maxrss,
+            # The process's own high-water mark: wait4's ru_maxrss also counts the parent's
+            # memory at the fork (a pytest worker grown to 300 MiB made a 100 MiB run look big).
+            peak_kib or usage.ru_maxrss,
             self.report_dir,
         )
 
@@ -99,3 +103,15 @@ class Running:
 def run_cli(args: list[str], workdir: Path, limit: float) -> Finished:
     """Run `dsconform run ARGS --report-dir WORKDIR/report --quiet` to its end."""
     return Running(args, workdir).finish(limit)
+
+
+def _high_water_kib(pid: int) -> int:
+    """VmHWM of a running process from /proc (0 when it is gone or /proc is absent)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return 0
