@@ -8,6 +8,7 @@ mid-way), and demand the snapshots be identical afterwards.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import signal
@@ -31,6 +32,7 @@ from conformance.engine.target_client import TargetClient, TargetError, WriteRef
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
+from conformance.scenarios.akamai_account import CONNECTOR_SAMPLES
 from conformance.settings import RunSettings
 
 CREDS = EdgeGridCredentials("akab-owner-client", "owner-test-secret-0123456789", "akab-owner-acc")
@@ -262,17 +264,7 @@ def _akamai_body(name: str, property_id: int) -> dict[str, Any]:
             "delimiter": "SPACE",
             "frequency": {"timeInSec": 30},
         },
-        "connectors": [
-            {
-                "connectorType": "S3",
-                "connectorName": "S3Destination",
-                "path": "log/edgelogs",
-                "bucket": "datastream.akamai.com",
-                "region": "ap-south-1",
-                "accessKey": "AKIA6DK7TDQLVGZ3TYP1",
-                "secretAccessKey": "1T2ll1H4dXWx5itGhpc7FlSbvvOvky1098nTtEMg",
-            }
-        ],
+        "connectors": [copy.deepcopy(CONNECTOR_SAMPLES["S3"])],
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.reference.faults import Fault
+from conformance.reference.faults import Fault, vacuity_fault
 
 _A = "AKAMAI-"
 
@@ -219,10 +219,7 @@ FAULTS: tuple[Fault, ...] = (
 
 
 def _v(name: str, description: str, *requirements: str) -> Fault:
-    """A vacuity fault: the server goes wrong as a whole, the way real mocks and broken gateways
-    do; none of `requirements` (the first is its main one) may be reported passed against it."""
-    ids = tuple(_A + r for r in requirements)
-    return Fault(name, ids[0], description, also_breaks=ids[1:], vacuity=True)
+    return vacuity_fault(_A, name, description, *requirements)
 
 
 # Refusal requirements ("an invalid X is answered 400"): a server refusing every write must not

@@ -88,7 +88,7 @@ from conformance.reference.azion_validation import (
     error_map,
 )
 from conformance.reference.config import ReferenceConfig
-from conformance.reference.faults import Fault, FaultSwitchboard
+from conformance.reference.faults import Fault, FaultSwitchboard, vacuity_fault
 from conformance.reference.rate_limit import TokenBucket
 from conformance.reference.static_mock import StaticMock
 
@@ -236,10 +236,7 @@ FAULTS: tuple[Fault, ...] = (
 
 
 def _vacuity(name: str, description: str, *requirements: str) -> Fault:
-    """A vacuity fault: the server goes wrong as a whole, the way real mocks and broken gateways
-    do; none of `requirements` (the first is its main one) may be reported passed against it."""
-    ids = tuple(f"AZION-{r}" for r in requirements)
-    return Fault(name, ids[0], description, also_breaks=ids[1:], vacuity=True)
+    return vacuity_fault("AZION-", name, description, *requirements)
 
 
 # Refusal requirements ("an invalid X is answered 400"): a server refusing every write must not

@@ -25,6 +25,14 @@ class Fault:
         return (self.requirement_id, *self.also_breaks)
 
 
+def vacuity_fault(prefix: str, name: str, description: str, *requirements: str) -> Fault:
+    """A vacuity fault: the server goes wrong as a whole, the way real mocks and broken gateways
+    do; none of `requirements` (IDs without the API `prefix`, the first its main one) may be
+    reported passed against it."""
+    ids = tuple(prefix + r for r in requirements)
+    return Fault(name, ids[0], description, also_breaks=ids[1:], vacuity=True)
+
+
 class UnknownFaultError(ValueError):
     """A fault name that the API's server does not know."""
 
