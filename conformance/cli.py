@@ -129,7 +129,7 @@ def _show_settings(args: argparse.Namespace) -> int:
         for name in names:
             print("\n".join(settings_table(name, vars(args), os.environ, config)))
     except SettingsError as exc:
-        raise _UsageError(str(exc)) from None
+        raise _UsageError(_naming_the_file(str(exc), config)) from None
     return ExitCode.OK
 
 
@@ -145,13 +145,13 @@ def _run(args: argparse.Namespace) -> int:
         raise _UsageError("--edgerc is Akamai's (EdgeGrid): an Azion run takes --token")
     if args.api == "akamai" and (args.token or args.view_token):
         raise _UsageError("--token and --view-token are Azion's: an Akamai run takes --edgerc")
-    config = _config_file(args)
-    if config is not None and config.has_values:
-        print(f"dsconform: settings from {config.path}", file=sys.stderr)
     codes = []
     reports: list[dict[str, Any]] = []
     with ExitStack() as held:  # every report and record directory, ours until the runs end
         report_dirs, combined = _preflight(args, names, held)
+        config = _config_file(args)
+        if config is not None and config.has_values:
+            print(f"dsconform: settings from {config.path}", file=sys.stderr)
         args.crash_log_dir = report_dirs[names[0]]  # where a crash log goes (exit 4)
         for name in names:
             codes.append(_run_one(args, name, report_dirs[name], reports))
@@ -210,10 +210,18 @@ def _run_settings(
     from conformance.settings_builder import SettingsError, build_settings
 
     options = {**vars(args), **({"report_dir": report_dir} if report_dir is not None else {})}
+    config = _config_file(args)
     try:
-        return build_settings(api, options, os.environ, _config_file(args))
+        return build_settings(api, options, os.environ, config)
     except SettingsError as exc:
-        raise _UsageError(str(exc)) from None
+        raise _UsageError(_naming_the_file(str(exc), config)) from None
+
+
+def _naming_the_file(message: str, config: ConfigFile | None) -> str:
+    """A settings error, with the config file named when it may have contributed."""
+    if config is None or not config.has_values or str(config.path) in message:
+        return message
+    return f"{message} (with settings from {config.path})"
 
 
 def _run_one(

@@ -45,6 +45,12 @@ class ConfigFileError(ValueError):
     """A config file that cannot be used; the message is one line naming the file."""
 
 
+class _UnsetVariable(ConfigFileError):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
 @dataclass(frozen=True, slots=True)
 class FileValue:
     """One value the file gives, parsed, and where it stands (for `dsconform config`)."""
@@ -52,6 +58,9 @@ class FileValue:
     value: Any
     table: str  # "[tool.dsconform.azion]", or "" for a dsconform.toml's top level
     variables: tuple[str, ...] = ()  # the `${VAR}`s it took
+    # A `${VAR}` that is not set: an error only if the value is used (a flag, or the variable
+    # that beats the file, makes it irrelevant; so does another API's run).
+    unset: str | None = None
 
     def source(self, path: Path) -> str:
         where = f"file {path}" + (f" {self.table}" if self.table else "")
@@ -170,7 +179,11 @@ def _values(
         if name in spelled:
             raise ConfigFileError(f"{where}{key!r} and {spelled[name]!r} are the same key")
         spelled[name] = key
-        value, variables = _option_value(option, raw, env, f"{where}{key}")
+        try:
+            value, variables = _option_value(option, raw, env, f"{where}{key}")
+        except _UnsetVariable as exc:
+            values[option.dest] = FileValue(None, table, (exc.name,), unset=str(exc))
+            continue
         if option.is_path and value is not None:
             value = path.parent / Path(value).expanduser()
         values[option.dest] = FileValue(value, table, variables)
@@ -241,7 +254,7 @@ def _substitute(value: str, env: Mapping[str, str], where: str) -> tuple[str, li
         if match.group(2) is None or not _NAME.fullmatch(name):
             raise ConfigFileError(f"{where}: malformed ${{...}} (write $${{ for a literal ${{)")
         if name not in env:
-            raise ConfigFileError(f"{where}: environment variable {name} is not set")
+            raise _UnsetVariable(name, f"{where}: environment variable {name} is not set")
         used.append(name)
         return env[name]
 

@@ -88,9 +88,10 @@ def resolve_options(
             resolved[name] = Resolved(options[name], FLAG)
         elif variable and env.get(variable) and env_allowed:
             resolved[name] = Resolved(env[variable], f"env {variable}")
-        elif name in in_file:
+        elif name in in_file and config is not None:
             file_value = in_file[name]
-            assert config is not None
+            if file_value.unset is not None:
+                raise SettingsError(file_value.unset)
             resolved[name] = Resolved(file_value.value, file_value.source(config.path))
         else:
             resolved[name] = Resolved(DEFAULTS[name], DEFAULT)
