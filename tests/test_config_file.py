@@ -470,3 +470,20 @@ def test_a_stray_schemathesis_config_changes_nothing(
         assert _stray_run(tmp_path, capture) == clean_run
     finally:
         GLOBAL_HOOK_DISPATCHER.unregister_all()  # had it been loaded, no other test inherits it
+
+
+def test_the_readme_example_is_a_working_config_file(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("    # dsconform.toml", 1)[1].split("\n\n- ", 1)[0]
+    text = "\n".join(line[4:] for line in block.splitlines()[1:])
+    config = _load(tmp_path, text, {"AZION_CI_TOKEN": SECRET})
+    azion = build_settings("azion", {}, {}, config)
+    assert (azion.base_url, azion.token, azion.profile) == (
+        "https://api.azionapi.net",
+        SECRET,
+        "minimal",
+    )
+    akamai = build_settings("akamai", {}, {}, config)
+    assert akamai.edgerc == Path("~/.edgerc").expanduser() and akamai.section == "ci"
+    assert akamai.report_dir == tmp_path / "reports" / "ci"
+    assert akamai.rate_limit == (20, 60.0) and akamai.phases == ("scenarios",)
