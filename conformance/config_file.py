@@ -80,6 +80,16 @@ class ConfigFile:
     def has_values(self) -> bool:
         return bool(self.common) or any(self.apis.values())
 
+    def secret_values(self) -> set[str]:
+        """Every credential the file gives (for scrubbing a crash log)."""
+        tables = [self.common, *self.apis.values()]
+        return {
+            str(v.value)
+            for table in tables
+            for name, v in table.items()
+            if v.value and OPTIONS_BY_NAME[name.replace("_", "-")].secret
+        }
+
     def values_for(self, api: str) -> dict[str, FileValue]:
         """The values an `api` run takes from the file: its own table over the common one."""
         return {**self.common, **self.apis.get(api, {})}

@@ -61,6 +61,7 @@ class RunOption:
     names_target: bool = False
     exclusive: str | None = None  # flags of one argparse mutually exclusive group
     plugin_help: str | None = None  # the `--dsconform-*` twin's help, when it differs
+    plugin_default_text: str | None = None  # and its default, when that differs
 
     @property
     def dest(self) -> str:
@@ -84,7 +85,8 @@ class RunOption:
     def help_text(self, *, plugin: bool = False) -> str:
         """The help line: what it does, then its environment variable and default."""
         text = (self.plugin_help if plugin and self.plugin_help else self.help).rstrip(".")
-        default = self.default_text or self.default_display()
+        default = (plugin and self.plugin_default_text) or self.default_text
+        default = default or self.default_display()
         env = f"env {self.env}; " if self.env else ""
         return f"{text} ({env}default: {default})".replace("%", "%%")
 
@@ -151,6 +153,7 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         metavar="DIR",
         default_text="reports/<api>-<UTC timestamp>/",
         plugin_help="reports go to DIR/<api>/",
+        plugin_default_text="the session's temporary directory",
     ),
     RunOption(
         "phases",

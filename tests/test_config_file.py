@@ -487,3 +487,22 @@ def test_the_readme_example_is_a_working_config_file(tmp_path: Path) -> None:
     assert akamai.edgerc == Path("~/.edgerc").expanduser() and akamai.section == "ci"
     assert akamai.report_dir == tmp_path / "reports" / "ci"
     assert akamai.rate_limit == (20, 60.0) and akamai.phases == ("scenarios",)
+
+
+def test_a_crash_log_scrubs_the_token_the_file_gave(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conformance.engine.run
+
+    def crash(*_: Any, **__: Any) -> Any:
+        raise RuntimeError(f"our bug, holding {SECRET}")
+
+    monkeypatch.setattr(conformance.engine.run, "run_conformance", crash)
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "dsconform.toml", f'[azion]\ntoken = "{SECRET}"\n')
+    code, _, err = _cli(["run", "--api", "azion", "--quiet", "--report-dir", "r"], capsys)
+    assert code == ExitCode.INTERNAL, err
+    logs = list((tmp_path / "r").glob("dsconform-crash-*.log"))
+    assert len(logs) == 1
+    text = logs[0].read_text(encoding="utf-8")
+    assert "our bug, holding" in text and SECRET not in text
