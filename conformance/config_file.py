@@ -111,14 +111,22 @@ def load_config(
         return _parse(path, data, "", env)
     for directory in _search_path(cwd):
         dedicated, pyproject = directory / DEDICATED, directory / PYPROJECT
-        table = _tool_table(_read(pyproject)) if pyproject.is_file() else None
         if dedicated.is_file():
             config = _parse(dedicated, _read(dedicated), "", env)
-            shadowed = pyproject if table is not None else None
+            shadowed = pyproject if _has_tool_table(pyproject) else None
             return ConfigFile(config.path, config.common, config.apis, shadowed)
+        table = _tool_table(_read(pyproject)) if pyproject.is_file() else None
         if table is not None:
             return _parse(pyproject, table, "[tool.dsconform]", env)
     return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml that lost to dsconform.toml has our table (a note, no error)."""
+    try:
+        return pyproject.is_file() and _tool_table(_read(pyproject)) is not None
+    except ConfigFileError:
+        return False
 
 
 def _search_path(cwd: Path) -> list[Path]:

@@ -263,6 +263,12 @@ def test_dsconform_toml_beats_pyproject_in_one_directory(tmp_path: Path) -> None
 def test_a_pyproject_without_our_table_is_no_config_file(tmp_path: Path) -> None:
     _write(tmp_path, "pyproject.toml", "[project]\nname = 'x'\n")
     assert load_config(None, tmp_path, {}) is None
+    _write(tmp_path, "pyproject.toml", "[project\n")  # broken, but it may hold our table
+    with pytest.raises(ConfigFileError, match=r"pyproject\.toml: not valid TOML"):
+        load_config(None, tmp_path, {})
+    _write(tmp_path, "dsconform.toml", "seed = 1\n")  # it is never read: this file wins
+    config = load_config(None, tmp_path, {})
+    assert config is not None and config.shadowed is None
 
 
 def test_the_search_goes_up_to_the_checkout_root_and_no_further(tmp_path: Path) -> None:
