@@ -162,11 +162,11 @@ def variant(
     )
 
 
-def seed_object(api: str, name: str) -> Any:
-    """The parsed value of the seed's first object sample `name` (Akamai's Data section:
-    AmazonS3, Datadog, Splunk...), which no operation replays on its own."""
+def seed_objects(api: str, name: str) -> tuple[Any, ...]:
+    """The parsed values of the seed's object samples `name` (Akamai's Data and Errors
+    sections: AmazonS3, Datadog, Error responses...), which no operation replays on its own."""
     seed = parse_seed(api, seed_path(APIS[api]))
-    for sample in seed.objects:
-        if sample.name == name and sample.body.parsed:
-            return sample.body.value
-    raise LookupError(f"{api}: no parsed object sample {name!r}")
+    found = tuple(s.body.value for s in seed.objects if s.name == name and s.body.parsed)
+    if not found:
+        raise LookupError(f"{api}: no parsed object sample {name!r}")
+    return found
