@@ -40,9 +40,7 @@ class Case:
 
 def registered(api: str, requirement_id: str, function: str) -> ExchangeCheck:
     """The one check registered for `requirement_id` with the function named `function`."""
-    found = [
-        c for c in CHECKS[api] if c.requirement_id == requirement_id and c.name == function
-    ]
+    found = [c for c in CHECKS[api] if c.requirement_id == requirement_id and c.name == function]
     assert len(found) == 1, f"{len(found)} checks registered as {requirement_id} {function}"
     return found[0]
 
@@ -50,9 +48,7 @@ def registered(api: str, requirement_id: str, function: str) -> ExchangeCheck:
 def requirement_of(api: str, function: str, operation_id: str) -> str:
     """The requirement a check function is registered under for one operation."""
     found = {
-        c.requirement_id
-        for c in CHECKS[api]
-        if c.name == function and operation_id in c.operations
+        c.requirement_id for c in CHECKS[api] if c.name == function and operation_id in c.operations
     }
     assert len(found) == 1, f"{function} for {operation_id}: registered as {sorted(found)}"
     return found.pop()

@@ -21,8 +21,10 @@ GOT = exchange("azion", "getStreaming", body={"results": STREAMING, "schema_vers
 TEMPLATES = exchange(
     "azion",
     "listTemplates",
-    body={"results": [{"id": 2, "name": "Edge Applications EC", "template_model": "{}"}],
-    "schema_version": 3},
+    body={
+        "results": [{"id": 2, "name": "Edge Applications EC", "template_model": "{}"}],
+        "schema_version": 3,
+    },
 )
 
 
@@ -139,7 +141,9 @@ CASES = [
         _error(400, {"detail": "Bad request"}),
         "400-shape",
     ),
-    Case("AZION-ERROR-001", "bad_request_is_field_map", "empty-object", _error(400, {}), "400-shape"),
+    Case(
+        "AZION-ERROR-001", "bad_request_is_field_map", "empty-object", _error(400, {}), "400-shape"
+    ),
     Case(
         "AZION-ERROR-001",
         "bad_request_is_field_map",
@@ -206,7 +210,7 @@ CASES = [
         "AZION-ERROR-003",
         "other_errors_have_detail",
         "406",
-        _error(406, {"detail": 'Could not satisfy the request Accept header.'}),
+        _error(406, {"detail": "Could not satisfy the request Accept header."}),
         PASS,
     ),
     Case("AZION-ERROR-003", "other_errors_have_detail", "401", UNAUTHORIZED, None),

@@ -15,7 +15,9 @@ PROBLEM = seed_exchange("akamai", "Error responses: unlabelled")  # the seed's 4
 SAMPLE = seed_body("akamai", "Error responses: unlabelled")
 LIST = seed_exchange("akamai", "List streams")
 CREATED = seed_exchange("akamai", "Create a stream")  # 202
-HTML_404 = variant(PROBLEM, status=404, body="<html><body>Not Found</body></html>", media_type="text/html")
+HTML_404 = variant(
+    PROBLEM, status=404, body="<html><body>Not Found</body></html>", media_type="text/html"
+)
 EMPTY_401 = variant(PROBLEM, status=401, body="", media_type=None)
 SERVER_ERROR = variant(PROBLEM, status=500, body={"title": "Internal server error", "status": 500})
 
@@ -48,7 +50,9 @@ CASES = [
     Case("AKAMAI-ERROR-001", "problem_body_is_object", "success", LIST, None),
     Case("AKAMAI-ERROR-001", "problem_body_is_object", "5xx", SERVER_ERROR, None),
     Case("AKAMAI-ERROR-001", "problem_body_is_object", "html-404", HTML_404, "problem-not-object"),
-    Case("AKAMAI-ERROR-001", "problem_body_is_object", "empty-401", EMPTY_401, "problem-not-object"),
+    Case(
+        "AKAMAI-ERROR-001", "problem_body_is_object", "empty-401", EMPTY_401, "problem-not-object"
+    ),
     Case(
         "AKAMAI-ERROR-001",
         "problem_body_is_object",
@@ -81,7 +85,9 @@ CASES = [
         "problem-media-type",
     ),
     Case("AKAMAI-ERROR-002", "problem_media_type", "html-404", HTML_404, "problem-media-type"),
-    Case("AKAMAI-ERROR-002", "problem_media_type", "no-content-type", EMPTY_401, "problem-media-type"),
+    Case(
+        "AKAMAI-ERROR-002", "problem_media_type", "no-content-type", EMPTY_401, "problem-media-type"
+    ),
     # AKAMAI-ERROR-003/004/005: string type, title and instance, as the seed's sample has.
     Case("AKAMAI-ERROR-003", "problem_has_type", "seed-400", PROBLEM, PASS),
     Case("AKAMAI-ERROR-003", "problem_has_type", "missing", _problem(type=None), "problem-type"),

@@ -1,4 +1,5 @@
-"""Akamai's X-RateLimit-* headers (seed: "Rate limiting"): conformance/checks/rate_limit_headers.py."""
+"""Akamai's X-RateLimit-* headers (seed: "Rate limiting"):
+conformance/checks/rate_limit_headers.py."""
 
 from __future__ import annotations
 
@@ -219,7 +220,9 @@ CASES = [
         "datetime.fromisoformat accepts it, so the check passes it",
     ),
     # AKAMAI-STATUS-012: 429 only for rate limiting, so it says no tokens remain.
-    Case("AKAMAI-STATUS-012", "too_many_requests_means_exhausted", "429-remaining-0", LIMITED, PASS),
+    Case(
+        "AKAMAI-STATUS-012", "too_many_requests_means_exhausted", "429-remaining-0", LIMITED, PASS
+    ),
     Case(
         "AKAMAI-STATUS-012",
         "too_many_requests_means_exhausted",

@@ -49,10 +49,18 @@ def _case(name: str, exchange_: Any, expected: Any, **extra: Any) -> Case:
 CASES = [
     _case("seed-custom-template-echoes-api-key", ECHOED, "secret-echoed", secrets=SENT),
     _case("masked", MASKED, PASS, secrets=SENT),
-    _case("omitted", variant(ECHOED, body={"results": OMITTED, "schema_version": 3}), PASS,
-          secrets=SENT),
-    _case("later-list-echoes-it", variant(LISTED, body={"results": [RESULTS], "schema_version": 3}),
-          "secret-echoed", secrets=SENT),
+    _case(
+        "omitted",
+        variant(ECHOED, body={"results": OMITTED, "schema_version": 3}),
+        PASS,
+        secrets=SENT,
+    ),
+    _case(
+        "later-list-echoes-it",
+        variant(LISTED, body={"results": [RESULTS], "schema_version": 3}),
+        "secret-echoed",
+        secrets=SENT,
+    ),
     _case("later-list-without-it", LISTED, PASS, secrets=SENT),
     _case("sent-in-a-plain-field-too", REUSED, PASS, secrets=SENT),
     _case("no-secret-sent-yet", ECHOED, None),

@@ -173,16 +173,19 @@ CASES = [
         "AKAMAI-PRODUCT-003",
         "groups_items_are_ProductGroup",
         "string-group-id",
-        _edit_items(PRODUCTS, groups=[{"groupId": "21483", "parentGroupId": None,
-                                       "contractIds": ["2-FGHIJ"]}]),
+        _edit_items(
+            PRODUCTS,
+            groups=[{"groupId": "21483", "parentGroupId": None, "contractIds": ["2-FGHIJ"]}],
+        ),
         "groups-item",
     ),
     Case(
         "AKAMAI-PRODUCT-003",
         "groups_items_are_ProductGroup",
         "contract-ids-string",
-        _edit_items(PRODUCTS, groups=[{"groupId": 21483, "parentGroupId": None,
-                                       "contractIds": "2-FGHIJ"}]),
+        _edit_items(
+            PRODUCTS, groups=[{"groupId": 21483, "parentGroupId": None, "contractIds": "2-FGHIJ"}]
+        ),
         "groups-item",
     ),
     Case(
@@ -198,7 +201,9 @@ CASES = [
         "AKAMAI-PRODUCT-004",
         "product_templates_are_edge_logs",
         "raw-logs-template",
-        _edit_items(PRODUCTS, templates=[{"templateName": "EDGE_LOGS"}, {"templateName": "RAW_LOGS"}]),
+        _edit_items(
+            PRODUCTS, templates=[{"templateName": "EDGE_LOGS"}, {"templateName": "RAW_LOGS"}]
+        ),
         "product-template",
     ),
     Case(
@@ -214,10 +219,13 @@ CASES = [
         "AKAMAI-STREAMTYPE-003",
         "stream_types_only_raw_logs",
         "second-type",
-        variant(STREAM_TYPES, body=[
-            {"streamTypeName": "Logs - Raw", "streamType": "RAW_LOGS", "isRaw": True},
-            {"streamTypeName": "Logs - Digest", "streamType": "DIGEST_LOGS", "isRaw": False},
-        ]),
+        variant(
+            STREAM_TYPES,
+            body=[
+                {"streamTypeName": "Logs - Raw", "streamType": "RAW_LOGS", "isRaw": True},
+                {"streamTypeName": "Logs - Digest", "streamType": "DIGEST_LOGS", "isRaw": False},
+            ],
+        ),
         "stream-types",
     ),
     Case(

@@ -62,8 +62,16 @@ def exchange(
     else:
         url, _, _ = _contract(api).url(operation_id, path)
         verb = method or _contract(api).operations[operation_id].method.upper()
-    return _build(verb, url, {"Content-Type": JSON} if sent else {}, sent, status,
-                  response_headers, text, operation_id)
+    return _build(
+        verb,
+        url,
+        {"Content-Type": JSON} if sent else {},
+        sent,
+        status,
+        response_headers,
+        text,
+        operation_id,
+    )
 
 
 def _build(
@@ -148,7 +156,10 @@ def variant(
     if path is not None:
         split = urlsplit(request.url)
         request = RecordedRequest(
-            request.method, f"{split.scheme}://{split.netloc}{path}", path, request.headers,
+            request.method,
+            f"{split.scheme}://{split.netloc}{path}",
+            path,
+            request.headers,
             request.body,
         )
     if request_body is not _KEEP:
