@@ -237,6 +237,13 @@ CASES = [
         variant(UNAUTHORIZED, media_type="application/json; charset=utf-8"),
         PASS,
     ),
+    Case(
+        "AZION-ERROR-005",
+        "errors_are_json",
+        "lowercase-header-name",
+        variant(FIELD_MAP, drop=("Content-Type",), headers={"content-type": "application/json"}),
+        PASS,
+    ),
     Case("AZION-ERROR-005", "errors_are_json", "success", LISTED, None),
     Case("AZION-ERROR-005", "errors_are_json", "html-404", NOT_FOUND_HTML, "error-media-type"),
     Case(

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.checks.base import PASS
 from tests.checks.cases import Case, assert_outcome, params
-from tests.support.exchanges import seed_body, seed_exchange, variant
+from tests.support.exchanges import PROBLEM_JSON, seed_body, seed_exchange, variant
 
 PROBLEM = seed_exchange("akamai", "Error responses: unlabelled")  # the seed's 400 sample
 SAMPLE = seed_body("akamai", "Error responses: unlabelled")
@@ -74,6 +74,13 @@ CASES = [
         "problem_media_type",
         "upper-case",
         variant(PROBLEM, media_type="Application/Problem+JSON"),
+        PASS,
+    ),
+    Case(
+        "AKAMAI-ERROR-002",
+        "problem_media_type",
+        "lowercase-header-name",
+        variant(PROBLEM, drop=("Content-Type",), headers={"content-type": PROBLEM_JSON}),
         PASS,
     ),
     Case("AKAMAI-ERROR-002", "problem_media_type", "success", LIST, None),
