@@ -45,8 +45,8 @@ def _wrapped(base: Exchange) -> Any:
 
 
 # operationId -> (an answer that holds, a 2xx the contract does not document for it, a body
-# that breaks the operation's response schema). The holding answers are the seeds' own samples
-# where the seed prints one that is JSON and matches its own tables.
+# that breaks the operation's response schema; None: the list wrapped). The holding answers
+# are the seeds' own samples where the seed prints one that is JSON and matches its tables.
 AKAMAI: dict[str, tuple[Exchange, int, Any]] = {
     "listProperties": (_akamai("List properties"), 204, None),
     "listConnectorTypes": (_akamai("List connector types"), 204, None),

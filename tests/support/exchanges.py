@@ -9,15 +9,13 @@ from urllib.parse import urlsplit
 
 from conformance.apis import APIS
 from conformance.cassettes.samples import Contract, SampleInteraction, plan_samples, seed_path
-from conformance.cassettes.seed_documents import parse_seed
+from conformance.cassettes.seed_documents import SeedDocument, parse_seed
 from conformance.checks.base import CheckEnv
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.openapi_document import OpenApiDocument
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
-# The seed's per-client budget, as its rate-limit headers would show it after one request.
-AKAMAI_RATE_HEADERS = {"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "19"}
 
 
 @cache
@@ -95,11 +93,15 @@ def _build(
 
 
 @cache
+def _seed(api: str) -> SeedDocument:
+    return parse_seed(api, seed_path(APIS[api]))
+
+
+@cache
 def seed_interactions(api: str) -> tuple[SampleInteraction, ...]:
     """Every request/response sample of the API's vendor document, as `dsconform recheck`
     replays it (what the seed leaves out filled in from the contract, and listed as such)."""
-    seed = parse_seed(api, seed_path(APIS[api]))
-    return tuple(plan_samples(APIS[api], seed).interactions)
+    return tuple(plan_samples(APIS[api], _seed(api)).interactions)
 
 
 def seed_exchange(api: str, name: str) -> Exchange:
@@ -176,8 +178,7 @@ def variant(
 def seed_objects(api: str, name: str) -> tuple[Any, ...]:
     """The parsed values of the seed's object samples `name` (Akamai's Data and Errors
     sections: AmazonS3, Datadog, Error responses...), which no operation replays on its own."""
-    seed = parse_seed(api, seed_path(APIS[api]))
-    found = tuple(s.body.value for s in seed.objects if s.name == name and s.body.parsed)
+    found = tuple(s.body.value for s in _seed(api).objects if s.name == name and s.body.parsed)
     if not found:
         raise LookupError(f"{api}: no parsed object sample {name!r}")
     return found
