@@ -28,8 +28,10 @@ from conformance.catalogue import Catalogue, Requirement
 from conformance.engine.target_client import WriteRefused
 
 # What each scenario sends outside its cleanup, alone on the reference server (lookups shared
-# through `ScenarioContext.once` included: a scenario may be the first to need them). The
-# client refuses anything else under a filter; tests/test_filters.py proves the table true.
+# through `ScenarioContext.once` included: a scenario may be the first to need them; Akamai's
+# property scenarios delete as a step, to free a property). The client refuses anything else
+# under a filter (a target that sends a scenario down another path stops it, out of scope);
+# tests/test_filters.py proves the table true on the reference servers.
 _AKAMAI_ACCOUNT = ("listGroups", "listProducts", "listProperties", "listDatasetFields")
 SCENARIO_OPERATIONS: dict[str, dict[str, frozenset[str]]] = {
     "akamai": {
@@ -52,12 +54,21 @@ SCENARIO_OPERATIONS: dict[str, dict[str, frozenset[str]]] = {
             }
         ),
         "connectors": frozenset(
-            {*_AKAMAI_ACCOUNT, "listStreams", "createStream", "getStream", "getActivationHistory"}
+            {
+                *_AKAMAI_ACCOUNT,
+                "listStreams",
+                "createStream",
+                "getStream",
+                "getActivationHistory",
+                "deleteStream",
+            }
         ),
         "property-rules": frozenset(
-            {*_AKAMAI_ACCOUNT, "listStreams", "createStream", "editStream"}
+            {*_AKAMAI_ACCOUNT, "listStreams", "createStream", "editStream", "deleteStream"}
         ),
-        "config-constraints": frozenset({*_AKAMAI_ACCOUNT, "listStreams", "createStream"}),
+        "config-constraints": frozenset(
+            {*_AKAMAI_ACCOUNT, "listStreams", "createStream", "deleteStream"}
+        ),
         "rate-limit": frozenset({"listStreamTypes"}),
     },
     "azion": {
