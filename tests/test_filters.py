@@ -21,11 +21,13 @@ from conformance.engine.exchange import Exchange
 from conformance.engine.filters import (
     SCENARIO_OPERATIONS,
     FilterError,
+    OperationExcluded,
     build_scope,
     split_patterns,
 )
 from conformance.engine.results import Finding, ResultsCollector
-from conformance.engine.run import run_conformance
+from conformance.engine.run import operation_resolver, run_conformance
+from conformance.engine.target_client import AzionTokenAuth, TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
 from conformance.plan import plan_rows
@@ -150,6 +152,30 @@ def _scenario_alone(
         on_exchange=note,
     )
     return outcome.report, sent
+
+
+def test_the_client_refuses_an_excluded_operation_outside_cleanup() -> None:
+    scope = _scope("azion", exclude=("listTemplates",))
+    with reference_server("azion", ReferenceConfig()) as base_url:
+        client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_AZION_TOKEN))
+        client.operation_resolver = operation_resolver(
+            OpenApiDocument.load(APIS["azion"].spec_path)
+        )
+        client.operation_guard = scope.guard
+        sent: list[Exchange] = []
+        client.listeners.append(sent.append)
+        try:
+            with pytest.raises(OperationExcluded, match="outside --exclude listTemplates"):
+                client.send("GET", "/data_streaming/templates", phase="property")
+            assert sent == []
+            with client.cleanup_window():
+                client.send("GET", "/data_streaming/templates", phase="cleanup")
+            with client.unfiltered():
+                client.send("GET", "/data_streaming/templates", phase="property")
+            client.send("GET", "/data_streaming/streamings", phase="property")
+        finally:
+            client.close()
+    assert [e.operation_id for e in sent] == ["listTemplates", "listTemplates", "listStreamings"]
 
 
 # --- runs under a filter --------------------------------------------------------------------
