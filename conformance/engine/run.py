@@ -103,7 +103,8 @@ def explain_untested(
         choices.append(f"--scenarios {','.join(settings.scenarios)}")
     phases, scenarios = settings.phases, settings.scenarios
     if scope.active:  # what the filter kept from running is out of scope like --phases
-        choices.append(scope.label)
+        if scope.operations != scope.all_operations:  # (an ID filter narrows no phase)
+            choices.append(scope.label)
         if scope.stateful_reason(settings.api):
             phases = tuple(p for p in phases if p != "stateful")
         scenarios = tuple(
