@@ -45,6 +45,20 @@ def _scope(api: str, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (
     return build_scope(load_catalogue(definition), operations, include, exclude)
 
 
+def _streamings(base_url: str) -> list[Any]:
+    """What the Azion reference server at `base_url` holds now."""
+    answer = requests.get(
+        f"{base_url}/data_streaming/streamings",
+        headers={
+            "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+            "Accept": "application/json; version=3",
+        },
+        timeout=10,
+    )
+    results: list[Any] = answer.json()["results"]
+    return results
+
+
 def _by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in report["requirements"]}
 
@@ -228,14 +242,7 @@ def test_cleanup_is_never_filtered_and_a_left_out_requirement_stays_untested(
                 exclude=("deleteStreaming",),
             )
         )
-        left = requests.get(
-            f"{base_url}/data_streaming/streamings",
-            headers={
-                "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
-                "Accept": "application/json; version=3",
-            },
-            timeout=10,
-        ).json()["results"]
+        left = _streamings(base_url)
     report = outcome.report
     assert report["coverage"]["deleteStreaming"]["seen"], "cleanup sent no DELETE"
     assert left == [], "the run left what it created"
@@ -332,6 +339,29 @@ def test_max_failures_stops_early_cleans_up_and_fails(
     assert "--max-failures 1" in junit
     html = (tmp_path / "stopped" / "report.html").read_text(encoding="utf-8")
     assert "--max-failures 1" in html
+
+
+def test_max_failures_still_deletes_what_the_run_created(tmp_path: Path) -> None:
+    """Stopped mid-scenario, after creates: cleanup runs, nothing the run made is left."""
+    config = ReferenceConfig(faults=frozenset({"create-drops-domain-ids"}), activation_delay=0.05)
+    with reference_server("azion", config) as base_url:
+        outcome = run_conformance(
+            RunSettings(
+                api="azion",
+                base_url=base_url,
+                token=DEFAULT_AZION_TOKEN,
+                report_dir=tmp_path,
+                phases=("scenarios",),
+                max_failures=1,
+                fail_on="all",
+            )
+        )
+        left = _streamings(base_url)
+    report = outcome.report
+    assert any("--max-failures 1" in note for note in report["notes"])
+    assert report["coverage"]["createStreaming"]["seen"], "nothing was created: shows nothing"
+    assert left == []
+    assert outcome.exit_code == ExitCode.FINDINGS
 
 
 def test_deviations_do_not_count_towards_max_failures() -> None:
