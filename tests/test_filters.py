@@ -45,18 +45,22 @@ def _scope(api: str, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (
     return build_scope(load_catalogue(definition), operations, include, exclude)
 
 
-def _streamings(base_url: str) -> list[Any]:
-    """What the Azion reference server at `base_url` holds now."""
-    answer = requests.get(
-        f"{base_url}/data_streaming/streamings",
-        headers={
-            "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
-            "Accept": "application/json; version=3",
-        },
-        timeout=10,
-    )
-    results: list[Any] = answer.json()["results"]
-    return results
+def _on_loopback(config: ReferenceConfig, **settings: Any) -> tuple[Any, list[Any]]:
+    """An Azion run against a reference server on loopback, and what the server holds after."""
+    with reference_server("azion", config) as base_url:
+        outcome = run_conformance(
+            RunSettings(api="azion", base_url=base_url, token=DEFAULT_AZION_TOKEN, **settings)
+        )
+        answer = requests.get(
+            f"{base_url}/data_streaming/streamings",
+            headers={
+                "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+                "Accept": "application/json; version=3",
+            },
+            timeout=10,
+        )
+    left: list[Any] = answer.json()["results"]
+    return outcome, left
 
 
 def _by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -228,21 +232,14 @@ def test_cleanup_is_never_filtered_and_a_left_out_requirement_stays_untested(
     """--exclude deleteStreaming: the scenarios that delete as a step do not run, but every
     streaming the run created is still deleted, and what the cleanup DELETEs showed about the
     delete requirements is not reported."""
-    config = ReferenceConfig(activation_delay=0.05)
-    with reference_server("azion", config) as base_url:
-        outcome = run_conformance(
-            RunSettings(
-                api="azion",
-                base_url=base_url,
-                token=DEFAULT_AZION_TOKEN,
-                report_dir=tmp_path,
-                max_examples=1,
-                profile="minimal",
-                phases=("property", "scenarios"),
-                exclude=("deleteStreaming",),
-            )
-        )
-        left = _streamings(base_url)
+    outcome, left = _on_loopback(
+        ReferenceConfig(activation_delay=0.05),
+        report_dir=tmp_path,
+        max_examples=1,
+        profile="minimal",
+        phases=("property", "scenarios"),
+        exclude=("deleteStreaming",),
+    )
     report = outcome.report
     assert report["coverage"]["deleteStreaming"]["seen"], "cleanup sent no DELETE"
     assert left == [], "the run left what it created"
@@ -343,20 +340,13 @@ def test_max_failures_stops_early_cleans_up_and_fails(
 
 def test_max_failures_still_deletes_what_the_run_created(tmp_path: Path) -> None:
     """Stopped mid-scenario, after creates: cleanup runs, nothing the run made is left."""
-    config = ReferenceConfig(faults=frozenset({"create-drops-domain-ids"}), activation_delay=0.05)
-    with reference_server("azion", config) as base_url:
-        outcome = run_conformance(
-            RunSettings(
-                api="azion",
-                base_url=base_url,
-                token=DEFAULT_AZION_TOKEN,
-                report_dir=tmp_path,
-                phases=("scenarios",),
-                max_failures=1,
-                fail_on="all",
-            )
-        )
-        left = _streamings(base_url)
+    outcome, left = _on_loopback(
+        ReferenceConfig(faults=frozenset({"create-drops-domain-ids"}), activation_delay=0.05),
+        report_dir=tmp_path,
+        phases=("scenarios",),
+        max_failures=1,
+        fail_on="all",
+    )
     report = outcome.report
     assert any("--max-failures 1" in note for note in report["notes"])
     assert report["coverage"]["createStreaming"]["seen"], "nothing was created: shows nothing"

@@ -33,6 +33,18 @@ from conformance.engine.target_client import WriteRefused
 # under a filter (a target that sends a scenario down another path stops it, out of scope);
 # tests/test_filters.py proves the table true on the reference servers.
 _AKAMAI_ACCOUNT = ("listGroups", "listProducts", "listProperties", "listDatasetFields")
+_AZION_EVERY_OPERATION = frozenset(
+    {
+        "listStreamings",
+        "createStreaming",
+        "getStreaming",
+        "replaceStreaming",
+        "updateStreaming",
+        "deleteStreaming",
+        "listTemplates",
+        "getTemplate",
+    }
+)
 SCENARIO_OPERATIONS: dict[str, dict[str, frozenset[str]]] = {
     "akamai": {
         "discovery": frozenset(
@@ -72,30 +84,8 @@ SCENARIO_OPERATIONS: dict[str, dict[str, frozenset[str]]] = {
         "rate-limit": frozenset({"listStreamTypes"}),
     },
     "azion": {
-        "auth-and-accept": frozenset(
-            {
-                "listStreamings",
-                "createStreaming",
-                "getStreaming",
-                "replaceStreaming",
-                "updateStreaming",
-                "deleteStreaming",
-                "listTemplates",
-                "getTemplate",
-            }
-        ),
-        "streaming-lifecycle": frozenset(
-            {
-                "listStreamings",
-                "createStreaming",
-                "getStreaming",
-                "replaceStreaming",
-                "updateStreaming",
-                "deleteStreaming",
-                "listTemplates",
-                "getTemplate",
-            }
-        ),
+        "auth-and-accept": _AZION_EVERY_OPERATION,
+        "streaming-lifecycle": _AZION_EVERY_OPERATION,
         "endpoint-types": frozenset(
             {
                 "listStreamings",
