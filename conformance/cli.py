@@ -161,6 +161,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="which failed requirements fail the run (exit 1): explicit MUSTs (default), every "
         "MUST, or all; the other failures are reported as deviations",
     )
+    add_filter_flags(run)
+    run.add_argument(
+        "--max-failures",
+        type=positive_int,
+        metavar="N",
+        help="stop after N failed requirements the --fail-on policy covers (deviations do not "
+        "count), clean up, report the rest as untested (out-of-scope), exit 1 (default: never)",
+    )
     add_cassette_run_flags(run)
     run.add_argument(
         "--quiet", action="store_true", help="no progress display; a one-line summary at the end"
@@ -182,6 +190,20 @@ def _build_parser() -> argparse.ArgumentParser:
 
     add_plan_parser(commands)
     return parser
+
+
+def add_filter_flags(parser: argparse.ArgumentParser) -> None:
+    """`--include`/`--exclude` of `run` and `plan` (engine/filters.py has the rules)."""
+    for flag, verb in (("--include", "only"), ("--exclude", "not")):
+        parser.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="PATTERNS",
+            help=f"{verb} the requirements (AKAMAI-RATE-*) or operations (listStreams) these "
+            "comma-separated globs match, ignoring case (repeatable; include first, then "
+            "exclude; default: everything)",
+        )
 
 
 def _run(args: argparse.Namespace) -> int:

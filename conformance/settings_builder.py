@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "replay": None,
     "baseline": None,
     "fail_on": "explicit",
+    "include": (),
+    "exclude": (),
+    "max_failures": None,
 }
 
 
@@ -74,6 +77,26 @@ def scenario_names(
             f"choose from {', '.join(known)}"
         )
     return names
+
+
+def run_filters(api: str, include: Any, exclude: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`--include`/`--exclude` patterns (repeatable comma lists), each checked to match a
+    requirement ID or an operationId of the API (engine/filters.py)."""
+    from conformance.apis import get_api
+    from conformance.catalogue import load_catalogue
+    from conformance.engine.filters import FilterError, build_scope, split_patterns
+    from conformance.openapi_document import OpenApiDocument
+
+    included, excluded = split_patterns(include), split_patterns(exclude)
+    if not (included or excluded):
+        return (), ()
+    definition = get_api(api)
+    operations = [op.operation_id for op in OpenApiDocument.load(definition.spec_path).operations]
+    try:
+        build_scope(load_catalogue(definition), operations, included, excluded)
+    except FilterError as exc:
+        raise SettingsError(str(exc)) from None
+    return included, excluded
 
 
 def edgerc_for_run(
@@ -119,8 +142,12 @@ def build_settings(
         raise SettingsError("--workers cannot be combined with --record or --replay")
     if replay and (base_url or faults):
         raise SettingsError("--replay takes its target from the cassettes: drop --base-url/--fault")
+    include, exclude = run_filters(api, pick("include"), pick("exclude"))
     return RunSettings(
         api=api,
+        include=include,
+        exclude=exclude,
+        max_failures=pick("max_failures"),
         base_url=base_url,
         token=pick("token"),
         view_token=pick("view_token"),

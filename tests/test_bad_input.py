@@ -438,6 +438,23 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
     ("report-missing", ["report", "/nonexistent/report"], None, "no such file"),
     ("diff-missing", ["diff", "/nonexistent/a", "/nonexistent/b"], None, "not found"),
     ("recheck-missing", ["recheck", "/nonexistent", "--api", "azion"], None, "no cassettes"),
+    # --include, --exclude, --max-failures (issue 15)
+    ("include-nothing", [*RUN, "--include", "AZION-NOPE-*"], None, "AZION-NOPE-* matches no azion"),
+    ("exclude-other-api", [*RUN, "--exclude", "listStreams"], None, "matches no azion"),
+    (
+        "include-one-of-a-list",
+        [*RUN, "--include", "AZION-AUTH-*,nope"],
+        None,
+        "--include nope matches no",
+    ),
+    ("max-failures-zero", [*RUN, "--max-failures", "0"], None, "must be at least 1"),
+    ("max-failures-text", [*RUN, "--max-failures", "many"], None, "not a whole number"),
+    (
+        "plan-include-nothing",
+        ["plan", "--api", "azion", "--include", "x*y"],
+        None,
+        "--include x*y matches no",
+    ),
 ]
 
 

@@ -447,7 +447,7 @@ def _feed(progress: RunProgress) -> None:
         progress.on_exchange(_FakeExchange("listStreamings"), _FakeCollector([0, 2, 1]))
         progress(_FakeExchange("getStreaming"))
         progress.on_event(Event("property", "note", "a [bracketed] note"))
-        progress.on_event(Event("property", "phase-finished"))
+        progress.on_event(Event("property", "phase-finished", requests=(("property", 2),)))
 
 
 def test_progress_prints_plain_lines_when_not_a_terminal() -> None:

@@ -74,6 +74,8 @@ def explore_operations(ctx: PhaseContext, only: set[str] | None) -> None:
         operation_id = operation.definition.raw.get("operationId", operation.label)
         if only is not None and operation_id not in only:
             continue
+        if not ctx.scope.explores(ctx.catalogue, operation_id):
+            continue
         if ctx.client.read_only and operation.method.upper() not in READ_METHODS:
             continue
         with ctx.cassette(f"property-{operation_id}"):
