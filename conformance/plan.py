@@ -11,17 +11,18 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.apis import APIS, get_api
 from conformance.argument_types import phase_list, positive_int
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import ResultsCollector
-from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
 from conformance.exit_codes import ExitCode
-from conformance.openapi_document import OpenApiDocument
-from conformance.scenarios.registry import SCENARIOS
 from conformance.settings import PHASES, PROFILES, READ_METHODS, RunSettings
+
+# The engine, the scenarios and the spec load when a plan is made: `dsconform --help` builds
+# this command's parser and must stay light.
+if TYPE_CHECKING:
+    from conformance.engine.exchange import Exchange
+    from conformance.engine.results import ResultsCollector
 
 MODES = 2  # positive and negative generation
 DISCOVERY_REQUESTS = 12  # the stateful phase asks the target what it can build from
@@ -37,6 +38,10 @@ class PlanRow:
 
 def plan_rows(settings: RunSettings) -> list[PlanRow]:
     """Rows of the plan for one API, in phase order."""
+    from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
+    from conformance.openapi_document import OpenApiDocument
+    from conformance.scenarios.registry import SCENARIOS
+
     api = get_api(settings.api)
     rows: list[PlanRow] = []
     if "property" in settings.phases:
@@ -99,14 +104,39 @@ def render_plan(api: str, rows: list[PlanRow]) -> str:
 
 
 def add_plan_parser(commands: Any) -> None:
-    plan = commands.add_parser("plan", help="print the requests a run would make, send nothing")
-    plan.add_argument("--api", choices=[*sorted(APIS), "all"], required=True)
-    plan.add_argument(
-        "--phases", type=phase_list, default=None, help=f"comma-separated, from {','.join(PHASES)}"
+    """Register the `plan` subcommand on the CLI's subparsers."""
+    plan = commands.add_parser(
+        "plan",
+        help="print the requests a run would make, send nothing",
+        description="Print the requests each phase of a run would make, before anything is "
+        "sent: generated phases as upper bounds, scenarios counted against the embedded "
+        "reference server (never the target). Takes run's flags of the same names.",
     )
-    plan.add_argument("--profile", choices=sorted(PROFILES), default="default")
-    plan.add_argument("--max-examples", type=positive_int, default=10)
-    plan.add_argument("--read-only", action="store_true")
+    plan.add_argument(
+        "--api", choices=[*sorted(APIS), "all"], required=True, help="the API, or all"
+    )
+    plan.add_argument(
+        "--phases",
+        type=phase_list,
+        default=None,
+        help=f"comma-separated, from {','.join(PHASES)} (default: the profile's)",
+    )
+    plan.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="default",
+        help="default: all phases; minimal: the scenarios only",
+    )
+    plan.add_argument(
+        "--max-examples",
+        type=positive_int,
+        default=10,
+        metavar="N",
+        help="generated cases per operation and mode (default 10)",
+    )
+    plan.add_argument(
+        "--read-only", action="store_true", help="count only what a --read-only run sends"
+    )
     plan.set_defaults(handler=run_plan)
 
 
