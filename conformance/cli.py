@@ -258,7 +258,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(commands)
     from conformance.plan import add_plan_parser
 
-    add_plan_parser(commands)
+    add_plan_parser(commands, run)
     return parser
 
 

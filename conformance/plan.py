@@ -7,6 +7,7 @@ counted by running them against the embedded reference server on loopback, never
 from __future__ import annotations
 
 import argparse
+import copy
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -14,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.apis import APIS, get_api
-from conformance.argument_types import phase_list, positive_int
 from conformance.exit_codes import ExitCode
-from conformance.settings import PHASES, PROFILES, READ_METHODS, RunSettings
+from conformance.settings import READ_METHODS, RunSettings
 
 # The engine, the scenarios and the spec load when a plan is made: `dsconform --help` builds
 # this command's parser and must stay light.
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from conformance.engine.results import ResultsCollector
 
 MODES = 2  # positive and negative generation
+RUN_FLAGS = ("--phases", "--profile", "--max-examples", "--read-only")  # what decides a plan
 DISCOVERY_REQUESTS = 12  # the stateful phase asks the target what it can build from
 
 
@@ -103,7 +104,7 @@ def render_plan(api: str, rows: list[PlanRow]) -> str:
     return "\n".join(lines)
 
 
-def add_plan_parser(commands: Any) -> None:
+def add_plan_parser(commands: Any, run: argparse.ArgumentParser) -> None:
     """Register the `plan` subcommand on the CLI's subparsers."""
     plan = commands.add_parser(
         "plan",
@@ -115,40 +116,15 @@ def add_plan_parser(commands: Any) -> None:
     plan.add_argument(
         "--api", choices=[*sorted(APIS), "all"], required=True, help="the API, or all"
     )
-    plan.add_argument(
-        "--phases",
-        type=phase_list,
-        default=None,
-        help=f"comma-separated, from {','.join(PHASES)} (default: the profile's)",
-    )
-    plan.add_argument(
-        "--profile",
-        choices=sorted(PROFILES),
-        default="default",
-        help="default: all phases; minimal: the scenarios only",
-    )
-    plan.add_argument(
-        "--max-examples",
-        type=positive_int,
-        default=10,
-        metavar="N",
-        help="generated cases per operation and mode (default 10)",
-    )
-    plan.add_argument(
-        "--read-only", action="store_true", help="count only what a --read-only run sends"
-    )
+    for action in run._actions:  # the run's own flags: the same values, defaults and help
+        if set(action.option_strings) & set(RUN_FLAGS):
+            plan._add_action(copy.copy(action))
     plan.set_defaults(handler=run_plan)
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    phases = args.phases or PROFILES[args.profile]
+    from conformance.settings_builder import build_settings
+
     for name in sorted(APIS) if args.api == "all" else [args.api]:
-        settings = RunSettings(
-            api=name,
-            phases=phases,
-            max_examples=args.max_examples,
-            read_only=args.read_only,
-            profile=args.profile,
-        )
-        print(render_plan(name, plan_rows(settings)))
+        print(render_plan(name, plan_rows(build_settings(name, vars(args)))))
     return ExitCode.OK
