@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conformance.argument_types import rate
 from conformance.cli import _build_parser
 from conformance.exit_codes import EXIT_STATUS, ExitCode
 from conformance.settings import ENVIRONMENT
@@ -300,3 +301,26 @@ def test_serve_refuses_a_bad_rate_limit_in_one_line(flags: list[str], expected: 
     done = _dsconform("serve", "--api", "azion", *flags)
     assert done.returncode == ExitCode.USAGE
     assert expected in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20/60", (20, 60.0)),
+        ("20/60s", (20, 60.0)),
+        ("100/1m", (100, 60.0)),
+        ("100/m", (100, 60.0)),  # schemathesis' `st run --rate-limit` form
+        ("5/s", (5, 1.0)),
+        ("1000/h", (1000, 3600.0)),
+        ("9000/d", (9000, 86400.0)),
+        ("3/0.5", (3, 0.5)),
+    ],
+)
+def test_a_rate_reads_as_n_per_period(text: str, expected: tuple[int, float]) -> None:
+    assert rate(text) == expected
+
+
+@pytest.mark.parametrize("text", ["20", "20/", "/m", "20/x", "20/0", "0/m", "20/-1m", "20/8d"])
+def test_a_rate_that_says_no_period_or_a_wrong_one_is_refused(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        rate(text)
