@@ -7,26 +7,33 @@ counted by running them against the embedded reference server on loopback, never
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.apis import APIS, get_api
-from conformance.argument_types import phase_list, positive_int
-from conformance.catalogue import load_catalogue
-from conformance.engine.exchange import Exchange
-from conformance.engine.filters import build_scope
-from conformance.engine.results import ResultsCollector
-from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
 from conformance.exit_codes import ExitCode
-from conformance.openapi_document import OpenApiDocument
-from conformance.scenarios.registry import SCENARIOS
-from conformance.settings import PHASES, PROFILES, READ_METHODS, RunSettings
+from conformance.settings import READ_METHODS, RunSettings
+
+# The engine, the scenarios and the spec load when a plan is made: `dsconform --help` builds
+# this command's parser and must stay light.
+if TYPE_CHECKING:
+    from conformance.engine.exchange import Exchange
+    from conformance.engine.results import ResultsCollector
 
 MODES = 2  # positive and negative generation
+RUN_FLAGS = (
+    "--phases",
+    "--profile",
+    "--max-examples",
+    "--read-only",
+    "--include",
+    "--exclude",
+)  # what decides a plan
 DISCOVERY_REQUESTS = 12  # the stateful phase asks the target what it can build from
 
 
@@ -41,6 +48,12 @@ class PlanRow:
 def plan_rows(settings: RunSettings) -> list[PlanRow]:
     """Rows of the plan for one API, in phase order (--include/--exclude honoured as a run
     honours them: engine/filters.py)."""
+    from conformance.catalogue import load_catalogue
+    from conformance.engine.filters import build_scope
+    from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
+    from conformance.openapi_document import OpenApiDocument
+    from conformance.scenarios.registry import SCENARIOS
+
     api = get_api(settings.api)
     document = OpenApiDocument.load(api.spec_path)
     catalogue = load_catalogue(api)
@@ -49,6 +62,9 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
         [op.operation_id for op in document.operations],
         settings.include,
         settings.exclude,
+        # checked when the settings were built (settings_builder.run_filters); under
+        # `--api all` a pattern may be the other API's
+        other_apis=True,
     )
     rows: list[PlanRow] = []
     if "property" in settings.phases:
@@ -117,40 +133,33 @@ def render_plan(api: str, rows: list[PlanRow]) -> str:
     return "\n".join(lines)
 
 
-def add_plan_parser(commands: Any) -> None:
-    plan = commands.add_parser("plan", help="print the requests a run would make, send nothing")
-    plan.add_argument("--api", choices=[*sorted(APIS), "all"], required=True)
-    plan.add_argument(
-        "--phases", type=phase_list, default=None, help=f"comma-separated, from {','.join(PHASES)}"
+def add_plan_parser(commands: Any, run: argparse.ArgumentParser) -> None:
+    """Register the `plan` subcommand on the CLI's subparsers."""
+    plan = commands.add_parser(
+        "plan",
+        help="print the requests a run would make, send nothing",
+        description="Print the requests each phase of a run would make, before anything is "
+        "sent: generated phases as upper bounds, scenarios counted against the embedded "
+        "reference server (never the target). Takes run's flags of the same names.",
     )
-    plan.add_argument("--profile", choices=sorted(PROFILES), default="default")
-    plan.add_argument("--max-examples", type=positive_int, default=10)
-    plan.add_argument("--read-only", action="store_true")
-    from conformance.cli import add_filter_flags
-
-    add_filter_flags(plan)
+    plan.add_argument(
+        "--api", choices=[*sorted(APIS), "all"], required=True, help="the API, or all"
+    )
+    for action in run._actions:  # the run's own flags: the same values, defaults and help
+        if set(action.option_strings) & set(RUN_FLAGS):
+            plan._add_action(copy.copy(action))
     plan.set_defaults(handler=run_plan)
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from conformance.settings_builder import SettingsError, run_filters
+    from conformance.settings_builder import SettingsError, build_settings
 
-    phases = args.phases or PROFILES[args.profile]
     names = sorted(APIS) if args.api == "all" else [args.api]
-    try:  # every pattern checked before anything is counted
-        filters = {name: run_filters(name, args.include, args.exclude) for name in names}
+    try:  # every value checked before anything is counted
+        plans = [build_settings(name, vars(args)) for name in names]
     except SettingsError as exc:
         print(f"dsconform: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    for name in names:
-        settings = RunSettings(
-            api=name,
-            phases=phases,
-            max_examples=args.max_examples,
-            read_only=args.read_only,
-            profile=args.profile,
-            include=filters[name][0],
-            exclude=filters[name][1],
-        )
-        print(render_plan(name, plan_rows(settings)))
+    for settings in plans:
+        print(render_plan(settings.api, plan_rows(settings)))
     return ExitCode.OK

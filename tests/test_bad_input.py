@@ -433,6 +433,13 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
     ("serve-port", ["serve", "--api", "azion", "--port", "99999"], None, "port"),
     ("serve-rate-window", ["serve", "--api", "azion", "--rate-window", "nan"], None, "finite"),
     ("serve-delay", ["serve", "--api", "azion", "--activation-delay", "inf"], None, "finite"),
+    ("serve-rate-limit", ["serve", "--api", "azion", "--rate-limit", "5/0s"], None, "positive"),
+    (
+        "serve-rate-limit-and-window",
+        ["serve", "--api", "azion", "--rate-limit", "5/1m", "--rate-window", "9"],
+        None,
+        "--rate-window",
+    ),
     ("plan-max-examples", ["plan", "--api", "azion", "--max-examples", "0"], None, "at least 1"),
     ("plan-phases", ["plan", "--api", "azion", "--phases", "x"], None, "unknown phase"),
     ("report-missing", ["report", "/nonexistent/report"], None, "no such file"),

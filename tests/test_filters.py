@@ -37,6 +37,7 @@ from conformance.reporting.json_report import report_schema
 from conformance.reporting.progress import RunProgress
 from conformance.scenarios.registry import SCENARIOS
 from conformance.settings import RunSettings
+from conformance.settings_builder import SettingsError, build_settings
 
 
 def _scope(api: str, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Any:
@@ -118,6 +119,25 @@ def test_a_pattern_that_matches_nothing_is_refused() -> None:
         _scope("azion", exclude=("listStreams",))
     with pytest.raises(FilterError, match="--include AZION-NOPE-"):
         _scope("azion", include=("AZION-NOPE-*",))
+
+
+def test_under_api_all_a_pattern_need_match_only_one_api() -> None:
+    """`--api all --include AKAMAI-RATE-*,AZION-AUTH-*` selects in each API its own; a
+    pattern no API has is still refused, and an API none of whose includes match runs
+    nothing."""
+    options = {"api": "all", "include": ["AKAMAI-RATE-*,AZION-AUTH-*"], "exclude": []}
+    azion = build_settings("azion", options)
+    catalogue = load_catalogue(APIS["azion"])
+    scope = build_scope(catalogue, [], azion.include, azion.exclude, other_apis=True)
+    kept = [r.id for r in catalogue if scope.in_scope(r.id)]
+    assert kept and all(i.startswith("AZION-AUTH-") for i in kept)
+    only_akamai = build_settings("azion", {**options, "include": ["AKAMAI-RATE-*"]})
+    scope = build_scope(catalogue, [], only_akamai.include, (), other_apis=True)
+    assert not [r.id for r in catalogue if scope.in_scope(r.id)]
+    with pytest.raises(SettingsError, match="NOPE"):
+        build_settings("azion", {**options, "include": ["NOPE-*"]})
+    with pytest.raises(SettingsError, match="AKAMAI-RATE"):  # one API alone: its own patterns
+        build_settings("azion", {**options, "api": "azion"})
 
 
 def test_the_scenario_table_names_only_real_scenarios_and_operations() -> None:

@@ -216,10 +216,16 @@ def build_scope(
     operation_ids: Iterable[str],
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
+    *,
+    other_apis: bool = False,
 ) -> RunScope:
     """The scope of a run of this API under these patterns; FilterError for a pattern that
-    matches no requirement ID and no operationId of the API."""
+    matches no requirement ID and no operationId of the API. With `other_apis` (a run of
+    several APIs, whose caller checks each pattern matches one of them) a pattern of another
+    API is no error here, and an include list of other APIs' patterns only leaves this API
+    nothing in scope."""
     include, exclude = tuple(include), tuple(exclude)
+    unmatched_includes = 0
     ids = [r.id for r in catalogue]
     operations = frozenset(operation_ids)
     chosen: dict[str, dict[str, set[str]]] = {}
@@ -232,6 +238,8 @@ def build_scope(
                 kinds["requirements"] |= requirements
             elif matched_ops:
                 kinds["operations"] |= matched_ops
+            elif other_apis:
+                unmatched_includes += flag == "--include"
             else:
                 raise FilterError(
                     f"{flag} {pattern} matches no {catalogue.api} requirement ID and no "
@@ -249,6 +257,8 @@ def build_scope(
             chosen["--exclude"]["operations"],
         )
     )
+    if include and unmatched_includes == len(include):
+        included_ids, selected_ops = set(), frozenset()
     scope = RunScope(include, exclude, selected_ops, operations)
     for requirement in catalogue:
         if requirement.id not in included_ids:

@@ -286,6 +286,9 @@ def _run_conformance(
         [op.operation_id for op in document.operations],
         settings.include,
         settings.exclude,
+        # checked when the settings were built (settings_builder.run_filters); under
+        # `--api all` a pattern may be the other API's
+        other_apis=True,
     )
     for requirement_id, reason in scope.out.items():
         collector.leave_out(requirement_id, reason)
