@@ -157,6 +157,67 @@ def test_schema_rejects_a_malformed_coverage(faulty: tuple[dict[str, Any], Path]
         jsonschema.validate(report, report_schema())
 
 
+# -- schema findings ------------------------------------------------------------------------------
+
+
+def _get_stream_finding(mutate: Any) -> tuple[str, str]:
+    """success_body_matches_schema's message for the seed's getStream sample, mutated."""
+    from conformance.checks.base import CheckEnv, Violation
+    from conformance.checks.operation_contract import success_body_matches_schema
+    from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+
+    document = OpenApiDocument.load(get_api("akamai").spec_path)
+    media = document.resolve(document.operation("getStream").definition["responses"]["200"])
+    body = json.loads(json.dumps(media["content"]["application/json"]["examples"]["seed"]["value"]))
+    mutate(body)
+    text = json.dumps(body)
+    exchange = Exchange(
+        RecordedRequest("GET", "http://127.0.0.1:1/x", "/x", {}),
+        RecordedResponse(200, {"Content-Type": "application/json"}, text),
+        "getStream",
+        "property",
+    )
+    outcome = success_body_matches_schema(exchange, CheckEnv(document))
+    assert isinstance(outcome, Violation), outcome
+    return outcome.message, text
+
+
+def test_a_schema_finding_names_the_failing_member_as_json() -> None:
+    def string_id(body: dict[str, Any]) -> None:
+        body["connectors"][0]["connectorId"] = "8602"
+
+    message, _ = _get_stream_finding(string_id)
+    # The member inside the connector's oneOf branch, not "... is not valid under any of".
+    assert " at $.connectors[0].connectorId: " in message
+    assert '"8602" is not of type' in message
+    assert "{'" not in message and "True" not in message  # no Python repr
+
+    def missing_name(body: dict[str, Any]) -> None:
+        del body["streamName"]
+
+    message, _ = _get_stream_finding(missing_name)
+    assert " at $: " in message and "streamName" in message
+
+
+def test_html_shows_the_part_of_the_body_a_schema_finding_names(
+    faulty: tuple[dict[str, Any], Path],
+) -> None:
+    def string_id(body: dict[str, Any]) -> None:
+        body["connectors"][0]["connectorId"] = "8602"
+
+    message, text = _get_stream_finding(string_id)
+    report = json.loads(json.dumps(faulty[0]))
+    failed = next(r for r in report["requirements"] if r["status"] == "failed")
+    failed["findings"][0]["message"] = message
+    failed["findings"][0]["response"]["body"] = text
+    html = render_html([report])
+    focus = re.search(r'<pre class="focus">(.*?)</pre>', html, re.S)
+    assert focus is not None
+    assert "At <code>$.connectors[0].connectorId</code>, in <code>$.connectors[0]</code>" in html
+    assert "<mark>  &#34;connectorId&#34;: &#34;8602&#34;,</mark>" in focus.group(1)
+    assert "connectorType" in focus.group(1) and "streamName" not in focus.group(1)
+
+
 # -- junit.xml -----------------------------------------------------------------------------------
 
 
