@@ -112,7 +112,7 @@ def test_junit_parses_and_carries_the_text(hostile_report: dict[str, Any]) -> No
     root = ET.fromstring(render_junit([hostile_report]).encode("utf-8"))
     failures = root.findall(".//failure")
     messages = [f.get("message") or "" for f in failures]
-    assert _flat(MESSAGE) in messages
+    assert any(m.endswith(f" — {_flat(MESSAGE)}") for m in messages)
     assert any("bell\ufffd nul\ufffd escape\ufffd end" in m for m in messages)
     kinds = [f.get("type") or "" for f in failures]
     assert "kind bell\ufffd nul\ufffd escape\ufffd end" in kinds

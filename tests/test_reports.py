@@ -13,6 +13,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -228,24 +229,43 @@ def test_junit_has_one_case_per_requirement(faulty: tuple[dict[str, Any], Path])
     (suite,) = root.findall("testsuite")
     cases = suite.findall("testcase")
     assert len(cases) == len(report["requirements"]) == int(suite.get("tests", "-1"))
-    by_id = {case.get("name", "").split(":", 1)[0]: case for case in cases}
+    by_id = {case.get("name", ""): case for case in cases}
     for requirement in report["requirements"]:
-        case = by_id[requirement["id"]]
-        assert (
-            case.get("name") == f"{requirement['id']}: {' '.join(requirement['statement'].split())}"
-        )
+        case = by_id[requirement["id"]]  # named by the ID alone: stable across catalogue edits
+        assert case.get("classname") == f"azion.{requirement['source']['section']}"
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        statement = " ".join(requirement["statement"].split())
+        assert properties["statement"] == statement
+        assert properties["level"] == requirement["level"]
         failure = case.find("failure")
         skipped = case.find("skipped")
         if requirement["status"] == "failed":
             assert failure is not None and failure.text
             assert requirement["findings"][0]["message"] in failure.text
-            first = requirement["findings"][0]["message"]
-            assert failure.get("message") == " ".join(first.split())
+            first = " ".join(requirement["findings"][0]["message"].split())
+            assert failure.get("message") == f"{requirement['level']}: {statement} — {first}"
         else:
             assert failure is None
         assert (skipped is not None) == (requirement["status"] == "untested")
     assert int(suite.get("failures", "-1")) == report["counts"]["failed"] > 0
     assert int(suite.get("skipped", "-1")) == report["counts"]["untested"]
+
+
+def test_junit_times_are_real(faulty: tuple[dict[str, Any], Path]) -> None:
+    """A requirement judged on requests takes their answer time; the suite, the run's."""
+    report, report_dir = faulty
+    (suite,) = ET.parse(report_dir / JUNIT_XML).getroot().findall("testsuite")
+    times = {case.get("name"): float(case.get("time", "-1")) for case in suite.iter("testcase")}
+    for requirement in report["requirements"]:
+        if requirement["passes"] or requirement["failures"]:
+            assert times[requirement["id"]] > 0, requirement["id"]
+            assert times[requirement["id"]] == round(requirement["seconds"], 3)
+        else:
+            assert times[requirement["id"]] == 0, requirement["id"]
+    wall = (
+        datetime.fromisoformat(report["finished_at"]) - datetime.fromisoformat(report["started_at"])
+    ).total_seconds()
+    assert float(suite.get("time", "-1")) == pytest.approx(wall, abs=0.001) and wall > 0
 
 
 def test_junit_survives_bytes_xml_cannot_carry(faulty: tuple[dict[str, Any], Path]) -> None:

@@ -99,6 +99,9 @@ class RequirementResult:
     checks: set[str] = field(default_factory=set)
     reason: str = ""
     untested_kind: Untested | None = None  # why, when nothing was judged
+    # The target's answer time summed over the exchanges this requirement's observations judged
+    # (an exchange judged for three requirements counts for each): JUnit's per-case time.
+    seconds: float = 0.0
 
     @property
     def status(self) -> Status:
@@ -129,16 +132,19 @@ class ResultsCollector:
         except KeyError:
             raise KeyError(f"check cites unknown requirement {requirement_id}") from None
 
-    def passed(self, requirement_id: str, *, check: str) -> None:
+    def passed(self, requirement_id: str, *, check: str, seconds: float = 0.0) -> None:
+        """One observation that held; `seconds`: the answer time of the exchange it judged."""
         with self._lock:
             result = self._result(requirement_id)
             result.passes += 1
+            result.seconds += seconds
             result.checks.add(check)
 
     def failed(self, finding: Finding) -> None:
         with self._lock:
             result = self._result(finding.requirement_id)
             result.failures += 1
+            result.seconds += finding.exchange.elapsed if finding.exchange else 0.0
             result.checks.add(finding.check)
             self._keep(result, finding)
 
@@ -146,6 +152,7 @@ class ResultsCollector:
         with self._lock:
             result = self._result(finding.requirement_id)
             result.errors += 1
+            result.seconds += finding.exchange.elapsed if finding.exchange else 0.0
             result.checks.add(finding.check)
             self._keep(result, finding)
 
@@ -184,6 +191,7 @@ class ResultsCollector:
                 mine.passes += other.passes
                 mine.failures += other.failures
                 mine.errors += other.errors
+                mine.seconds += other.seconds
                 mine.checks |= other.checks
                 for finding in other.findings:
                     self._keep(mine, finding)

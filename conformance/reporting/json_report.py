@@ -92,6 +92,7 @@ def build_report(
                 "checks": sorted(result.checks),
                 "passes": result.passes,
                 "failures": result.failures,
+                "seconds": round(result.seconds, 6),
                 "findings": [finding.as_dict() for finding in result.findings],
             }
         )
