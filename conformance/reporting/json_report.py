@@ -160,5 +160,6 @@ def write_report(report: dict[str, Any], report_dir: Path) -> Path:
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(report, stream, indent=2, ensure_ascii=False)
         stream.write("\n")
+    os.chmod(temporary, 0o644)  # mkstemp's 0600 is for the half-written file, not the report
     os.replace(temporary, target)
     return target
