@@ -200,6 +200,18 @@ def test_a_schema_finding_names_the_failing_member_as_json() -> None:
     assert " at $: " in message and "streamName" in message
 
 
+def test_json_paths_read_back_as_written() -> None:
+    from conformance.openapi_document import JSON_PATH_IN_MESSAGE, json_path, json_path_parts
+
+    for parts in ([], ["streams", 0, "streamName"], [3, "a b", "it's", "back\\slash", 0]):
+        path = json_path(parts)
+        assert json_path_parts(path) == parts
+        found = JSON_PATH_IN_MESSAGE.search(f"GET /x 200 body does not match at {path}: no")
+        assert found is not None and found.group(1) == path
+    assert json_path(["streams", 0, "streamName"]) == "$.streams[0].streamName"
+    assert json_path_parts("streams.0") is None
+
+
 def test_html_shows_the_part_of_the_body_a_schema_finding_names(
     faulty: tuple[dict[str, Any], Path],
 ) -> None:
