@@ -17,12 +17,12 @@ import requests
 import urllib3.exceptions
 from requests.auth import AuthBase
 
-from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.engine.request_watchdog import TICK, WATCHDOG, WatchedAdapter
 from conformance.engine.shared_budget import SharedBudget
 from conformance.engine.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
 from conformance.settings import READ_METHODS
+from conformance.time_formats import parse_iso8601
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 ExchangeListener = Callable[[Exchange], None]
