@@ -313,6 +313,12 @@ def _run(args: argparse.Namespace) -> int:
             from conformance.reporting.writers import write_combined
 
             print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
+        # A CI job summary (GitHub Actions), once per command; never fails the run.
+        from conformance.reporting.writers import append_step_summary
+
+        warning = append_step_summary(reports, [report_dirs[r["api"]] for r in reports])
+        if warning:
+            print(f"dsconform: {_printable(warning)}", file=sys.stderr)
     # The worst outcome wins: a signal, unusable (2), findings (1), incomplete (3), ok.
     return max(codes, key=_severity)
 

@@ -241,7 +241,9 @@ def _negative_data_rejection(
     if exchange.response.status != BAD_REQUEST:
         return  # another refusal (404 for a generated id, 401, 403): not what it names
     if twin_accepted:
-        ctx.collector.passed(requirement, check="schemathesis:negative_data_rejection")
+        ctx.collector.passed(
+            requirement, check="schemathesis:negative_data_rejection", seconds=exchange.elapsed
+        )
     # Else no observation, and not blocked either: the generator's "valid" cases are valid by
     # the schema only (random ids, properties, domains), so their refusal is no sign of a target
     # refusing everything; the scenarios, whose valid twins are valid, judge that.

@@ -100,6 +100,9 @@ class RequirementResult:
     checks: set[str] = field(default_factory=set)
     reason: str = ""
     untested_kind: Untested | None = None  # why, when nothing was judged
+    # The target's answer time summed over the exchanges this requirement's observations judged
+    # (an exchange judged for three requirements counts for each): JUnit's per-case time.
+    seconds: float = 0.0
 
     @property
     def status(self) -> Status:
@@ -157,12 +160,14 @@ class ResultsCollector:
         except KeyError:
             raise KeyError(f"check cites unknown requirement {requirement_id}") from None
 
-    def passed(self, requirement_id: str, *, check: str) -> None:
+    def passed(self, requirement_id: str, *, check: str, seconds: float = 0.0) -> None:
+        """One observation that held; `seconds`: the answer time of the exchange it judged."""
         with self._lock:
             result = self._result(requirement_id)
             if requirement_id in self._ignored:
                 return
             result.passes += 1
+            result.seconds += seconds
             result.checks.add(check)
 
     def failed(self, finding: Finding) -> None:
@@ -171,6 +176,7 @@ class ResultsCollector:
             if finding.requirement_id in self._ignored:
                 return
             result.failures += 1
+            result.seconds += finding.exchange.elapsed if finding.exchange else 0.0
             result.checks.add(finding.check)
             self._keep(result, finding)
             self._count_failure(result)
@@ -181,6 +187,7 @@ class ResultsCollector:
             if finding.requirement_id in self._ignored:
                 return
             result.errors += 1
+            result.seconds += finding.exchange.elapsed if finding.exchange else 0.0
             result.checks.add(finding.check)
             self._keep(result, finding)
 
@@ -221,6 +228,7 @@ class ResultsCollector:
                 mine.passes += other.passes
                 mine.failures += other.failures
                 mine.errors += other.errors
+                mine.seconds += other.seconds
                 mine.checks |= other.checks
                 for finding in other.findings:
                     self._keep(mine, finding)

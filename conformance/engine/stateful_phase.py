@@ -199,7 +199,9 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             if method != "DELETE" and any(_under(path, d) for d in self.deleted):
                 if exchange.response.status == 404:
                     ctx.collector.passed(
-                        requirements["use_after_free"], check="schemathesis:use_after_free"
+                        requirements["use_after_free"],
+                        check="schemathesis:use_after_free",
+                        seconds=exchange.elapsed,
                     )
             elif (
                 method in ("GET", "PUT", "PATCH")
@@ -209,6 +211,7 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
                 ctx.collector.passed(
                     requirements["ensure_resource_availability"],
                     check="schemathesis:ensure_resource_availability",
+                    seconds=exchange.elapsed,
                 )
 
     Machine.target_error = []

@@ -93,7 +93,9 @@ class ScenarioContext:
             raise ValueError(f"scenario {self.scenario.name} cites undeclared {requirement_id}")
         check = f"scenario:{self.scenario.name}"
         if holds:
-            self.collector.passed(requirement_id, check=check)
+            self.collector.passed(
+                requirement_id, check=check, seconds=exchange.elapsed if exchange else 0.0
+            )
         else:
             self.collector.failed(
                 Finding(
