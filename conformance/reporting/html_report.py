@@ -371,9 +371,3 @@ def render_html(reports: Sequence[dict[str, Any]]) -> str:
             title="dsconform: " + ", ".join(f"{v['api']} {v['verdict']}" for v in views),
         )
     )
-
-
-def write_html(reports: Sequence[dict[str, Any]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(reports), encoding="utf-8")
-    return path
