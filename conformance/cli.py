@@ -12,17 +12,53 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from conformance import __version__, exit_codes
+# Only light imports here: the parser must build (and `--help` answer) without loading the
+# engine, schemathesis, hypothesis, the servers or the report templates; tests/test_cli_help.py
+# checks it. Each command imports what it needs when it runs.
+from conformance import __version__
 from conformance.apis import APIS, get_api
 from conformance.cassettes.commands import add_recheck_parser
-from conformance.engine.target import TargetConfigError
-from conformance.exit_codes import ExitCode
+from conformance.exit_codes import ExitCode, exit_status_help
 from conformance.gating.diff import add_diff_parser
-from conformance.settings import RunSettings
+from conformance.settings import ENVIRONMENT, RunSettings
 from conformance.spec_files import ContractFileError
 
 if TYPE_CHECKING:
     from conformance.config_file import ConfigFile
+
+DESCRIPTION = """\
+Contract and conformance tests for the Akamai DataStream 2 Configuration API v1
+and the Azion Data Streaming API v3. Point `run` at a target (the vendor's
+endpoint, a mock, a gateway) and get a verdict per documented requirement, each
+failure with the request and response that show it. Without --base-url, a run
+checks an embedded reference server."""
+
+EXAMPLES = """\
+  dsconform run --api all
+      both APIs against the embedded reference servers, reports under reports/
+  dsconform run --api azion --base-url https://api.azionapi.net --read-only
+      a real account (token from $AZION_TOKEN), GET requests only
+  dsconform run --api akamai --edgerc ~/.edgerc --profile minimal --rate-limit 20/60s
+      the target is the .edgerc section's host; each observable requirement once
+  dsconform plan --api akamai --profile minimal
+      the requests such a run would send, before sending any
+  dsconform diff old/report.json new/report.json
+      new, fixed and still-failing findings (exit 1 when anything new fails)"""
+
+
+def _epilog() -> str:
+    """Examples, the environment variables and the exit-status table, for `dsconform --help`."""
+    variables = "\n".join(
+        f"  {variable:17s}the default of --{name.replace('_', '-')}"
+        for name, variable in ENVIRONMENT.items()
+    )
+    return (
+        f"examples:\n{EXAMPLES}\n\n"
+        "environment (a flag beats its variable; `COMMAND --help` says which read it):\n"
+        f"{variables}\n\n"
+        "exit status (of run; the other commands: 0 done, 1 findings, 2 usage, 4 a bug):\n"
+        f"{exit_status_help()}\n"
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,22 +69,51 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dsconform",
-        description=__doc__,
-        epilog=exit_codes.__doc__,
+        description=DESCRIPTION,
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"dsconform {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(
+        title="commands", dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
 
-    lint = commands.add_parser("lint", help="validate the specs, their examples and the catalogues")
-    lint.add_argument("--api", choices=[*sorted(APIS), "all"], default="all")
-    lint.add_argument("--spec", type=Path, help="lint this spec file instead (needs one --api)")
+    lint = commands.add_parser(
+        "lint",
+        help="validate the specs, their examples and the catalogues",
+        description="Validate each API's OpenAPI spec (every example against its schema) and "
+        "requirement catalogue (unique IDs, quotes found verbatim in the vendor document, a "
+        "basis on every requirement), and that every observable requirement is cited by a "
+        "check or scenario. Exit 1 when anything is wrong.",
+    )
     lint.add_argument(
-        "--catalogue", type=Path, help="lint this catalogue instead (needs one --api)"
+        "--api",
+        choices=[*sorted(APIS), "all"],
+        default="all",
+        help="the API to lint (default: all)",
+    )
+    lint.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="lint this spec file instead of the shipped one (needs one --api)",
+    )
+    lint.add_argument(
+        "--catalogue",
+        type=Path,
+        metavar="FILE",
+        help="lint this catalogue instead of the shipped one (needs one --api)",
     )
     lint.set_defaults(handler=_lint)
 
-    run = commands.add_parser("run", help="run the conformance suite against a target")
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suite against a target",
+        description="Check a target against one API's contract (or both: --api all) and write "
+        "report.json, report.html, summary.md and junit.xml to the report directory. A flag "
+        "beats its environment variable, which beats the config file (dsconform.toml or "
+        "pyproject.toml [tool.dsconform]), which beats the default; exit codes: dsconform --help.",
+    )
     _add_run_flags(run)
     run.add_argument(
         "--show-settings",
@@ -83,7 +148,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(commands)
     from conformance.plan import add_plan_parser
 
-    add_plan_parser(commands)
+    add_plan_parser(commands, run)
     return parser
 
 
@@ -161,6 +226,12 @@ def _run(args: argparse.Namespace) -> int:
             from conformance.reporting.writers import write_combined
 
             print(f"combined report: {write_combined(reports, combined)[0]}")
+        # A CI job summary (GitHub Actions), once per command; never fails the run.
+        from conformance.reporting.writers import append_step_summary
+
+        warning = append_step_summary(reports, [report_dirs[r["api"]] for r in reports])
+        if warning:
+            print(f"dsconform: {_printable(warning)}", file=sys.stderr)
     # The worst outcome wins: a signal, unusable (2), findings (1), incomplete (3), ok.
     return max(codes, key=_severity)
 
@@ -228,6 +299,7 @@ def _run_one(
     args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[dict[str, Any]]
 ) -> int:
     from conformance.engine.run import run_conformance
+    from conformance.engine.target import TargetConfigError
     from conformance.reference.faults import UnknownFaultError
     from conformance.reporting.progress import RunProgress, print_summary
     from conformance.reporting.writers import REPORT_FILES

@@ -276,6 +276,33 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         default="explicit",
         plugin_help="which failed requirements fail their test; the others (deviations) xfail",
     ),
+    RunOption(
+        "include",
+        "only the requirements (AKAMAI-RATE-*) or operations (listStreams) these comma-separated "
+        "globs match, ignoring case (repeatable; include first, then exclude)",
+        action="append",
+        metavar="PATTERNS",
+        default=(),
+        default_text="everything",
+    ),
+    RunOption(
+        "exclude",
+        "not the requirements (AKAMAI-RATE-*) or operations (listStreams) these comma-separated "
+        "globs match, ignoring case (repeatable; include first, then exclude)",
+        action="append",
+        metavar="PATTERNS",
+        default=(),
+        default_text="nothing",
+    ),
+    RunOption(
+        "max-failures",
+        "stop after N failed requirements the --fail-on policy covers (deviations do not "
+        "count), clean up, report the rest as untested (out-of-scope), exit 1",
+        type=positive_int,
+        metavar="N",
+        default_text="never",
+        plugin_help="stop the run after N failed requirements",
+    ),
 )
 
 OPTIONS_BY_NAME = {option.name: option for option in RUN_OPTIONS}

@@ -57,6 +57,11 @@ class RunSettings:
     # Which failed requirements fail the run (issue 12): explicit MUSTs, every MUST, or all;
     # the other failures are deviations. See conformance/engine/results.py fails_the_run.
     fail_on: str = "explicit"
+    # Issue 15: requirement-ID / operationId globs (engine/filters.py), and fail-fast: stop
+    # after this many failed requirements the failure policy covers (None: never).
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_failures: int | None = None
 
     @property
     def embedded(self) -> bool:

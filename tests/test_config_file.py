@@ -512,15 +512,3 @@ def test_a_crash_log_scrubs_the_token_the_file_gave(
     assert len(logs) == 1
     text = logs[0].read_text(encoding="utf-8")
     assert "our bug, holding" in text and SECRET not in text
-
-
-def test_the_readme_flag_table_has_a_row_for_every_option() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    table = readme.split("| flag | variable | default | meaning |", 1)[1].split("\n\n", 1)[0]
-    rows = {line.split("|")[1].strip() for line in table.splitlines()[2:]}
-    for option in RUN_OPTIONS:
-        row = next((r for r in rows if f"`--{option.name}" in r), None)
-        assert row is not None, f"README: no row for --{option.name}"
-        if option.env:
-            line = next(line for line in table.splitlines() if f"`--{option.name}" in line)
-            assert f"`{option.env}`" in line, f"README: --{option.name} row lacks {option.env}"

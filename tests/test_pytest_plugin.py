@@ -55,7 +55,7 @@ def test_plugin_fails_what_the_target_breaks_and_xfails_known_failures(
         "-rx",
     )
     result.stdout.fnmatch_lines(["*XFAIL*AZION-ENVELOPE-002*vendor bug 42*"])
-    result.stdout.fnmatch_lines(["*test_azion?AZION-TEMPLATE-005?*", "*at /schema_version*"])
+    result.stdout.fnmatch_lines(["*test_azion?AZION-TEMPLATE-005?*", "*at $.schema_version*"])
     assert result.parseoutcomes()["xfailed"] == 1
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
