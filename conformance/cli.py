@@ -56,6 +56,9 @@ def _epilog() -> str:
         f"examples:\n{EXAMPLES}\n\n"
         "environment (a flag beats its variable; `COMMAND --help` says which read it):\n"
         f"{variables}\n\n"
+        "config file: run's settings from dsconform.toml or pyproject.toml [tool.dsconform]\n"
+        "  (keys = run's long flag names), beaten by flags and variables; `dsconform config\n"
+        "  --api X` shows each setting's source\n\n"
         "exit status (of run; the other commands: 0 done, 1 findings, 2 usage, 4 a bug):\n"
         f"{exit_status_help()}\n"
     )
