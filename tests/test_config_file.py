@@ -351,17 +351,26 @@ def test_the_effective_settings_are_printed_with_sources_and_no_secret(
     assert not (tmp_path / "reports").exists()
 
 
-def test_a_run_names_the_file_it_took_settings_from(
+def test_a_run_takes_the_file_and_names_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`--api all` with the common table's report-dir: DIR/<api>/ and a combined report, as
+    with `--report-dir DIR`; each API's table picks its own scenarios."""
     monkeypatch.chdir(tmp_path)
-    _write(tmp_path, "dsconform.toml", '[azion]\nscenarios = "templates"\nprofile = "minimal"\n')
-    code, out, err = _cli(["run", "--api", "azion", "--quiet", "--report-dir", "r"], capsys)
+    _write(
+        tmp_path,
+        "dsconform.toml",
+        'profile = "minimal"\nreport-dir = "r"\n[azion]\nscenarios = "templates"\n'
+        '[akamai]\nscenarios = ["auth-and-methods"]\n',
+    )
+    code, out, err = _cli(["run", "--api", "all", "--quiet"], capsys)
     assert code in (ExitCode.OK, ExitCode.INCOMPLETE), err  # one scenario: some blocked
     assert err.splitlines()[0] == f"dsconform: settings from {tmp_path / 'dsconform.toml'}"
-    assert out.startswith("azion: ")
-    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
-    assert report["settings"]["scenarios"] == ["templates"]
+    assert f"combined report: {tmp_path / 'r' / 'report.html'}" in out
+    for api, scenario in (("azion", "templates"), ("akamai", "auth-and-methods")):
+        report = json.loads((tmp_path / "r" / api / "report.json").read_text(encoding="utf-8"))
+        assert report["settings"]["scenarios"] == [scenario]
+        assert report["settings"]["profile"] == "minimal"
 
 
 # --- the pytest plugin reads the same file -----------------------------------------------------
