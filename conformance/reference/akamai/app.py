@@ -67,9 +67,9 @@ from starlette.routing import request_response
 
 from conformance.apis import AKAMAI
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference import akamai_seed_data as seed
-from conformance.reference.akamai_faults import FAULTS, VACUITY_FAULTS
-from conformance.reference.akamai_store import (
+from conformance.reference.akamai import seed_data as seed
+from conformance.reference.akamai.faults import FAULTS, VACUITY_FAULTS
+from conformance.reference.akamai.store import (
     ACTIVATED,
     ActivationEntry,
     AkamaiStore,
@@ -95,7 +95,7 @@ from conformance.reference.rate_limit import RateDecision, TokenBucket
 from conformance.reference.request_validation import FieldError, validate_body
 from conformance.reference.static_mock import StaticMock
 
-__all__ = ["FAULTS", "VACUITY_FAULTS", "create_app"]
+__all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
