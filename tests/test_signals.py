@@ -274,3 +274,44 @@ def test_a_second_signal_ends_the_cleanup_at_once_and_the_report_says_what_was_l
         assert any("cleanup left" in note for note in notes), notes
     finally:
         remove_resources("azion", servers["azion"])
+
+
+def test_sigterm_with_workers_stops_every_worker_promptly(
+    servers: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 11: with `--workers N` a SIGTERM stopped the parent while the worker processes
+    sent the rest of their share first. Now the stop is passed on: after the in-flight grace,
+    nothing but cleanup reaches the target, and the run ends with 143 and a partial report."""
+    sent: list[tuple[float, str, str]] = []
+    reached: list[float] = []  # when the first create was answered (the signal follows)
+
+    def first_create(method: str, path: str, status: int) -> bool:
+        if method == "POST" and status == 201 and not reached:
+            reached.append(time.monotonic())
+        return bool(reached)
+
+    moment = Moment(after=first_create)
+    watched = moment.on_request
+
+    def on_request(method: str, path: str, body: bytes) -> None:
+        sent.append((time.monotonic(), method, path))
+        watched(method, path, body)
+
+    moment.on_request = on_request  # type: ignore[method-assign]
+    code, seconds, report, stderr = _run_and_signal(
+        "azion",
+        servers["azion"],
+        ["--phases", "property", "--workers", "2", "--max-examples", "25"],
+        moment,
+        tmp_path,
+        (signal.SIGTERM,),
+    )
+    assert code == ExitCode.SIGTERM, stderr
+    assert report["aborted"] == "interrupted by SIGTERM"
+    assert seconds < END_BOUND
+    # The hold, the in-flight grace and a second for the signal to travel on to the workers.
+    stopped = reached[0] + moment.hold + INFLIGHT_GRACE + 1
+    late = [f"{m} {p}" for at, m, p in sent if at > stopped and m != "DELETE"]
+    assert late == [], f"{len(late)} requests after the stop, the first {late[:3]}"
+    assert report["requests"]["by_phase"]["property"] > 0  # the workers' exchanges count
+    assert run_resources("azion", servers["azion"]) == []
