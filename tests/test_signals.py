@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -315,3 +316,90 @@ def test_sigterm_with_workers_stops_every_worker_promptly(
     assert late == [], f"{len(late)} requests after the stop, the first {late[:3]}"
     assert report["requests"]["by_phase"]["property"] > 0  # the workers' exchanges count
     assert run_resources("azion", servers["azion"]) == []
+
+
+NO_REPORT = "no report written"
+# A stand-in for a slow start-up: importing `conformance.cli` waits until the test signals.
+SLOW_START = """
+import importlib.abc, pathlib, sys, time
+READY = pathlib.Path(sys.argv[1])
+class Slow(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "conformance.cli":
+            READY.touch()
+            time.sleep(60)
+        return None
+sys.meta_path.insert(0, Slow())
+sys.argv = ["dsconform", "lint"]
+from conformance.console import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_during_start_up_ends_with_its_code_and_one_line(
+    signum: int, tmp_path: Path
+) -> None:
+    """Issue 11: a signal before `main()` ran (during the imports) ended in a traceback
+    (SIGINT) or a silent kill (SIGTERM, SIGHUP). Nothing was sent, so there is no report."""
+    ready = tmp_path / "importing"
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_START, str(ready)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_environment(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr
+            time.sleep(0.02)
+        signalled = time.monotonic()
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    name = signal.Signals(signum).name
+    assert process.returncode == 128 + signum, err
+    assert time.monotonic() - signalled < 10
+    assert err.splitlines() == [
+        f"dsconform: stopped by {name} while starting; nothing was sent, {NO_REPORT}"
+    ]
+
+
+def test_the_console_script_handles_a_signal_from_its_first_moments(tmp_path: Path) -> None:
+    """The installed `dsconform` takes SIGTERM as soon as it has a handler for it (well before
+    the heavy imports are done): exit 143 and one line, whichever moment it lands in."""
+    process = subprocess.Popen(
+        [DSCONFORM, "lint"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_environment(),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _catches(process.pid, signal.SIGTERM):
+            assert process.poll() is None, "dsconform ended before it handled SIGTERM"
+            assert time.monotonic() < deadline, "dsconform never handled SIGTERM"
+            time.sleep(0.005)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == ExitCode.SIGTERM, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether process `pid` has a handler for `signum` (SigCgt in /proc/PID/status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    caught = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught, 16) >> (signum - 1) & 1)
