@@ -180,6 +180,19 @@ def _run_and_signal(
     return finished.code, finished.ended - signalled, finished.report, finished.stderr
 
 
+def _sigterm_azion(
+    servers: dict[str, str], args: list[str], moment: Moment, tmp_path: Path
+) -> dict[str, object]:
+    """An Azion run sent SIGTERM at `moment`: exit 143 in time, its report says so."""
+    code, seconds, report, stderr = _run_and_signal(
+        "azion", servers["azion"], args, moment, tmp_path, (signal.SIGTERM,)
+    )
+    assert code == ExitCode.SIGTERM, stderr
+    assert report["aborted"] == "interrupted by SIGTERM"
+    assert seconds < END_BOUND
+    return report
+
+
 @pytest.mark.parametrize("phase", ["property", "stateful"])
 def test_sigterm_while_a_create_is_in_flight_cleans_up_what_it_made(
     phase: str, servers: dict[str, str], tmp_path: Path
@@ -187,17 +200,7 @@ def test_sigterm_while_a_create_is_in_flight_cleans_up_what_it_made(
     """The signal lands while a create's answer is on its way: the answer is still read, and
     the streaming it reports is deleted before the run ends."""
     moment = Moment(after=lambda method, path, status: method == "POST" and status == 201)
-    code, seconds, report, stderr = _run_and_signal(
-        "azion",
-        servers["azion"],
-        ["--phases", phase, "--max-examples", "3"],
-        moment,
-        tmp_path,
-        (signal.SIGTERM,),
-    )
-    assert code == ExitCode.SIGTERM, stderr
-    assert report["aborted"] == "interrupted by SIGTERM"
-    assert seconds < END_BOUND
+    _sigterm_azion(servers, ["--phases", phase, "--max-examples", "3"], moment, tmp_path)
     assert moment.created, "the chosen create made nothing"
     assert run_resources("azion", servers["azion"]) == []
 
@@ -299,22 +302,14 @@ def test_sigterm_with_workers_stops_every_worker_promptly(
         watched(method, path, body)
 
     moment.on_request = on_request  # type: ignore[method-assign]
-    code, seconds, report, stderr = _run_and_signal(
-        "azion",
-        servers["azion"],
-        ["--phases", "property", "--workers", "2", "--max-examples", "25"],
-        moment,
-        tmp_path,
-        (signal.SIGTERM,),
-    )
-    assert code == ExitCode.SIGTERM, stderr
-    assert report["aborted"] == "interrupted by SIGTERM"
-    assert seconds < END_BOUND
+    args = ["--phases", "property", "--workers", "2", "--max-examples", "25"]
+    report = _sigterm_azion(servers, args, moment, tmp_path)
     # The hold, the in-flight grace and a second for the signal to travel on to the workers.
     stopped = reached[0] + moment.hold + INFLIGHT_GRACE + 1
     late = [f"{m} {p}" for at, m, p in sent if at > stopped and m != "DELETE"]
     assert late == [], f"{len(late)} requests after the stop, the first {late[:3]}"
-    assert report["requests"]["by_phase"]["property"] > 0  # the workers' exchanges count
+    requests = report["requests"]
+    assert isinstance(requests, dict) and requests["by_phase"]["property"] > 0  # workers' too
     assert run_resources("azion", servers["azion"]) == []
 
 
