@@ -94,9 +94,9 @@ def test_a_slow_drip_target_ends_in_time_also_when_recording(name: str, tmp_path
     per-read timeouts applied, which a drip never trips)."""
     case = CASES[name]
     with serving(case.behaviour()) as served:
+        record = ["--record", str(tmp_path / "cassettes")]
         finished = run_cli(
-            [*PROPERTY_RUN, "--base-url", served.url, "--max-examples", "1"]
-            + ["--record", str(tmp_path / "cassettes")],
+            [*PROPERTY_RUN, "--base-url", served.url, "--max-examples", "1", *record],
             tmp_path,
             limit=60,
         )
