@@ -338,27 +338,12 @@ def test_a_signal_during_start_up_ends_with_its_code_and_one_line(
     """Issue 11: a signal before `main()` ran (during the imports) ended in a traceback
     (SIGINT) or a silent kill (SIGTERM, SIGHUP). Nothing was sent, so there is no report."""
     ready = tmp_path / "importing"
-    process = subprocess.Popen(
-        [sys.executable, "-c", SLOW_START, str(ready)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=clean_environment(),
+    code, err, seconds = _signal_when(
+        [sys.executable, "-c", SLOW_START, str(ready)], lambda pid: ready.exists(), signum
     )
-    try:
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            assert process.poll() is None and time.monotonic() < deadline, process.stderr
-            time.sleep(0.02)
-        signalled = time.monotonic()
-        process.send_signal(signum)
-        _, err = process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
     name = signal.Signals(signum).name
-    assert process.returncode == 128 + signum, err
-    assert time.monotonic() - signalled < 10
+    assert code == 128 + signum, err
+    assert seconds < 10
     assert err.splitlines() == [
         f"dsconform: stopped by {name} while starting; nothing was sent, {NO_REPORT}"
     ]
@@ -367,27 +352,40 @@ def test_a_signal_during_start_up_ends_with_its_code_and_one_line(
 def test_the_console_script_handles_a_signal_from_its_first_moments(tmp_path: Path) -> None:
     """The installed `dsconform` takes SIGTERM as soon as it has a handler for it (well before
     the heavy imports are done): exit 143 and one line, whichever moment it lands in."""
+    code, err, _ = _signal_when(
+        [DSCONFORM, "lint"], lambda pid: _catches(pid, signal.SIGTERM), signal.SIGTERM
+    )
+    assert code == ExitCode.SIGTERM, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def _signal_when(
+    command: list[str], ready: Callable[[int], bool], signum: int
+) -> tuple[int, str, float]:
+    """Start `command`, send `signum` once `ready(pid)`; the exit code, stderr and the seconds
+    from the signal to the end."""
     process = subprocess.Popen(
-        [DSCONFORM, "lint"],
+        command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env=clean_environment(),
     )
     try:
-        deadline = time.monotonic() + 30
-        while not _catches(process.pid, signal.SIGTERM):
-            assert process.poll() is None, "dsconform ended before it handled SIGTERM"
-            assert time.monotonic() < deadline, "dsconform never handled SIGTERM"
+        deadline = time.monotonic() + 60
+        while not ready(process.pid):
+            assert process.poll() is None, "ended before it was ready for the signal"
+            assert time.monotonic() < deadline, "never ready for the signal"
             time.sleep(0.005)
-        process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        process.send_signal(signum)
         _, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == ExitCode.SIGTERM, err
-    assert "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1, err
+            process.communicate()
+    return process.returncode, err, time.monotonic() - signalled
 
 
 def _catches(pid: int, signum: int) -> bool:
