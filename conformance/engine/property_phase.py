@@ -57,13 +57,8 @@ def load_schema(ctx: PhaseContext) -> Any:
 
 
 def run_property_phase(ctx: PhaseContext) -> None:
-    """Explore every operation in both generation modes, `max_examples` cases each; with
-    `workers` > 1 the operations are shared out among that many processes."""
-    if ctx.settings.workers > 1:
-        from conformance.engine.property_workers import run_in_workers
-
-        run_in_workers(ctx)
-        return
+    """Explore every operation in both generation modes, `max_examples` cases each (in this
+    process: `property_workers.run_in_workers` shares them out among processes)."""
     explore_operations(ctx, None)
 
 
