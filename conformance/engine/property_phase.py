@@ -164,11 +164,13 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: 
 
 def success_requirement(api: str, operation_id: str | None) -> str | None:
     """The requirement on an operation's documented answer (its success status)."""
-    from conformance.checks.registry import AKAMAI_SUCCESS, AZION_SUCCESS
+    from conformance.checks.operation_contract import documented_success_status
+    from conformance.checks.registry import CHECKS
 
-    mapping = AKAMAI_SUCCESS if api == "akamai" else AZION_SUCCESS
-    entry = mapping.get(operation_id or "")
-    return entry[0] if entry else None
+    for check in CHECKS[api]:
+        if check.function is documented_success_status and operation_id in check.operations:
+            return check.requirement_id
+    return None
 
 
 def record_bad_exchange(
