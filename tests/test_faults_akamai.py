@@ -21,7 +21,7 @@ import yaml
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
 from conformance.apis import AKAMAI
-from conformance.reference.akamai.faults import FAULTS
+from conformance.apis.akamai.reference.faults import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from tests.support.akamai_client import (

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from conformance.apis import AZION
+from conformance.apis.azion.reference.faults import FAULTS
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference.azion.faults import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 

@@ -15,15 +15,9 @@ from typing import Any
 import pytest
 
 from conformance.apis import APIS
-from conformance.catalogue import load_catalogue
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import ResultsCollector
-from conformance.engine.run import run_conformance
-from conformance.exit_codes import ExitCode
-from conformance.reference import known_faults
-from conformance.scenarios.akamai_constraints import constraint_cases, minimal_cases
-from conformance.scenarios.azion_account import ENDPOINT_REQUIREMENTS, required_variables
-from conformance.scenarios.azion_bodies import (
+from conformance.apis.akamai.scenarios.constraints import constraint_cases, minimal_cases
+from conformance.apis.azion.scenarios.account import ENDPOINT_REQUIREMENTS, required_variables
+from conformance.apis.azion.scenarios.bodies import (
     FULL_BODY_REFUSALS,
     PATCH_REFUSALS,
     VALIDATION_CITES,
@@ -31,6 +25,12 @@ from conformance.scenarios.azion_bodies import (
     minimal_templates,
     minimal_variable_drops,
 )
+from conformance.catalogue import load_catalogue
+from conformance.engine.exchange import Exchange
+from conformance.engine.results import ResultsCollector
+from conformance.engine.run import run_conformance
+from conformance.exit_codes import ExitCode
+from conformance.reference import known_faults
 from conformance.settings import PROFILES, RunSettings
 
 AKAMAI_MINIMAL_BUDGET = 80

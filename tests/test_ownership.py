@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import requests
 
+from conformance.apis.akamai.scenarios.account import CONNECTOR_SAMPLES
 from conformance.cli import main
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.engine.ownership import ABSENT_ID, NotOwned, Ownership
@@ -32,7 +33,6 @@ from conformance.engine.target_client import TargetClient, TargetError, WriteRef
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
-from conformance.scenarios.akamai_account import CONNECTOR_SAMPLES
 from conformance.settings import RunSettings
 
 CREDS = EdgeGridCredentials("akab-owner-client", "owner-test-secret-0123456789", "akab-owner-acc")

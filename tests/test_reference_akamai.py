@@ -20,9 +20,9 @@ import requests
 from akamai.edgegrid import EdgeGridAuth
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
+from conformance.apis.akamai.reference import seed_data as seed
+from conformance.apis.akamai.reference.faults import FAULTS
 from conformance.reference import vacuity_faults
-from conformance.reference.akamai import seed_data as seed
-from conformance.reference.akamai.faults import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from tests.support.akamai_client import (

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from conformance.apis import APIS
+from conformance.apis.akamai.scenarios.constraints import CONSTRAINT_CITES, constraint_cases
+from conformance.apis.akamai.scenarios.lifecycle import dataset_findings, differences
+from conformance.apis.akamai.scenarios.rate_limit import Burst, Sent
+from conformance.apis.akamai.scenarios.steps import canonical, version_key
+from conformance.apis.akamai.scenarios.workflows import SCENARIOS
 from conformance.catalogue import load_catalogue
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
-from conformance.scenarios.akamai_constraints import CONSTRAINT_CITES, constraint_cases
-from conformance.scenarios.akamai_lifecycle import dataset_findings, differences
-from conformance.scenarios.akamai_rate_limit import Burst, Sent
-from conformance.scenarios.akamai_steps import canonical, version_key
-from conformance.scenarios.akamai_workflows import AKAMAI_SCENARIOS
 
 # The requirements no passive check observes; the scenarios must (the brief's list).
 SCENARIO_ONLY = (
@@ -110,12 +110,12 @@ def _sent(at: float, status: int, remaining: int) -> Sent:
 
 def test_scenarios_cite_every_scenario_only_requirement_of_the_catalogue() -> None:
     catalogue = load_catalogue(APIS["akamai"])
-    cited = Counter(rid for s in AKAMAI_SCENARIOS for rid in s.cites)
+    cited = Counter(rid for s in SCENARIOS for rid in s.cites)
     for short in SCENARIO_ONLY:
         assert f"AKAMAI-{short}" in cited, short
     for rid in cited:
         assert catalogue.get(rid).observable, rid
-    assert len({s.name for s in AKAMAI_SCENARIOS}) == len(AKAMAI_SCENARIOS)
+    assert len({s.name for s in SCENARIOS}) == len(SCENARIOS)
 
 
 def test_each_constraint_case_breaks_a_valid_body() -> None:
@@ -215,7 +215,7 @@ def test_faultless_scenarios_observe_what_they_cite(api: str, tmp_path: Path) ->
         )
     )
     statuses = {r["id"]: r["status"] for r in outcome.report["requirements"]}
-    for scenario in AKAMAI_SCENARIOS:
+    for scenario in SCENARIOS:
         for rid in scenario.cites:
             assert statuses[rid] == "passed", (scenario.name, rid, statuses[rid])
     assert outcome.report["notes"] == []

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from conformance.apis import APIS
-from conformance.catalogue import load_catalogue
-from conformance.scenarios.azion_account import (
+from conformance.apis.azion.scenarios.account import (
     ENDPOINT_REQUIREMENTS,
     ENDPOINT_SAMPLES,
     AzionAccount,
     required_variables,
     secret_fields,
 )
-from conformance.scenarios.azion_support import (
+from conformance.apis.azion.scenarios.support import (
     content_differences,
     echo_differences,
     endpoint_differences,
     find_by_id,
 )
-from conformance.scenarios.azion_workflows import AZION_SCENARIOS
+from conformance.apis.azion.scenarios.workflows import SCENARIOS
+from conformance.catalogue import load_catalogue
 
 
 def test_secret_fields_come_from_the_spec() -> None:
@@ -70,9 +70,9 @@ def test_other_template_id() -> None:
 
 def test_scenarios_cite_observable_catalogue_ids_once() -> None:
     catalogue = load_catalogue(APIS["azion"])
-    names = [s.name for s in AZION_SCENARIOS]
+    names = [s.name for s in SCENARIOS]
     assert len(names) == len(set(names))
-    for scenario in AZION_SCENARIOS:
+    for scenario in SCENARIOS:
         assert scenario.api == "azion"
         assert len(scenario.cites) == len(set(scenario.cites)), scenario.name
         for requirement_id in scenario.cites:

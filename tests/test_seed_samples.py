@@ -277,7 +277,7 @@ KNOWN_CONTRADICTIONS = {
         # The data set table lists 2001-2010, the List data set fields sample none (AKAMAI-119).
         "AKAMAI-DATASET-006": ("listDatasetFields", "lacks data set fields"),
         # StreamVersion's Data sample gives `properties` as a string (AKAMAI-002/108).
-        "AKAMAI-STREAM-LIST-002": ("listStreams", "/0/properties"),
+        "AKAMAI-STREAM-LIST-002": ("listStreams", "$[0].properties"),
         # View history's version 1 has no productId (AKAMAI-003/117).
         "AKAMAI-HISTORY-002": ("getStreamHistory", "'productId' is a required property"),
     },

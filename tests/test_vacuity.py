@@ -10,6 +10,8 @@ from typing import Any, cast
 import pytest
 
 from conformance.apis import APIS
+from conformance.apis.akamai.scenarios.connectors import _check_connector
+from conformance.apis.azion.scenarios.support import ids_seen_before, listed_before, path_id
 from conformance.catalogue import load_catalogue
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.engine.results import ResultsCollector, Status, Untested
@@ -17,8 +19,6 @@ from conformance.engine.run import run_conformance
 from conformance.engine.target_client import TargetClient
 from conformance.openapi_document import OpenApiDocument
 from conformance.reference.static_mock import StaticMock
-from conformance.scenarios.akamai_connectors import _check_connector
-from conformance.scenarios.azion_support import ids_seen_before, listed_before, path_id
 from conformance.scenarios.base import (
     Scenario,
     ScenarioContext,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks.base import PASS, CheckEnv, CheckFunction, Outcome, Violation
+from conformance.checks.base import PASS, CheckEnv, CheckFunction, ExchangeCheck, Outcome, Violation
 from conformance.engine.exchange import Exchange
 from conformance.openapi_document import describe_schema_error
 
@@ -94,3 +94,23 @@ def items_match_component(component: str, member: str) -> CheckFunction:
     check.__name__ = f"{member}_items_are_{component}"
     check.__doc__ = f"Each `{member}` item validates against {component}."
     return check
+
+
+def success_checks(
+    api: str, mapping: dict[str, tuple[str, str]], *, media_type_is_json: bool = False
+) -> list[ExchangeCheck]:
+    """Per operation: its documented success status, (optionally) its JSON media type and
+    its body's schema."""
+    checks: list[ExchangeCheck] = []
+    for operation_id, (status_requirement, body_requirement) in mapping.items():
+        checks.append(
+            ExchangeCheck(status_requirement, api, documented_success_status, (operation_id,))
+        )
+        if media_type_is_json:
+            checks.append(
+                ExchangeCheck(status_requirement, api, success_media_type_is_json, (operation_id,))
+            )
+        checks.append(
+            ExchangeCheck(body_requirement, api, success_body_matches_schema, (operation_id,))
+        )
+    return checks

@@ -106,7 +106,7 @@ SCENARIO_OPERATIONS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 # What the stateful phase cannot do without: its create, and the reads it builds valid create
-# bodies from (scenarios/fixtures.py).
+# bodies from (`stateful_bodies` in each API's scenarios/account.py).
 STATEFUL_OPERATIONS: dict[str, frozenset[str]] = {
     "akamai": frozenset({*_AKAMAI_ACCOUNT, "listStreams", "createStream"}),
     "azion": frozenset({"createStreaming", "listTemplates"}),

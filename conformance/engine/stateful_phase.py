@@ -49,7 +49,6 @@ STEPS_PER_EXAMPLE = 8
 
 def run_stateful_phase(ctx: PhaseContext) -> None:
     """Run the link-driven state machine for `max_examples` sequences."""
-    from conformance.scenarios.fixtures import valid_create_body_factory
 
     if ctx.client.read_only:
         ctx.notes.append("stateful phase skipped: read-only run (it creates and deletes)")
@@ -60,7 +59,7 @@ def run_stateful_phase(ctx: PhaseContext) -> None:
         return
 
     try:
-        make_body = valid_create_body_factory(ctx)
+        make_body = ctx.api.part("scenarios.account", "stateful_bodies")(ctx)
     except (ScenarioAborted, WriteRefused) as exc:
         ctx.notes.append(f"stateful phase skipped: {exc}")
         return

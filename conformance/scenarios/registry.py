@@ -1,9 +1,10 @@
-"""Every scenario of the suite, registered in this one place."""
+"""Every scenario of the suite, per API: each API's folder registers its own."""
 
 from __future__ import annotations
 
-from conformance.scenarios.akamai_workflows import AKAMAI_SCENARIOS
-from conformance.scenarios.azion_workflows import AZION_SCENARIOS
+from conformance.apis import APIS
 from conformance.scenarios.base import Scenario
 
-SCENARIOS: dict[str, tuple[Scenario, ...]] = {"akamai": AKAMAI_SCENARIOS, "azion": AZION_SCENARIOS}
+SCENARIOS: dict[str, tuple[Scenario, ...]] = {
+    name: api.part("scenarios.workflows", "SCENARIOS") for name, api in APIS.items()
+}

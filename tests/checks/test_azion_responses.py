@@ -1,5 +1,5 @@
 """Azion's results envelope and the real service's error shapes (seed samples, FIELD-NOTES):
-conformance/checks/azion_responses.py."""
+conformance/apis/azion/checks/responses.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Akamai's status table and Problem Details errors (seed: "Errors"):
-conformance/checks/problem_details.py."""
+conformance/apis/akamai/checks/problem_details.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Akamai's X-RateLimit-* headers (seed: "Rate limiting"):
-conformance/checks/rate_limit_headers.py."""
+conformance/apis/akamai/checks/rate_limit_headers.py."""
 
 from __future__ import annotations
 

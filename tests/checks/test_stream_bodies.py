@@ -1,5 +1,5 @@
 """What the Akamai seed says of successful bodies beyond their schema:
-conformance/checks/stream_bodies.py (and PRODUCT-003's component check)."""
+conformance/apis/akamai/checks/stream_bodies.py (and PRODUCT-003's component check)."""
 
 from __future__ import annotations
 

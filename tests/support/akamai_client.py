@@ -15,8 +15,8 @@ import requests
 from akamai.edgegrid import EdgeGridAuth
 
 from conformance.apis import AKAMAI
+from conformance.apis.akamai.reference import seed_data as seed
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference.akamai import seed_data as seed
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 
 BASE = "/datastream-config-api/v1/log"

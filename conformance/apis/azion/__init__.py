@@ -1,0 +1,24 @@
+"""Azion Data Streaming API v3: everything that differs for it lives in this folder."""
+
+from __future__ import annotations
+
+from conformance.apis.definition import ApiDefinition, ResourceShape
+
+API = ApiDefinition(
+    name="azion",
+    title="Azion Data Streaming API v3",
+    spec_file="azion-data-streaming-v3.yaml",
+    catalogue_file="azion.yaml",
+    seed_file="azion-data-streaming-api-v3.md",
+    id_prefix="AZION",
+    resource=ResourceShape(
+        collection="/data_streaming/streamings",
+        item_template="/data_streaming/streamings/{id}",
+        id_parameter="id",
+        created_id=("results", "id"),
+        list_items=("results",),
+        read_item=("results",),
+        name_member="name",
+    ),
+    package="conformance.apis.azion",
+)

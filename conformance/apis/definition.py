@@ -1,0 +1,74 @@
+"""What an API under test is: its contract files, its resource, and its own folder.
+
+Everything that differs per API lives in its folder `conformance/apis/<name>/`, found by
+convention from `ApiDefinition.package` (so that this module, read by the contract loaders,
+imports nothing heavy):
+
+    <package>/__init__.py          API = ApiDefinition(...)
+    <package>/checks/__init__.py   CHECKS: the API's exchange checks
+    <package>/scenarios/workflows.py SCENARIOS: the API's scripted scenarios, in run order
+    <package>/scenarios/account.py stateful_bodies(ctx): valid create bodies for the state machine
+    <package>/reference/app.py     create_app(config): the reference server
+    <package>/reference/faults.py  FAULTS, VACUITY_FAULTS
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from conformance.spec_files import contracts_dir
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceShape:
+    """The one kind of resource a run creates in an API (a stream, a streaming), as the API's
+    paths and answers show it: what the write guard, cleanup and sweep go by."""
+
+    collection: str  # the collection's absolute path
+    item_template: str  # the item's path as the spec's paths end
+    id_parameter: str  # the path parameter that carries the id
+    created_id: tuple[str, ...]  # members leading to the new id in a create's answer
+    list_items: tuple[str, ...]  # members leading to the items of a list answer (): the body
+    read_item: tuple[str, ...]  # members leading to the item in a GET of it
+    name_member: str  # the item's name (run-prefixed when the run made it)
+    # The target refuses to delete an active item: deactivate it (PUT item/deactivate), wait.
+    deactivate_before_delete: bool = False
+
+    @staticmethod
+    def dig(body: Any, members: tuple[str, ...]) -> Any:
+        """The value `members` lead to in a JSON body; None when the way is not there."""
+        for member in members:
+            if not isinstance(body, dict):
+                return None
+            body = body.get(member)
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class ApiDefinition:
+    """One API under test."""
+
+    name: str
+    title: str
+    spec_file: str
+    catalogue_file: str
+    seed_file: str
+    id_prefix: str
+    resource: ResourceShape
+    package: str  # the API's own folder, as a module path
+
+    @property
+    def spec_path(self) -> Path:
+        return contracts_dir() / self.spec_file
+
+    @property
+    def catalogue_path(self) -> Path:
+        return contracts_dir() / "requirements" / self.catalogue_file
+
+    def part(self, module: str, name: str) -> Any:
+        """`name` from the module `module` of the API's folder (the conventions above), imported
+        when first asked for: the callers type what they get."""
+        return getattr(import_module(f"{self.package}.{module}"), name)
