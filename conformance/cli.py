@@ -74,7 +74,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--edgerc", type=Path, help="Akamai .edgerc file (EdgeGrid credentials)")
     run.add_argument(
-        "--section", type=non_empty, default=None, help="section of the .edgerc (default: default)"
+        "--section",
+        type=non_empty,
+        default=None,
+        help="section of the .edgerc (default: $AKAMAI_EDGERC_SECTION, $AKAMAI_SECTION, default)",
     )
     run.add_argument("--report-dir", type=Path, help="default: reports/<api>-<UTC timestamp>/")
     run.add_argument(
@@ -162,6 +165,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "MUST, or all; the other failures are reported as deviations",
     )
     add_cassette_run_flags(run)
+    from conformance.transport import add_transport_flags  # -H, TLS, client cert, account key
+
+    add_transport_flags(run)
     run.add_argument(
         "--quiet", action="store_true", help="no progress display; a one-line summary at the end"
     )

@@ -32,6 +32,7 @@ import pytest
 
 from conformance.argument_types import phase_list, positive_float, positive_int, rate
 from conformance.settings import ENVIRONMENT, PHASES, PROFILES
+from conformance.transport import FLAGS as TRANSPORT_FLAGS
 
 _PREFIX = "--dsconform-"
 _REPORTS_KEY = "dsconform_reports"
@@ -48,7 +49,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
     },
     "section": {
         "metavar": "NAME",
-        "help": f"section of the .edgerc (default: ${ENVIRONMENT['section']}, else default)",
+        "help": "section of the .edgerc (default: $AKAMAI_EDGERC_SECTION, "
+        f"${ENVIRONMENT['section']}, else default)",
     },
     "report-dir": {
         "help": "reports go to DIR/<api>/ (default: the session's temporary directory)",
@@ -123,6 +125,9 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "the others (deviations) xfail",
     },
 }
+
+
+OPTIONS.update(TRANSPORT_FLAGS)  # -H, TLS, client certificate, account key (transport.py)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from conformance.settings import ENVIRONMENT, PROFILES, RunSettings
+from conformance.settings import ENVIRONMENT, ENVIRONMENT_FIRST, PROFILES, RunSettings
+from conformance.transport import DEFAULTS as TRANSPORT_DEFAULTS
 
 # The default of every option `build_settings` reads (`RunSettings`' own, where it has one).
 DEFAULTS: dict[str, Any] = {
@@ -41,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "replay": None,
     "baseline": None,
     "fail_on": "explicit",
+    **TRANSPORT_DEFAULTS,
 }
 
 
@@ -101,9 +103,9 @@ def build_settings(
         value = options.get(name)
         if _given(value):
             return value
-        variable = ENVIRONMENT.get(name)
-        if variable and env.get(variable):
-            return env[variable]
+        for variable in (*ENVIRONMENT_FIRST.get(name, ()), ENVIRONMENT.get(name)):
+            if variable and env.get(variable):
+                return env[variable]
         return DEFAULTS[name]
 
     profile = str(pick("profile"))
@@ -119,6 +121,10 @@ def build_settings(
         raise SettingsError("--workers cannot be combined with --record or --replay")
     if replay and (base_url or faults):
         raise SettingsError("--replay takes its target from the cassettes: drop --base-url/--fault")
+    if pick("ca_bundle") and str(pick("tls_verify")) == "false":
+        raise SettingsError("--ca-bundle and --tls-verify false exclude each other")
+    if pick("account_key") and api != "akamai":
+        raise SettingsError("--account-key is Akamai's (accountSwitchKey): drop it for Azion")
     return RunSettings(
         api=api,
         base_url=base_url,
@@ -145,4 +151,10 @@ def build_settings(
         replay_dir=replay,
         baseline=_path(pick("baseline")),
         fail_on=str(pick("fail_on")),
+        headers=tuple((str(name), str(value)) for name, value in pick("header")),
+        ca_bundle=_path(pick("ca_bundle")),
+        tls_verify=str(pick("tls_verify")) != "false",
+        client_cert=_path(pick("client_cert")),
+        client_key=_path(pick("client_key")),
+        account_key=pick("account_key"),
     )

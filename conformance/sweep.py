@@ -16,6 +16,7 @@ from conformance.engine.target import TargetConfigError, open_target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
 from conformance.settings import ENVIRONMENT, RunSettings
+from conformance.transport import add_transport_flags
 
 AKAMAI_STREAMS = "/datastream-config-api/v1/log/streams"
 AZION_STREAMINGS = "/data_streaming/streamings"
@@ -132,6 +133,7 @@ def add_sweep_parser(commands: Any) -> None:
     sweep.add_argument("--section", type=non_empty, default="default")
     sweep.add_argument("--timeout", type=positive_float, default=30.0)
     sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
+    add_transport_flags(sweep)
     sweep.set_defaults(handler=run_sweep)
 
 
@@ -142,6 +144,9 @@ def run_sweep(args: argparse.Namespace) -> int:
             "so a sweep never matches everything",
             file=sys.stderr,
         )
+        return ExitCode.USAGE
+    if args.account_key and args.api != "akamai":
+        print("dsconform: error: --account-key is Akamai's (accountSwitchKey)", file=sys.stderr)
         return ExitCode.USAGE
     if not args.base_url and not args.edgerc:
         print(
@@ -156,6 +161,12 @@ def run_sweep(args: argparse.Namespace) -> int:
         edgerc=args.edgerc,
         section=args.section,
         timeout=args.timeout,
+        headers=tuple(args.header or ()),
+        ca_bundle=args.ca_bundle,
+        tls_verify=args.tls_verify != "false",
+        client_cert=args.client_cert,
+        client_key=args.client_key,
+        account_key=args.account_key,
     )
     try:
         with open_target(settings) as target:
@@ -164,6 +175,7 @@ def run_sweep(args: argparse.Namespace) -> int:
                 auth=target.auth,
                 default_headers=target.default_headers,
                 timeout=args.timeout,
+                transport=target.transport,
             )
             try:
                 if args.api == "akamai":

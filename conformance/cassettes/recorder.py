@@ -66,6 +66,10 @@ def target_secrets(target: Target, settings: RunSettings) -> list[str]:
     for name, value in target.default_headers.items():
         if is_secret_header(name):
             values += [value, value.split(None, 1)[-1]]
+    values += target.transport.credentials  # -H credentials, the account switch key
+    header = getattr(target.auth, "header_value", None)  # -H Authorization (HeaderAuth)
+    if isinstance(header, str):
+        values += [header, header.split(None, 1)[-1]]
     return [v for v in values if isinstance(v, str) and v]
 
 

@@ -96,6 +96,7 @@ def work(job: WorkerJob) -> WorkerResult:
         auth=job.target.auth,
         default_headers=job.target.default_headers,
         timeout=job.settings.timeout,
+        transport=job.target.transport,
     )
     client.operation_resolver = operation_resolver(document)
     client.read_only = job.read_only

@@ -277,6 +277,7 @@ def _run_conformance(
             auth=target.auth,
             default_headers=target.default_headers,
             timeout=settings.timeout,
+            transport=target.transport,
         )
         client.operation_resolver = operation_resolver(document)
         client.stop = stop
