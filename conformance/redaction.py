@@ -98,6 +98,7 @@ _SECRET_NAMES = frozenset(
         "signature",
         "sig",
         "otp",
+        "account_switch_key",  # Akamai's accountSwitchKey: which account a client acts for
     )
 )
 _SECRET_PARTS = (

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 # The query parameter that makes an Akamai API client act for another account (partners and
@@ -58,7 +59,9 @@ class Transport:
         headers (and the part after their scheme) and the account switch key."""
         from conformance.redaction import is_credential_header
 
-        values = [self.account_key or ""]
+        key = self.account_key or ""
+        # In a URL the key is percent-encoded (`1-ABC:1-DEF` is sent as `1-ABC%3A1-DEF`).
+        values = [key, quote(key, safe=""), quote_plus(key)]
         for name, value in self.headers:
             if is_credential_header(name, value):
                 values += [value, value.split(None, 1)[-1]]

@@ -191,8 +191,8 @@ def _remote_target(settings: RunSettings) -> Target:
         if base_url is None:
             raise TargetConfigError("no target: give --base-url")
         headers = {"Accept": AZION_ACCEPT}
-        signer = "--token ($AZION_TOKEN)" if settings.token else None
-        token = AzionTokenAuth(settings.token) if settings.token else _header_auth(settings, signer)
+        header_auth = _header_auth(settings, "--token ($AZION_TOKEN)" if settings.token else None)
+        token = AzionTokenAuth(settings.token) if settings.token else header_auth
         view = AzionTokenAuth(settings.view_token) if settings.view_token else None
         transport = _transport(settings, tls=base_url.startswith("https://"))
         return Target(base_url, False, token, headers, view, transport=transport)

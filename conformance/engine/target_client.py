@@ -457,18 +457,20 @@ def _is_loopback(url: str) -> bool:
     return TargetUrl("http", host, None, "").is_loopback
 
 
-# TLS failures, and what the user can do about them.
+# TLS failures (OpenSSL's code, to search for), and what the user can do about them.
 _TLS_REASONS = (
     (
         "CERTIFICATE_VERIFY_FAILED",
-        "TLS: the target's certificate is not trusted ({detail}); give its CA with "
+        "the target's TLS certificate is not trusted ({detail}); give its CA with "
         "--ca-bundle FILE (or --tls-verify false)",
     ),
+    ("CERTIFICATE_REQUIRED", "the target requires a client certificate (--client-cert)"),
+    ("WRONG_VERSION_NUMBER", "the target does not speak TLS on that port (try http://)"),
     (
-        "CERTIFICATE_REQUIRED",
-        "TLS: the target requires a client certificate (--client-cert/--client-key)",
+        "EOF occurred in violation of protocol",
+        "the target closed the TLS connection (does it require a client certificate? "
+        "--client-cert)",
     ),
-    ("WRONG_VERSION_NUMBER", "TLS: the target does not speak TLS on that port (try http://)"),
 )
 _VERIFY_DETAIL = re.compile(r"certificate verify failed: ([^(]+?)\s*\(")
 
@@ -478,7 +480,9 @@ def _short_reason(exc: BaseException) -> str:
     for marker, reason in _TLS_REASONS:
         if marker in text:
             detail = _VERIFY_DETAIL.search(text)
-            return _printable(reason.format(detail=detail.group(1) if detail else marker))
+            explained = reason.format(detail=detail.group(1) if detail else "unknown CA")
+            code = marker if marker.isupper() else "UNEXPECTED_EOF"
+            return _printable(f"SSL {code}: {explained}")
     for marker in (
         "Connection refused",
         "Connection reset",

@@ -1,0 +1,163 @@
+"""TLS for tests: a throwaway CA (made with the `openssl` binary) and a loopback TLS terminator
+that forwards plain bytes to a test server behind it."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Pki:
+    """A CA, a server certificate for 127.0.0.1/localhost and a client certificate it signed."""
+
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+    client_combined: Path  # the client certificate and its key in one file
+    other_ca: Path  # a CA that signed none of them
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _ca(directory: Path, name: str) -> None:
+    _openssl(
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2",
+        "-subj", f"/CN=dsconform test {name}",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=directory,
+    )  # fmt: skip
+
+
+def _leaf(directory: Path, name: str, extensions: str) -> None:
+    (directory / f"{name}.ext").write_text(
+        f"{extensions}\nbasicConstraints=CA:FALSE\nsubjectKeyIdentifier=hash\n"
+        "authorityKeyIdentifier=keyid\n",
+        encoding="ascii",
+    )
+    _openssl(
+        "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}",
+        cwd=directory,
+    )  # fmt: skip
+    _openssl(
+        "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext",
+        cwd=directory,
+    )  # fmt: skip
+
+
+def make_pki(directory: Path) -> Pki:
+    """Generate the CA and certificates under `directory` (skips when openssl is missing)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl binary is needed to make test certificates")
+    directory.mkdir(parents=True, exist_ok=True)
+    _ca(directory, "ca")
+    _ca(directory, "other-ca")
+    _leaf(
+        directory,
+        "server",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth",
+    )
+    _leaf(directory, "client", "extendedKeyUsage=clientAuth")
+    combined = directory / "client-combined.pem"
+    combined.write_bytes(
+        (directory / "client.pem").read_bytes() + (directory / "client.key").read_bytes()
+    )
+    return Pki(
+        ca=directory / "ca.pem",
+        server_cert=directory / "server.pem",
+        server_key=directory / "server.key",
+        client_cert=directory / "client.pem",
+        client_key=directory / "client.key",
+        client_combined=combined,
+        other_ca=directory / "other-ca.pem",
+    )
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    with suppress(OSError):
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    for sock in (source, sink):
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _forward(raw: socket.socket, context: ssl.SSLContext, upstream: tuple[str, int]) -> None:
+    try:
+        raw.settimeout(10)
+        tls = context.wrap_socket(raw, server_side=True)
+        tls.settimeout(None)
+    except (OSError, ssl.SSLError):
+        raw.close()
+        return
+    try:
+        plain = socket.create_connection(upstream, timeout=10)
+        plain.settimeout(None)
+    except OSError:
+        tls.close()
+        return
+    back = threading.Thread(target=_pipe, args=(plain, tls), daemon=True)
+    back.start()
+    _pipe(tls, plain)
+    back.join(timeout=30)
+    tls.close()
+    plain.close()
+
+
+@contextmanager
+def tls_terminator(
+    upstream_url: str, pki: Pki, *, require_client_cert: bool = False
+) -> Iterator[str]:
+    """Serve TLS on 127.0.0.1 (a free port) with `pki`'s server certificate and forward each
+    connection's plain bytes to `upstream_url` (an http://127.0.0.1:PORT server); yields the
+    https:// base URL."""
+    host, _, port = upstream_url.removeprefix("http://").rstrip("/").partition(":")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki.server_cert, pki.server_key)
+    if require_client_cert:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cafile=pki.ca)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                raw, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(
+                target=_forward, args=(raw, context, (host, int(port))), daemon=True
+            ).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
