@@ -218,3 +218,19 @@ def test_account_switch_key_on_every_signed_request_of_a_run_and_in_no_file(
             text = path.read_text("utf-8", "replace")
             assert ACCOUNT_KEY not in text and encoded not in text, path
     assert report["settings"]["account_key"] == "<redacted>"
+
+
+def test_the_account_key_is_scrubbed_as_sent_in_a_url_too() -> None:
+    from conformance.cassettes.recorder import target_secrets
+    from conformance.engine.target import Target
+    from conformance.redaction import redact_body_text, remember_credential, secret_scope
+    from conformance.settings import RunSettings
+    from conformance.transport import Transport
+
+    target = Target("http://127.0.0.1:1", False, None, transport=Transport(account_key=ACCOUNT_KEY))
+    echoed = json.dumps({"detail": f"unknown account 1-5BYUG1%3A1-8BYUX, {ACCOUNT_KEY}"})
+    with secret_scope():
+        for value in target_secrets(target, RunSettings(api="akamai")):
+            remember_credential(value)
+        scrubbed = redact_body_text(echoed)
+    assert "5BYUG1" not in scrubbed and "<redacted>" in scrubbed

@@ -4,9 +4,12 @@ and CA variables as `requests` users expect, and the request watchdog over TLS a
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -19,7 +22,8 @@ from conformance.reference.launcher import reference_server
 from conformance.settings import RunSettings
 from conformance.settings_builder import build_settings
 from tests.support.capture import capture_server
-from tests.support.misbehaving import drip_headers, serving
+from tests.support.http_server import serving_http
+from tests.support.misbehaving import _drip, _read_request, serving
 from tests.support.tls import Pki, make_pki, tls_terminator
 
 TOKEN = "transport-test-token-7f3a9c2e41"
@@ -184,19 +188,27 @@ def test_a_client_certificate_the_target_requires(pki: Pki, azion_url: str) -> N
             _get(_settings(https, ca_bundle=str(pki.ca)))
 
 
+def _drip_status_line(conn: socket.socket) -> None:
+    """A status line one byte every half second (9 s), then an empty answer: without the
+    watchdog a request takes all of it, since no single read waits longer than the timeout."""
+    _read_request(conn)
+    _drip(conn, b"HTTP/1.1 200 OK\r\n")
+    conn.sendall(b"Content-Length: 0\r\n\r\n")
+
+
 def test_the_watchdog_bounds_a_request_dripping_over_tls(pki: Pki) -> None:
-    with serving(drip_headers) as drip, tls_terminator(drip.url, pki) as https:
+    with serving(_drip_status_line) as drip, tls_terminator(drip.url, pki) as https:
         settings = _settings(https, ca_bundle=str(pki.ca), timeout=1.0)
         began = time.monotonic()
         with pytest.raises(TargetError):
             _get(settings)
-        assert time.monotonic() - began < 4  # the drip would take 50 s
+        assert time.monotonic() - began < 4
 
 
 def test_the_watchdog_bounds_a_request_dripping_through_a_proxy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with serving(drip_headers) as drip:
+    with serving(_drip_status_line) as drip:
         monkeypatch.setenv("HTTP_PROXY", drip.url)
         settings = build_settings("azion", {"base_url": REMOTE, "timeout": 1.0}, {})
         began = time.monotonic()
@@ -209,29 +221,67 @@ def test_the_watchdog_bounds_a_request_dripping_through_a_proxy(
 # --- headers ----------------------------------------------------------------------------------
 
 
+class _EchoingHandler(BaseHTTPRequestHandler):
+    """Answers 400 quoting every request header back: a target that echoes a credential."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.seen.append(dict(self.headers))
+        quoted = "; ".join(f"{k} was {v}" for k, v in self.headers.items())
+        body = json.dumps({"title": "refused", "status": 400, "detail": quoted}).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
 def test_headers_reach_the_target_and_a_credential_one_no_output_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    """`X-Gateway-Key` is a credential by its name, `X-Custom` by its value's form; the target
+    quotes both back in its bodies, and no file the run writes may hold either value."""
     cassettes = tmp_path / "cassettes"
-    with capture_server() as capture:
+    custom = f"Bearer {GATEWAY_KEY[::-1]}"
+    _EchoingHandler.seen = []
+    with serving_http(ThreadingHTTPServer(("127.0.0.1", 0), _EchoingHandler)) as url:
         argv = [
-            "--api", "azion", "--base-url", capture.url, "--profile", "minimal",
+            "--api", "azion", "--base-url", url, "--profile", "minimal",
             "--scenarios", "auth-and-accept,templates", "--record", str(cassettes),
             "-H", f"X-Gateway-Key: {GATEWAY_KEY}", "-H", "X-Tenant:acme",
+            "-H", f"X-Custom: {custom}",
         ]  # fmt: skip
         code, err, report_dir = _run(argv, capsys, tmp_path)
     assert code in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.INCOMPLETE), err
-    assert capture.requests
-    for _, _, headers in capture.requests:
+    assert _EchoingHandler.seen
+    for headers in _EchoingHandler.seen:
         assert headers.get("X-Gateway-Key") == GATEWAY_KEY
         assert headers.get("X-Tenant") == "acme"
+        assert headers.get("X-Custom") == custom
     written = [p for p in (*report_dir.rglob("*"), *cassettes.rglob("*")) if p.is_file()]
     assert len(written) > 4
+    recorded = "".join(p.read_text("utf-8") for p in cassettes.rglob("*.yaml"))
+    assert "X-Tenant was acme" in recorded  # the echo is recorded; only the secrets go
     for path in written:
-        assert GATEWAY_KEY not in path.read_text("utf-8", "replace"), path
+        text = path.read_text("utf-8", "replace")
+        for secret in (GATEWAY_KEY, GATEWAY_KEY[::-1]):
+            assert secret not in text, path
     settings = json.loads((report_dir / "report.json").read_text("utf-8"))["settings"]
-    assert settings["headers"] == ["X-Gateway-Key: <redacted>", "X-Tenant: acme"]
-    assert "X-Gateway-Key" in "".join(p.read_text("utf-8") for p in cassettes.rglob("*.yaml"))
+    assert settings["headers"] == [
+        "X-Gateway-Key: <redacted>",
+        "X-Tenant: acme",
+        "X-Custom: <redacted>",
+    ]
     assert GATEWAY_KEY not in err
 
 
