@@ -96,9 +96,7 @@ def reference_command(api: str) -> list[str]:
         "--port",
         "0",
         "--rate-limit",
-        "100000000",
-        "--rate-window",
-        "1",
+        "1000000/1s",  # no limit to speak of: the bench measures the servers, not the bucket
     ]
 
 

@@ -8,7 +8,7 @@ import math
 from conformance.settings import PHASES
 from conformance.target_url import TargetUrlError, normalise_target_url
 
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 # Longer than any run should take (a real Akamai activation takes about 90 minutes), short
 # enough for every timer and socket timeout we hand it to (sockets refuse about 9e9 s).
 MAX_SECONDS = 7 * 24 * 3600.0
@@ -111,10 +111,11 @@ def phase_list(text: str) -> tuple[str, ...]:
 
 
 def rate(text: str) -> tuple[int, float]:
-    """`N/PERIOD` with PERIOD in seconds (`60`, `60s`), minutes (`1m`) or hours (`1h`)."""
+    """`N/PERIOD` with PERIOD in seconds (`60`, `60s`), minutes (`1m`), hours (`1h`) or days
+    (`1d`); a bare unit is one of it (`100/m`, schemathesis' form)."""
     count_text, _, period_text = text.partition("/")
     unit = _UNITS.get(period_text[-1:], 1.0) if period_text else 0.0
-    number = period_text[:-1] if period_text[-1:] in _UNITS else period_text
+    number = (period_text[:-1] or "1") if period_text[-1:] in _UNITS else period_text
     try:
         count, period = int(count_text), float(number) * unit
     except ValueError:

@@ -12,7 +12,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
 
-from conformance import __version__, exit_codes
+# Only light imports here: the parser must build (and `--help` answer) without loading the
+# engine, schemathesis, hypothesis, the servers or the report templates; tests/test_cli_help.py
+# checks it. Each command imports what it needs when it runs.
+from conformance import __version__
 from conformance.apis import APIS, get_api
 from conformance.argument_types import (
     base_url,
@@ -26,11 +29,47 @@ from conformance.argument_types import (
 )
 from conformance.cassettes.commands import add_recheck_parser
 from conformance.cassettes.commands import add_run_flags as add_cassette_run_flags
-from conformance.engine.target import TargetConfigError
-from conformance.exit_codes import ExitCode
+from conformance.exit_codes import ExitCode, exit_status_help
 from conformance.gating.diff import add_diff_parser
 from conformance.settings import ENVIRONMENT, PHASES, PROFILES, RunSettings
 from conformance.spec_files import ContractFileError
+
+DESCRIPTION = """\
+Contract and conformance tests for the Akamai DataStream 2 Configuration API v1
+and the Azion Data Streaming API v3. Point `run` at a target (the vendor's
+endpoint, a mock, a gateway) and get a verdict per documented requirement, each
+failure with the request and response that show it. Without --base-url, a run
+checks an embedded reference server."""
+
+EXAMPLES = """\
+  dsconform run --api all
+      both APIs against the embedded reference servers, reports under reports/
+  dsconform run --api azion --base-url https://api.azionapi.net --read-only
+      a real account (token from $AZION_TOKEN), GET requests only
+  dsconform run --api akamai --edgerc ~/.edgerc --profile minimal --rate-limit 20/60s
+      the target is the .edgerc section's host; each observable requirement once
+  dsconform plan --api akamai --profile minimal
+      the requests such a run would send, before sending any
+  dsconform diff old/report.json new/report.json
+      new, fixed and still-failing findings (exit 1 when anything new fails)"""
+
+
+def _epilog() -> str:
+    """Examples, the environment variables and the exit-status table, for `dsconform --help`."""
+    variables = "\n".join(
+        f"  {variable:17s}the default of --{name.replace('_', '-')}"
+        for name, variable in ENVIRONMENT.items()
+    )
+    from conformance.transport import environment_help  # issue 15: section, CA, proxies
+
+    variables += f"\n{environment_help()}"
+    return (
+        f"examples:\n{EXAMPLES}\n\n"
+        "environment (a flag beats its variable; `COMMAND --help` says which read it):\n"
+        f"{variables}\n\n"
+        "exit status (of run; the other commands: 0 done, 1 findings, 2 usage, 4 a bug):\n"
+        f"{exit_status_help()}\n"
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,22 +80,50 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dsconform",
-        description=__doc__,
-        epilog=exit_codes.__doc__,
+        description=DESCRIPTION,
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"dsconform {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(
+        title="commands", dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
 
-    lint = commands.add_parser("lint", help="validate the specs, their examples and the catalogues")
-    lint.add_argument("--api", choices=[*sorted(APIS), "all"], default="all")
-    lint.add_argument("--spec", type=Path, help="lint this spec file instead (needs one --api)")
+    lint = commands.add_parser(
+        "lint",
+        help="validate the specs, their examples and the catalogues",
+        description="Validate each API's OpenAPI spec (every example against its schema) and "
+        "requirement catalogue (unique IDs, quotes found verbatim in the vendor document, a "
+        "basis on every requirement), and that every observable requirement is cited by a "
+        "check or scenario. Exit 1 when anything is wrong.",
+    )
     lint.add_argument(
-        "--catalogue", type=Path, help="lint this catalogue instead (needs one --api)"
+        "--api",
+        choices=[*sorted(APIS), "all"],
+        default="all",
+        help="the API to lint (default: all)",
+    )
+    lint.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="lint this spec file instead of the shipped one (needs one --api)",
+    )
+    lint.add_argument(
+        "--catalogue",
+        type=Path,
+        metavar="FILE",
+        help="lint this catalogue instead of the shipped one (needs one --api)",
     )
     lint.set_defaults(handler=_lint)
 
-    run = commands.add_parser("run", help="run the conformance suite against a target")
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suite against a target",
+        description="Check a target against one API's contract (or both: --api all) and write "
+        "report.json, report.html, summary.md and junit.xml to the report directory. A flag "
+        "beats its environment variable, which beats the default; exit codes: dsconform --help.",
+    )
     run.add_argument(
         "--api",
         choices=[*sorted(APIS), "all"],
@@ -72,12 +139,18 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--view-token", type=non_empty, help="Azion view-only token, for the permission checks"
     )
-    run.add_argument("--edgerc", type=Path, help="Akamai .edgerc file (EdgeGrid credentials)")
+    run.add_argument(
+        "--edgerc",
+        type=Path,
+        help=f"Akamai .edgerc file (EdgeGrid credentials; without --base-url the target is its "
+        f"host); ${ENVIRONMENT['edgerc']} is read only with --base-url (default: none, unsigned)",
+    )
     run.add_argument(
         "--section",
         type=non_empty,
         default=None,
-        help="section of the .edgerc (default: $AKAMAI_EDGERC_SECTION, $AKAMAI_SECTION, default)",
+        help="section of the .edgerc (or $AKAMAI_EDGERC_SECTION, then "
+        f"${ENVIRONMENT['section']}; default: default)",
     )
     run.add_argument("--report-dir", type=Path, help="default: reports/<api>-<UTC timestamp>/")
     run.add_argument(
@@ -135,7 +208,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="generated cases per operation and mode (default 10)",
     )
     run.add_argument("--seed", type=int, default=0, help="generation seed (default 0)")
-    run.add_argument("--workers", type=worker_count, default=1)
+    run.add_argument(
+        "--workers",
+        type=worker_count,
+        default=1,
+        metavar="N",
+        help="processes sharing the property phase and one rate budget, at most 64 (default 1)",
+    )
     run.add_argument(
         "--timeout",
         type=positive_float,
@@ -164,6 +243,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="which failed requirements fail the run (exit 1): explicit MUSTs (default), every "
         "MUST, or all; the other failures are reported as deviations",
     )
+    add_filter_flags(run)
+    run.add_argument(
+        "--max-failures",
+        type=positive_int,
+        metavar="N",
+        help="stop after N failed requirements the --fail-on policy covers (deviations do not "
+        "count), clean up, report the rest as untested (out-of-scope), exit 1 (default: never)",
+    )
     add_cassette_run_flags(run)
     from conformance.transport import add_transport_flags  # -H, TLS, client cert, account key
 
@@ -186,8 +273,22 @@ def _build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(commands)
     from conformance.plan import add_plan_parser
 
-    add_plan_parser(commands)
+    add_plan_parser(commands, run)
     return parser
+
+
+def add_filter_flags(parser: argparse.ArgumentParser) -> None:
+    """`--include`/`--exclude` of `run` and `plan` (engine/filters.py has the rules)."""
+    for flag, verb in (("--include", "only"), ("--exclude", "not")):
+        parser.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="PATTERNS",
+            help=f"{verb} the requirements (AKAMAI-RATE-*) or operations (listStreams) these "
+            "comma-separated globs match, ignoring case (repeatable; include first, then "
+            "exclude; default: everything)",
+        )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -219,6 +320,12 @@ def _run(args: argparse.Namespace) -> int:
             from conformance.reporting.writers import write_combined
 
             print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
+        # A CI job summary (GitHub Actions), once per command; never fails the run.
+        from conformance.reporting.writers import append_step_summary
+
+        warning = append_step_summary(reports, [report_dirs[r["api"]] for r in reports])
+        if warning:
+            print(f"dsconform: {_printable(warning)}", file=sys.stderr)
     # The worst outcome wins: a signal, unusable (2), findings (1), incomplete (3), ok.
     return max(codes, key=_severity)
 
@@ -272,6 +379,7 @@ def _run_one(
     args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[dict[str, Any]]
 ) -> int:
     from conformance.engine.run import run_conformance
+    from conformance.engine.target import TargetConfigError
     from conformance.reference.faults import UnknownFaultError
     from conformance.reporting.progress import RunProgress, print_summary
     from conformance.reporting.writers import REPORT_FILES

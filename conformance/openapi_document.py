@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -21,6 +24,102 @@ _BASE_URI = "urn:dsconform:spec"
 
 def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
+
+
+# A JSONPath of plain members and indexes, as schema findings name the failing member
+# (`$.streams[0].streamName`); a member name that is not an identifier is quoted (`$['a b']`).
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_STEP = r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*')\]"
+_JSON_PATH_STEP = re.compile(_STEP)
+# The JSONPath in a finding's message (`... at $.a[0].b: ...`), for the reports to show that part.
+JSON_PATH_IN_MESSAGE = re.compile(rf"\bat (\$(?:{_STEP})*)")
+# What a schema finding quotes of the failing value: enough to recognise it.
+QUOTED_VALUE_CHARS = 120
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """`$.a[0].b` for the parts `a`, 0, `b` (an error's `absolute_path`)."""
+    path = "$"
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _IDENTIFIER.fullmatch(part):
+            path += f".{part}"
+        else:
+            path += "[" + "'" + part.replace("\\", "\\\\").replace("'", "\\'") + "'" + "]"
+    return path
+
+
+def json_path_parts(path: str) -> list[str | int] | None:
+    """The parts of a JSONPath `json_path` wrote, or None when `path` is not one."""
+    if not path.startswith("$"):
+        return None
+    parts: list[str | int] = []
+    position = 1
+    while position < len(path):
+        step = _JSON_PATH_STEP.match(path, position)
+        if step is None:
+            return None
+        member, index, quoted = step.groups()
+        if member is not None:
+            parts.append(member)
+        elif index is not None:
+            parts.append(int(index))
+        else:
+            parts.append(re.sub(r"\\(.)", r"\1", quoted[1:-1]))
+        position = step.end()
+    return parts
+
+
+def _quoted(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
+    if len(text) > QUOTED_VALUE_CHARS:
+        text = text[: QUOTED_VALUE_CHARS - 1] + "…"
+    return text
+
+
+def describe_schema_error(errors: Iterable[ValidationError]) -> tuple[str, str] | None:
+    """The most relevant of `errors` as (JSONPath of the failing member, what is wrong there),
+    the value quoted as JSON (not as a Python repr); None when there is no error.
+
+    jsonschema's `best_match` descends into `oneOf`/`anyOf`, so a connector whose `connectorId`
+    is a string is reported at `$.connectors[0].connectorId`, not as the whole connector being
+    "not valid under any of the given schemas"."""
+    error = best_match(errors)
+    if error is None:
+        return None
+    error = _branch_error(error)
+    message = error.message
+    shown = repr(error.instance)
+    if message.startswith(shown):
+        message = _quoted(error.instance) + message[len(shown) :]
+    return json_path(_path_parts(error.absolute_path)), message
+
+
+def _branch_error(error: ValidationError) -> ValidationError:
+    """For a `oneOf`/`anyOf` no branch matched, the error inside the branch the value was meant
+    for: the branch whose discriminators (`const`, `enum`) all matched, with the fewest errors.
+    `best_match` stops at the `oneOf` when the branches' errors are equally deep."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[ValidationError]] = {}
+        for inner in error.context:
+            branches.setdefault(inner.relative_schema_path[0], []).append(inner)
+        meant = [
+            found
+            for found in branches.values()
+            if not any(e.validator in ("const", "enum") for e in found)
+        ]
+        if not meant:
+            break
+        chosen = best_match(min(meant, key=len))
+        if chosen is None:  # pragma: no cover - a branch holds at least one error
+            break
+        error = chosen
+    return error
+
+
+def _path_parts(path: Sequence[Any]) -> list[str | int]:
+    return [p if isinstance(p, int) else str(p) for p in path]
 
 
 @dataclass(frozen=True, slots=True)

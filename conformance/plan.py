@@ -7,23 +7,33 @@ counted by running them against the embedded reference server on loopback, never
 from __future__ import annotations
 
 import argparse
+import copy
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.apis import APIS, get_api
-from conformance.argument_types import phase_list, positive_int
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import ResultsCollector
-from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
 from conformance.exit_codes import ExitCode
-from conformance.openapi_document import OpenApiDocument
-from conformance.scenarios.registry import SCENARIOS
-from conformance.settings import PHASES, PROFILES, READ_METHODS, RunSettings
+from conformance.settings import READ_METHODS, RunSettings
+
+# The engine, the scenarios and the spec load when a plan is made: `dsconform --help` builds
+# this command's parser and must stay light.
+if TYPE_CHECKING:
+    from conformance.engine.exchange import Exchange
+    from conformance.engine.results import ResultsCollector
 
 MODES = 2  # positive and negative generation
+RUN_FLAGS = (
+    "--phases",
+    "--profile",
+    "--max-examples",
+    "--read-only",
+    "--include",
+    "--exclude",
+)  # what decides a plan
 DISCOVERY_REQUESTS = 12  # the stateful phase asks the target what it can build from
 
 
@@ -36,29 +46,52 @@ class PlanRow:
 
 
 def plan_rows(settings: RunSettings) -> list[PlanRow]:
-    """Rows of the plan for one API, in phase order."""
+    """Rows of the plan for one API, in phase order (--include/--exclude honoured as a run
+    honours them: engine/filters.py)."""
+    from conformance.catalogue import load_catalogue
+    from conformance.engine.filters import build_scope
+    from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
+    from conformance.openapi_document import OpenApiDocument
+    from conformance.scenarios.registry import SCENARIOS
+
     api = get_api(settings.api)
+    document = OpenApiDocument.load(api.spec_path)
+    catalogue = load_catalogue(api)
+    scope = build_scope(
+        catalogue,
+        [op.operation_id for op in document.operations],
+        settings.include,
+        settings.exclude,
+        # checked when the settings were built (settings_builder.run_filters); under
+        # `--api all` a pattern may be the other API's
+        other_apis=True,
+    )
     rows: list[PlanRow] = []
     if "property" in settings.phases:
-        for op in OpenApiDocument.load(api.spec_path).operations:
+        for op in document.operations:
             if settings.read_only and op.method.upper() not in READ_METHODS:
                 continue
+            if not scope.explores(catalogue, op.operation_id):
+                continue
             rows.append(PlanRow("property", op.operation_id, MODES * settings.max_examples, True))
-    if "stateful" in settings.phases and not settings.read_only:
+    stateful = not settings.read_only and not scope.stateful_reason(settings.api)
+    if "stateful" in settings.phases and stateful:
         steps = settings.max_examples * STEPS_PER_EXAMPLE
         rows.append(
             PlanRow("stateful", "state machine (+ cleanup)", DISCOVERY_REQUESTS + 2 * steps, True)
         )
     if "scenarios" in settings.phases:
-        counted = _count_scenarios(settings.api, settings.profile)
+        counted = _count_scenarios(settings)
         for scenario in SCENARIOS[settings.api]:
             if settings.read_only and scenario.needs_writes:
+                continue
+            if scope.scenario_reason(settings.api, scenario.name, scenario.cites):
                 continue
             rows.append(PlanRow("scenarios", scenario.name, counted.get(scenario.name, 0), False))
     return rows
 
 
-def _count_scenarios(api: str, profile: str) -> Counter[str]:
+def _count_scenarios(settings: RunSettings) -> Counter[str]:
     from conformance.engine.run import run_conformance
 
     counts: Counter[str] = Counter()
@@ -70,11 +103,13 @@ def _count_scenarios(api: str, profile: str) -> Counter[str]:
     with tempfile.TemporaryDirectory() as scratch:
         run_conformance(
             RunSettings(
-                api=api,
+                api=settings.api,
                 phases=("scenarios",),
                 report_dir=Path(scratch),
                 activation_delay=0.05,
-                profile=profile,
+                profile=settings.profile,
+                include=settings.include,
+                exclude=settings.exclude,
             ),
             on_exchange=count,
         )
@@ -98,27 +133,33 @@ def render_plan(api: str, rows: list[PlanRow]) -> str:
     return "\n".join(lines)
 
 
-def add_plan_parser(commands: Any) -> None:
-    plan = commands.add_parser("plan", help="print the requests a run would make, send nothing")
-    plan.add_argument("--api", choices=[*sorted(APIS), "all"], required=True)
-    plan.add_argument(
-        "--phases", type=phase_list, default=None, help=f"comma-separated, from {','.join(PHASES)}"
+def add_plan_parser(commands: Any, run: argparse.ArgumentParser) -> None:
+    """Register the `plan` subcommand on the CLI's subparsers."""
+    plan = commands.add_parser(
+        "plan",
+        help="print the requests a run would make, send nothing",
+        description="Print the requests each phase of a run would make, before anything is "
+        "sent: generated phases as upper bounds, scenarios counted against the embedded "
+        "reference server (never the target). Takes run's flags of the same names.",
     )
-    plan.add_argument("--profile", choices=sorted(PROFILES), default="default")
-    plan.add_argument("--max-examples", type=positive_int, default=10)
-    plan.add_argument("--read-only", action="store_true")
+    plan.add_argument(
+        "--api", choices=[*sorted(APIS), "all"], required=True, help="the API, or all"
+    )
+    for action in run._actions:  # the run's own flags: the same values, defaults and help
+        if set(action.option_strings) & set(RUN_FLAGS):
+            plan._add_action(copy.copy(action))
     plan.set_defaults(handler=run_plan)
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    phases = args.phases or PROFILES[args.profile]
-    for name in sorted(APIS) if args.api == "all" else [args.api]:
-        settings = RunSettings(
-            api=name,
-            phases=phases,
-            max_examples=args.max_examples,
-            read_only=args.read_only,
-            profile=args.profile,
-        )
-        print(render_plan(name, plan_rows(settings)))
+    from conformance.settings_builder import SettingsError, build_settings
+
+    names = sorted(APIS) if args.api == "all" else [args.api]
+    try:  # every value checked before anything is counted
+        plans = [build_settings(name, vars(args)) for name in names]
+    except SettingsError as exc:
+        print(f"dsconform: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    for settings in plans:
+        print(render_plan(settings.api, plan_rows(settings)))
     return ExitCode.OK

@@ -124,6 +124,21 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "help": "which failed requirements fail their test (default explicit); "
         "the others (deviations) xfail",
     },
+    "include": {
+        "action": "append",
+        "metavar": "PATTERNS",
+        "help": "only these requirement-ID or operationId globs (comma list, repeatable)",
+    },
+    "exclude": {
+        "action": "append",
+        "metavar": "PATTERNS",
+        "help": "not these requirement-ID or operationId globs (comma list, repeatable)",
+    },
+    "max-failures": {
+        "type": positive_int,
+        "metavar": "N",
+        "help": "stop the run after N failed requirements (default: never)",
+    },
 }
 
 

@@ -67,6 +67,11 @@ class RunSettings:
     client_cert: Path | None = None
     client_key: Path | None = None
     account_key: str | None = None
+    # Issue 15: requirement-ID / operationId globs (engine/filters.py), and fail-fast: stop
+    # after this many failed requirements the failure policy covers (None: never).
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_failures: int | None = None
 
     @property
     def embedded(self) -> bool:

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "baseline": None,
     "fail_on": "explicit",
     **TRANSPORT_DEFAULTS,
+    "include": (),
+    "exclude": (),
+    "max_failures": None,
 }
 
 
@@ -76,6 +79,46 @@ def scenario_names(
             f"choose from {', '.join(known)}"
         )
     return names
+
+
+def run_filters(
+    api: str, include: Any, exclude: Any, *, all_apis: bool = False
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`--include`/`--exclude` patterns (repeatable comma lists), each checked to match a
+    requirement ID or an operationId of the API (engine/filters.py); with `all_apis` (a run
+    of `--api all`), of at least one API."""
+    from conformance.apis import APIS, get_api
+    from conformance.catalogue import load_catalogue
+    from conformance.engine.filters import FilterError, build_scope, split_patterns
+    from conformance.openapi_document import OpenApiDocument
+
+    included, excluded = split_patterns(include), split_patterns(exclude)
+    if not (included or excluded):
+        return (), ()
+
+    def check(name: str, patterns_in: tuple[str, ...], patterns_out: tuple[str, ...]) -> None:
+        definition = get_api(name)
+        document = OpenApiDocument.load(definition.spec_path)
+        operations = [op.operation_id for op in document.operations]
+        build_scope(load_catalogue(definition), operations, patterns_in, patterns_out)
+
+    try:
+        if not all_apis:
+            check(api, included, excluded)
+            return included, excluded
+        for flag, pattern in [("in", p) for p in included] + [("out", p) for p in excluded]:
+            errors: list[str] = []
+            for name in sorted(APIS):  # each pattern must be some API's
+                try:
+                    inside, outside = ((pattern,), ()) if flag == "in" else ((), (pattern,))
+                    check(name, inside, outside)
+                except FilterError as exc:
+                    errors.append(str(exc))
+            if len(errors) == len(APIS):
+                raise FilterError(errors[0])
+    except FilterError as exc:
+        raise SettingsError(str(exc)) from None
+    return included, excluded
 
 
 def edgerc_for_run(
@@ -125,8 +168,14 @@ def build_settings(
         raise SettingsError("--ca-bundle and --tls-verify false exclude each other")
     if pick("account_key") and api != "akamai":
         raise SettingsError("--account-key is Akamai's (accountSwitchKey): drop it for Azion")
+    include, exclude = run_filters(
+        api, pick("include"), pick("exclude"), all_apis=options.get("api") == "all"
+    )
     return RunSettings(
         api=api,
+        include=include,
+        exclude=exclude,
+        max_failures=pick("max_failures"),
         base_url=base_url,
         token=pick("token"),
         view_token=pick("view_token"),

@@ -5,11 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-# libyaml's loader parses the specs about ten times faster; the pure-Python one is the fallback.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 class ContractFileError(Exception):
     """A contract file is missing or is not valid YAML."""
@@ -25,6 +20,10 @@ def contracts_dir() -> Path:
 
 def load_yaml(path: Path) -> Any:
     """Parse a YAML file, raising ContractFileError with the file and line on failure."""
+    import yaml  # here, not at the top: `dsconform --help` must not pay for it
+
+    # libyaml's loader parses the specs about ten times faster; the pure-Python one is the fallback.
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -32,7 +31,7 @@ def load_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ContractFileError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python
+        return yaml.load(text, Loader=loader)  # a safe loader, C or Python
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

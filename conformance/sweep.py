@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.argument_types import base_url, non_empty, positive_float
-from conformance.engine.leftovers import ACTIVE, remove_resource
-from conformance.engine.ownership import Ownership
-from conformance.engine.target import TargetConfigError, open_target
-from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
-from conformance.settings import ENVIRONMENT, RunSettings
+from conformance.settings import ENVIRONMENT
 from conformance.transport import add_transport_flags
+
+# The engine (requests and the rest) is imported where a sweep runs: `dsconform --help` builds
+# this command's parser and must stay light.
+if TYPE_CHECKING:
+    from conformance.engine.target_client import TargetClient
 
 AKAMAI_STREAMS = "/datastream-config-api/v1/log/streams"
 AZION_STREAMINGS = "/data_streaming/streamings"
@@ -42,6 +42,8 @@ def _json(exchange: Any) -> Any:
 def _confirmed(client: TargetClient, api: str, path: str, prefix: str) -> bool:
     """Whether the resource itself (not just a list entry) still carries the prefix: read it
     and, only then, let the write guard pass deletes to it."""
+    from conformance.engine.ownership import Ownership
+
     body = _json(client.send("GET", path, phase="sweep"))
     if api == "azion":
         body = body.get("results") if isinstance(body, dict) else None
@@ -56,6 +58,8 @@ def _confirmed(client: TargetClient, api: str, path: str, prefix: str) -> bool:
 
 def _guarded(client: TargetClient, api: str) -> None:
     """Deletes pass only for resources whose own answer carries the prefix (`_confirmed`)."""
+    from conformance.engine.ownership import Ownership
+
     if client.write_guard is None:
         client.write_guard = Ownership(api)
 
@@ -64,6 +68,8 @@ def sweep_akamai(
     client: TargetClient, prefix: str, *, dry_run: bool, settle_timeout: float = 120.0
 ) -> SweepResult:
     """Deactivate (if needed) and delete every stream whose name starts with `prefix`."""
+    from conformance.engine.leftovers import ACTIVE, remove_resource
+
     _guarded(client, "akamai")
     result = SweepResult()
     streams = _json(client.send("GET", AKAMAI_STREAMS, phase="sweep")) or []
@@ -93,6 +99,8 @@ def sweep_akamai(
 
 def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepResult:
     """Delete every streaming whose name starts with `prefix`."""
+    from conformance.engine.leftovers import remove_resource
+
     _guarded(client, "azion")
     result = SweepResult()
     body = _json(client.send("GET", AZION_STREAMINGS, phase="sweep")) or {}
@@ -115,29 +123,68 @@ def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepRes
 
 
 def add_sweep_parser(commands: Any) -> None:
-    sweep = commands.add_parser("sweep", help="delete leftovers of crashed runs by name prefix")
-    sweep.add_argument("--api", choices=["akamai", "azion"], required=True)
+    """Register the `sweep` subcommand on the CLI's subparsers."""
+    sweep = commands.add_parser(
+        "sweep",
+        help="delete leftovers of crashed runs by name prefix",
+        description="Delete the streams (Akamai, deactivated first) or streamings (Azion) "
+        "whose name starts with --prefix, each only after its own answer shows the prefix. "
+        "Exit 1 when a deletion failed.",
+    )
+    sweep.add_argument(
+        "--api", choices=["akamai", "azion"], required=True, help="the API of the target"
+    )
     sweep.add_argument(
         "--prefix",
         default="dsconform-",
-        help="delete resources whose name starts with this (default dsconform-)",
+        help="delete resources whose name starts with this, at least "
+        f"{MIN_PREFIX} characters (default: dsconform-)",
     )
     sweep.add_argument(
         "--base-url",
         type=base_url,
         required=False,
-        help="the target (or the host of the .edgerc section)",
+        metavar="URL",
+        help="the target; without it, the host of the .edgerc section (one of them is required)",
     )
-    sweep.add_argument("--token", type=non_empty, help=f"Azion token (or ${ENVIRONMENT['token']})")
-    sweep.add_argument("--edgerc", type=Path, help="Akamai .edgerc file")
-    sweep.add_argument("--section", type=non_empty, default="default")
-    sweep.add_argument("--timeout", type=positive_float, default=30.0)
+    sweep.add_argument(
+        "--token",
+        type=non_empty,
+        help=f"Azion token (or ${ENVIRONMENT['token']}; default: none)",
+    )
+    sweep.add_argument(
+        "--edgerc",
+        type=Path,
+        metavar="FILE",
+        help=f"Akamai .edgerc file (EdgeGrid credentials); ${ENVIRONMENT['edgerc']} is read "
+        "only with --base-url (default: none)",
+    )
+    sweep.add_argument(
+        "--section",
+        type=non_empty,
+        default=None,
+        metavar="NAME",
+        help=f"section of the .edgerc (or ${ENVIRONMENT['section']}; default: default)",
+    )
+    sweep.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds per request (default 30)",
+    )
     sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
     add_transport_flags(sweep)
     sweep.set_defaults(handler=run_sweep)
 
 
 def run_sweep(args: argparse.Namespace) -> int:
+    """`dsconform sweep`: find, confirm and delete; print what happened."""
+    from conformance.engine.target import TargetConfigError, open_target
+    from conformance.engine.target_client import TargetClient, TargetError
+    from conformance.settings_builder import SettingsError, build_settings
+    from conformance.transport import DEFAULTS as TRANSPORT_DEFAULTS
+
     if len(args.prefix) < MIN_PREFIX:
         print(
             f"dsconform: error: --prefix must have at least {MIN_PREFIX} characters, "
@@ -145,29 +192,19 @@ def run_sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.USAGE
-    if args.account_key and args.api != "akamai":
-        print("dsconform: error: --account-key is Akamai's (accountSwitchKey)", file=sys.stderr)
+    # The run's own precedence (flag, then environment, then default) for what both share.
+    shared = ("base_url", "token", "edgerc", "section", "timeout", *TRANSPORT_DEFAULTS)
+    try:
+        settings = build_settings(args.api, {key: getattr(args, key) for key in shared})
+    except SettingsError as exc:
+        print(f"dsconform: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    if not args.base_url and not args.edgerc:
+    if not settings.base_url and not settings.edgerc:
         print(
             "dsconform: error: sweep needs a target: --base-url (or --edgerc with a host)",
             file=sys.stderr,
         )
         return ExitCode.USAGE
-    settings = RunSettings(
-        api=args.api,
-        base_url=args.base_url,
-        token=args.token or os.environ.get(ENVIRONMENT["token"]),
-        edgerc=args.edgerc,
-        section=args.section,
-        timeout=args.timeout,
-        headers=tuple(args.header or ()),
-        ca_bundle=args.ca_bundle,
-        tls_verify=args.tls_verify != "false",
-        client_cert=args.client_cert,
-        client_key=args.client_key,
-        account_key=args.account_key,
-    )
     try:
         with open_target(settings) as target:
             client = TargetClient(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +157,25 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def environment_help() -> str:
+    """The variables of this module (and the Akamai CLI's section name), for `--help`."""
+    from conformance.settings import ENVIRONMENT, ENVIRONMENT_FIRST
+
+    section = [
+        f"  {variable:17s}the default of --{name}, before ${ENVIRONMENT[name]}"
+        for name, variables in ENVIRONMENT_FIRST.items()
+        for variable in variables
+    ]
+    return "\n".join(
+        [
+            *section,
+            f"  {', '.join(CA_VARIABLES)}\n  {'':17s}the default of --ca-bundle, in that order",
+            "  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY\n"
+            f"  {'':17s}proxies, as requests reads them (never for a loopback target)",
+        ]
+    )
+
+
 def add_transport_flags(parser: argparse.ArgumentParser) -> None:
     """The transport flags on a command (`-H` is `--header`'s short form)."""
     for name, attributes in FLAGS.items():
@@ -210,6 +228,8 @@ def _pem_certificate(text: bytes) -> bool:
 def check_files(verify: bool | str, origin: str | None, cert: tuple[str, str] | str | None) -> None:
     """Every TLS file exists, is readable and is PEM OpenSSL loads; the key fits the
     certificate. Raises TransportError (one line) otherwise."""
+    import ssl  # here: `dsconform --help` imports this module for its flags
+
     if isinstance(verify, str):
         where = origin or "CA bundle"
         if os.path.isdir(verify):  # requests takes a c_rehash directory too

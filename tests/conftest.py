@@ -19,3 +19,10 @@ def contracts_copy(tmp_path: Path) -> Path:
 
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def _no_ci_job_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite's own runs stay out of the CI job's summary (`$GITHUB_STEP_SUMMARY`): only
+    the tests of that feature set it, to a file of theirs."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

@@ -489,11 +489,35 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
     ("serve-port", ["serve", "--api", "azion", "--port", "99999"], None, "port"),
     ("serve-rate-window", ["serve", "--api", "azion", "--rate-window", "nan"], None, "finite"),
     ("serve-delay", ["serve", "--api", "azion", "--activation-delay", "inf"], None, "finite"),
+    ("serve-rate-limit", ["serve", "--api", "azion", "--rate-limit", "5/0s"], None, "positive"),
+    (
+        "serve-rate-limit-and-window",
+        ["serve", "--api", "azion", "--rate-limit", "5/1m", "--rate-window", "9"],
+        None,
+        "--rate-window",
+    ),
     ("plan-max-examples", ["plan", "--api", "azion", "--max-examples", "0"], None, "at least 1"),
     ("plan-phases", ["plan", "--api", "azion", "--phases", "x"], None, "unknown phase"),
     ("report-missing", ["report", "/nonexistent/report"], None, "no such file"),
     ("diff-missing", ["diff", "/nonexistent/a", "/nonexistent/b"], None, "not found"),
     ("recheck-missing", ["recheck", "/nonexistent", "--api", "azion"], None, "no cassettes"),
+    # --include, --exclude, --max-failures (issue 15)
+    ("include-nothing", [*RUN, "--include", "AZION-NOPE-*"], None, "AZION-NOPE-* matches no azion"),
+    ("exclude-other-api", [*RUN, "--exclude", "listStreams"], None, "matches no azion"),
+    (
+        "include-one-of-a-list",
+        [*RUN, "--include", "AZION-AUTH-*,nope"],
+        None,
+        "--include nope matches no",
+    ),
+    ("max-failures-zero", [*RUN, "--max-failures", "0"], None, "must be at least 1"),
+    ("max-failures-text", [*RUN, "--max-failures", "many"], None, "not a whole number"),
+    (
+        "plan-include-nothing",
+        ["plan", "--api", "azion", "--include", "x*y"],
+        None,
+        "--include x*y matches no",
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ MESSAGE = f"{MARKUP} ```x``` <b>bold</b> & done" + " and more" * 10
 EDGY = "`edge` message `"
 ABORT = "target unusable: <img src=http://x/abort.png> | [x](javascript:alert(1))\n# heading"
 CONTROL = "bell\x07 nul\x00 escape\x1b end"
+OUR_LINK = "[report.html](report.html)"
 
 
 def _flat(text: str) -> str:
@@ -51,7 +52,7 @@ def hostile_report() -> dict[str, Any]:
 
 
 def test_summary_md_holds_no_raw_html_link_or_image(hostile_report: dict[str, Any]) -> None:
-    text = render_markdown([hostile_report])
+    text = render_markdown([hostile_report]).replace(OUR_LINK, "")
     outside_code = re.sub(r"(`+) .*? \1|`[^`]*`", "", text)
     assert "<" not in outside_code and ">" not in outside_code
     assert "](" not in outside_code.replace("\\](", "")
@@ -75,7 +76,8 @@ def test_summary_md_renders_target_text_as_text(hostile_report: dict[str, Any]) 
         .render(render_markdown([hostile_report]))
     )
     assert "<img" not in rendered
-    assert "<a " not in rendered  # no link of the target's making
+    # No link of the target's making; ours, relative, to the page beside the summary.
+    assert re.findall(r"<a [^>]*>", rendered) == ['<a href="report.html">']
     assert "<b>" not in rendered
     assert "<h1" not in rendered
     assert rendered.count("<table>") == 1
@@ -110,9 +112,49 @@ def test_junit_parses_and_carries_the_text(hostile_report: dict[str, Any]) -> No
     root = ET.fromstring(render_junit([hostile_report]).encode("utf-8"))
     failures = root.findall(".//failure")
     messages = [f.get("message") or "" for f in failures]
-    assert _flat(MESSAGE) in messages
+    assert any(m.endswith(f" — {_flat(MESSAGE)}") for m in messages)
     assert any("bell\ufffd nul\ufffd escape\ufffd end" in m for m in messages)
     kinds = [f.get("type") or "" for f in failures]
     assert "kind bell\ufffd nul\ufffd escape\ufffd end" in kinds
     aborted = root.find(".//property[@name='aborted']")
     assert aborted is not None and aborted.get("value") == _flat(ABORT)
+
+
+def _markdown_html(text: str) -> str:
+    markdown_it = pytest.importorskip("markdown_it")
+    rendered: str = (
+        markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+    )
+    return rendered
+
+
+def test_a_statement_cut_inside_backticks_keeps_its_code_span(
+    hostile_report: dict[str, Any],
+) -> None:
+    # Cut at 160 characters in the middle of `templates_of_the_account`, in a failing
+    # requirement's line and in a deviation's.
+    statement = "x " * 70 + "with `id`, and `templates_of_the_account` then `more` and the rest"
+    failed = [r for r in hostile_report["requirements"] if r["status"] == "failed"]
+    failed[0]["statement"] = statement
+    failed[1]["statement"] = statement
+    failed[1]["deviation"] = True
+    failed[1]["errata"] = ["ERRATUM-<b>1</b>"]
+    rendered = _markdown_html(render_markdown([hostile_report]))
+    items = [i for i in re.findall(r"<li>(.*?)</li>", rendered, re.S) if "x x x" in i]
+    assert len(items) == 2
+    for item in items:
+        statement_part = item.split(" — ")[0]
+        assert "<code>id</code>" in statement_part
+        assert re.search(r"<code>templ\w*…</code>$", statement_part), statement_part
+        assert "`" not in html.unescape(re.sub(r"<code>.*?</code>", "", statement_part))
+    assert "<b>" not in rendered and "ERRATUM-&lt;b&gt;1&lt;/b&gt;" in rendered
+
+
+def test_summary_md_links_the_html_report_relatively() -> None:
+    report: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    rendered = _markdown_html(render_markdown([report]))
+    assert '<a href="report.html">report.html</a>' in rendered
+    odd = _markdown_html(render_markdown([report], report_html="run (1)/report.html"))
+    assert '<a href="run%20%281%29/report.html">run (1)/report.html</a>' in odd
+    unlinked = render_markdown([report], report_html=None)
+    assert "](" not in unlinked and "`report.html`" in unlinked

@@ -211,6 +211,11 @@ def test_report_renders_and_filters_in_chromium(browser: Chromium, tmp_path: Pat
     load_seconds = time.monotonic() - started
     visible = f"({VISIBLE})"
 
+    # A failed run opens on its failures; "show all" brings back the whole matrix.
+    assert browser.evaluate(f"{visible}(document.getElementById('view-note'))")
+    browser.evaluate("document.getElementById('show-all').click()")
+    assert not browser.evaluate(f"{visible}(document.getElementById('view-note'))")
+
     # The matrix: one visible row per requirement, grouped in one body per seed section.
     rows = browser.evaluate(f"[...document.querySelectorAll('tr.req')].filter({visible}).length")
     assert rows == len(report["requirements"])
@@ -272,3 +277,65 @@ def test_report_renders_and_filters_in_chromium(browser: Chromium, tmp_path: Pat
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000
     assert load_seconds < 20
+
+
+def _top(browser: Chromium, selector: str) -> float:
+    top: float = browser.evaluate(
+        f"document.querySelector({json.dumps(selector)}).getBoundingClientRect().top"
+    )
+    return top
+
+
+def test_a_failed_run_opens_on_its_failures(browser: Chromium, tmp_path: Path) -> None:
+    report = run_with_coverage("azion", tmp_path / "run", (FAULT,), phases=("property",))
+    failing = [r["id"] for r in report["requirements"] if r["status"] in ("failed", "error")]
+    assert failing
+    browser.open((tmp_path / "run" / REPORT_HTML).as_uri(), width=1400, height=1000)
+    visible = f"({VISIBLE})"
+
+    # The list of failures comes first: inside the first screen, above every API section,
+    # one link per failing requirement, each to its card.
+    assert 0 < _top(browser, "#failure-list") < 200
+    assert _top(browser, "#failure-list") < _top(browser, "section.api")
+    links = browser.evaluate(
+        "[...document.querySelectorAll('#failure-list a')].map(a => a.getAttribute('href'))"
+    )
+    assert sorted(links) == sorted(f"#fail-{i}" for i in failing)
+
+    # Failures only: every failure card visible, no passed or untested row or card.
+    cards = browser.evaluate(
+        f"[...document.querySelectorAll('article.failure')].filter({visible}).map(a => a.id)"
+    )
+    assert sorted(cards) == sorted(f"fail-{i}" for i in failing)
+    shown_rows = browser.evaluate(
+        f"[...document.querySelectorAll('tr.req')].filter({visible}).map(r => r.dataset.status)"
+    )
+    assert sorted(set(shown_rows)) == sorted({"failed", "error"} & set(shown_rows))
+    assert len(shown_rows) == len(failing)
+    assert browser.evaluate(f"{visible}(document.getElementById('view-note'))")
+
+    # A link jumps to its card: after the click the card's top sits just below the filter bar.
+    last = failing[-1]
+    browser.evaluate(f"document.querySelector('#failure-list a[href=\"#fail-{last}\"]').click()")
+    time.sleep(0.2)
+    assert browser.evaluate("location.hash") == f"#fail-{last}"
+    card_top = _top(browser, f"#fail-{last}")
+    bar = browser.evaluate("document.getElementById('filters').offsetHeight")
+    assert 0 <= card_top <= bar + 40, (card_top, bar)
+
+    # The toggle shows everything again.
+    browser.evaluate("document.getElementById('show-all').click()")
+    rows = browser.evaluate(f"[...document.querySelectorAll('tr.req')].filter({visible}).length")
+    assert rows == len(report["requirements"])
+
+
+def test_a_passed_run_shows_everything(browser: Chromium, tmp_path: Path) -> None:
+    report = run_with_coverage("azion", tmp_path / "run", phases=("property",), max_examples=1)
+    assert not [r for r in report["requirements"] if r["status"] in ("failed", "error")]
+    browser.open((tmp_path / "run" / REPORT_HTML).as_uri(), width=1400, height=1000)
+    visible = f"({VISIBLE})"
+    rows = browser.evaluate(f"[...document.querySelectorAll('tr.req')].filter({visible}).length")
+    assert rows == len(report["requirements"])
+    assert browser.evaluate(f"{visible}(document.getElementById('no-failures'))")
+    assert not browser.evaluate(f"{visible}(document.getElementById('view-note'))")
+    assert browser.evaluate("document.querySelectorAll('#failure-list a').length") == 0

@@ -13,6 +13,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,79 @@ def test_schema_rejects_a_malformed_coverage(faulty: tuple[dict[str, Any], Path]
         jsonschema.validate(report, report_schema())
 
 
+# -- schema findings ------------------------------------------------------------------------------
+
+
+def _get_stream_finding(mutate: Any) -> tuple[str, str]:
+    """success_body_matches_schema's message for the seed's getStream sample, mutated."""
+    from conformance.checks.base import CheckEnv, Violation
+    from conformance.checks.operation_contract import success_body_matches_schema
+    from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+
+    document = OpenApiDocument.load(get_api("akamai").spec_path)
+    media = document.resolve(document.operation("getStream").definition["responses"]["200"])
+    body = json.loads(json.dumps(media["content"]["application/json"]["examples"]["seed"]["value"]))
+    mutate(body)
+    text = json.dumps(body)
+    exchange = Exchange(
+        RecordedRequest("GET", "http://127.0.0.1:1/x", "/x", {}),
+        RecordedResponse(200, {"Content-Type": "application/json"}, text),
+        "getStream",
+        "property",
+    )
+    outcome = success_body_matches_schema(exchange, CheckEnv(document))
+    assert isinstance(outcome, Violation), outcome
+    return outcome.message, text
+
+
+def test_a_schema_finding_names_the_failing_member_as_json() -> None:
+    def string_id(body: dict[str, Any]) -> None:
+        body["connectors"][0]["connectorId"] = "8602"
+
+    message, _ = _get_stream_finding(string_id)
+    # The member inside the connector's oneOf branch, not "... is not valid under any of".
+    assert " at $.connectors[0].connectorId: " in message
+    assert '"8602" is not of type' in message
+    assert "{'" not in message and "True" not in message  # no Python repr
+
+    def missing_name(body: dict[str, Any]) -> None:
+        del body["streamName"]
+
+    message, _ = _get_stream_finding(missing_name)
+    assert " at $: " in message and "streamName" in message
+
+
+def test_json_paths_read_back_as_written() -> None:
+    from conformance.openapi_document import JSON_PATH_IN_MESSAGE, json_path, json_path_parts
+
+    for parts in ([], ["streams", 0, "streamName"], [3, "a b", "it's", "back\\slash", 0]):
+        path = json_path(parts)
+        assert json_path_parts(path) == parts
+        found = JSON_PATH_IN_MESSAGE.search(f"GET /x 200 body does not match at {path}: no")
+        assert found is not None and found.group(1) == path
+    assert json_path(["streams", 0, "streamName"]) == "$.streams[0].streamName"
+    assert json_path_parts("streams.0") is None
+
+
+def test_html_shows_the_part_of_the_body_a_schema_finding_names(
+    faulty: tuple[dict[str, Any], Path],
+) -> None:
+    def string_id(body: dict[str, Any]) -> None:
+        body["connectors"][0]["connectorId"] = "8602"
+
+    message, text = _get_stream_finding(string_id)
+    report = json.loads(json.dumps(faulty[0]))
+    failed = next(r for r in report["requirements"] if r["status"] == "failed")
+    failed["findings"][0]["message"] = message
+    failed["findings"][0]["response"]["body"] = text
+    html = render_html([report])
+    focus = re.search(r'<pre class="focus">(.*?)</pre>', html, re.S)
+    assert focus is not None
+    assert "At <code>$.connectors[0].connectorId</code>, in <code>$.connectors[0]</code>" in html
+    assert "<mark>  &#34;connectorId&#34;: &#34;8602&#34;,</mark>" in focus.group(1)
+    assert "connectorType" in focus.group(1) and "streamName" not in focus.group(1)
+
+
 # -- junit.xml -----------------------------------------------------------------------------------
 
 
@@ -167,24 +241,43 @@ def test_junit_has_one_case_per_requirement(faulty: tuple[dict[str, Any], Path])
     (suite,) = root.findall("testsuite")
     cases = suite.findall("testcase")
     assert len(cases) == len(report["requirements"]) == int(suite.get("tests", "-1"))
-    by_id = {case.get("name", "").split(":", 1)[0]: case for case in cases}
+    by_id = {case.get("name", ""): case for case in cases}
     for requirement in report["requirements"]:
-        case = by_id[requirement["id"]]
-        assert (
-            case.get("name") == f"{requirement['id']}: {' '.join(requirement['statement'].split())}"
-        )
+        case = by_id[requirement["id"]]  # named by the ID alone: stable across catalogue edits
+        assert case.get("classname") == f"azion.{requirement['source']['section']}"
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        statement = " ".join(requirement["statement"].split())
+        assert properties["statement"] == statement
+        assert properties["level"] == requirement["level"]
         failure = case.find("failure")
         skipped = case.find("skipped")
         if requirement["status"] == "failed":
             assert failure is not None and failure.text
             assert requirement["findings"][0]["message"] in failure.text
-            first = requirement["findings"][0]["message"]
-            assert failure.get("message") == " ".join(first.split())
+            first = " ".join(requirement["findings"][0]["message"].split())
+            assert failure.get("message") == f"{requirement['level']}: {statement} — {first}"
         else:
             assert failure is None
         assert (skipped is not None) == (requirement["status"] == "untested")
     assert int(suite.get("failures", "-1")) == report["counts"]["failed"] > 0
     assert int(suite.get("skipped", "-1")) == report["counts"]["untested"]
+
+
+def test_junit_times_are_real(faulty: tuple[dict[str, Any], Path]) -> None:
+    """A requirement judged on requests takes their answer time; the suite, the run's."""
+    report, report_dir = faulty
+    (suite,) = ET.parse(report_dir / JUNIT_XML).getroot().findall("testsuite")
+    times = {case.get("name"): float(case.get("time", "-1")) for case in suite.iter("testcase")}
+    for requirement in report["requirements"]:
+        if requirement["passes"] or requirement["failures"]:
+            assert times[requirement["id"]] > 0, requirement["id"]
+            assert times[requirement["id"]] == round(requirement["seconds"], 3)
+        else:
+            assert times[requirement["id"]] == 0, requirement["id"]
+    wall = (
+        datetime.fromisoformat(report["finished_at"]) - datetime.fromisoformat(report["started_at"])
+    ).total_seconds()
+    assert float(suite.get("time", "-1")) == pytest.approx(wall, abs=0.001) and wall > 0
 
 
 def test_junit_survives_bytes_xml_cannot_carry(faulty: tuple[dict[str, Any], Path]) -> None:
@@ -447,7 +540,7 @@ def _feed(progress: RunProgress) -> None:
         progress.on_exchange(_FakeExchange("listStreamings"), _FakeCollector([0, 2, 1]))
         progress(_FakeExchange("getStreaming"))
         progress.on_event(Event("property", "note", "a [bracketed] note"))
-        progress.on_event(Event("property", "phase-finished"))
+        progress.on_event(Event("property", "phase-finished", requests=(("property", 2),)))
 
 
 def test_progress_prints_plain_lines_when_not_a_terminal() -> None:
@@ -507,7 +600,28 @@ def test_kept_example_is_small_and_valid(examples: Path) -> None:
     if not examples.is_dir():
         pytest.skip("reports/examples/ not generated")
     total = sum(p.stat().st_size for p in examples.rglob("*") if p.is_file())
-    assert total < 200_000
+    # The catalogue alone (77 requirements: statements, quotes, reasons, in four formats) is
+    # about 180 KB; the findings of a one-example run add the rest.
+    assert total < 300_000
     report = load_report(examples)
     assert report["verdict"] == "failed" and report["target"]["faults"]
     ET.parse(examples / JUNIT_XML)
+
+
+def test_kept_example_is_what_the_script_writes_today(examples: Path, tmp_path: Path) -> None:
+    """reports/examples/ is stale the moment a report format, a check or the catalogue changes:
+    regenerate it with `python -m conformance.reporting.examples`. Compared byte for byte (the
+    script normalises everything that differs between two runs)."""
+    from conformance.reporting.examples import regenerate_examples
+
+    fresh = {p.name for p in regenerate_examples(tmp_path)}
+    assert fresh == {REPORT_HTML, SUMMARY_MD, JUNIT_XML, REPORT_JSON}
+    stale = [
+        name
+        for name in sorted(fresh)
+        if (examples / name).read_bytes() != (tmp_path / name).read_bytes()
+    ]
+    assert stale == [], (
+        f"reports/examples/ is stale ({', '.join(stale)}): "
+        "run python -m conformance.reporting.examples"
+    )

@@ -276,3 +276,34 @@ def test_the_console_script_shows_no_traceback_on_an_internal_error(tmp_path: Pa
     (log,) = temp.glob(f"{CRASH_PREFIX}*.log")
     assert str(log) in done.stderr
     assert "KeyError: 'simulated'" in log.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ CI job summary
+
+
+def test_the_summary_is_appended_to_github_step_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("an earlier step's summary\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    report_dir = tmp_path / "rep"
+    code = main([*_run(tmp_path), "--report-dir", str(report_dir)])
+    assert code == ExitCode.OK
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("an earlier step's summary\n")  # appended, as GitHub expects
+    assert "## dsconform ✅ azion: PASSED" in text
+    assert f"`{report_dir / 'report.html'}`" in text
+    assert "](report.html)" not in text  # no relative link where there is no directory
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_an_unwritable_github_step_summary_is_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path))  # a directory: cannot be opened
+    code = main([*_run(tmp_path), "--report-dir", str(tmp_path / "rep")])
+    assert code == ExitCode.OK
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("dsconform: warning: cannot append to $GITHUB")
+    assert str(tmp_path) in err[0]

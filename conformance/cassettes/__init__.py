@@ -6,7 +6,3 @@ Layout of a cassette directory (`--record DIR` / `--replay DIR` / `recheck DIR`)
     DIR/<api>/<group>.yaml        one vcrpy cassette per group: a scenario, `property-<opId>`,
                                   `stateful`, and `_unscoped` for traffic outside any group
 """
-
-from conformance.cassettes.store import CassetteError
-
-__all__ = ["CassetteError"]

@@ -37,12 +37,24 @@ def add_recheck_parser(commands: Any) -> None:
         description=(
             "Run today's exchange checks over every recorded interaction of DIR/<api>/, "
             "without sending anything: shows which recorded behaviour the current contract "
-            "now calls wrong. Exit 1 when anything fails, 2 when a cassette is unusable."
+            "now calls wrong. Exit 1 when a requirement fails, 2 when a cassette is unusable."
         ),
     )
-    parser.add_argument("dir", type=Path, help="a cassette directory (holding <api>/ folders)")
-    parser.add_argument("--api", choices=["akamai", "azion", "all"], default="all")
-    parser.add_argument("--report-dir", type=Path, help="default: reports/recheck-<api>-<UTC>/")
+    parser.add_argument(
+        "dir", type=Path, metavar="DIR", help="a cassette directory (holding <api>/ folders)"
+    )
+    parser.add_argument(
+        "--api",
+        choices=["akamai", "azion", "all"],
+        default="all",
+        help="the API whose cassettes to recheck (default: all)",
+    )
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        metavar="DIR",
+        help="where the reports go (default: reports/recheck-<api>-<UTC timestamp>/)",
+    )
     parser.set_defaults(handler=_recheck_command)
 
 

@@ -19,9 +19,9 @@ def _success_json(exchange: Exchange) -> object:
 
 def envelope_present(exchange: Exchange, env: CheckEnv) -> Outcome:
     """Every 200/201 body is an object holding `results` and `schema_version`."""
-    body = _success_json(exchange)
-    if body is None:
+    if exchange.response.status not in (200, 201):
         return None
+    body = _success_json(exchange)
     if isinstance(body, dict) and "results" in body and "schema_version" in body:
         return PASS
     keys = (
@@ -29,6 +29,8 @@ def envelope_present(exchange: Exchange, env: CheckEnv) -> Outcome:
         if isinstance(body, dict)
         else "a body that isn't JSON"
         if isinstance(body, str)
+        else "JSON null"
+        if body is None
         else f"a JSON {type(body).__name__}"
     )
     return Violation(

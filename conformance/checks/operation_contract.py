@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.checks.base import PASS, CheckEnv, CheckFunction, Outcome, Violation
 from conformance.engine.exchange import Exchange
-from conformance.openapi_document import escape_pointer_token
+from conformance.openapi_document import describe_schema_error
 
 
 def documented_success_status(exchange: Exchange, env: CheckEnv) -> Outcome:
@@ -42,13 +42,12 @@ def success_body_matches_schema(exchange: Exchange, env: CheckEnv) -> Outcome:
         body = exchange.response.json()
     except ValueError:
         return Violation(f"{operation.label} {status} body is not JSON", kind="not-json")
-    error = next(iter(env.document.validator(pointer).iter_errors(body)), None)
+    error = describe_schema_error(env.document.validator(pointer).iter_errors(body))
     if error is None:
         return PASS
-    where = "".join(f"/{escape_pointer_token(str(p))}" for p in error.absolute_path) or "/"
+    where, what = error
     return Violation(
-        f"{operation.label} {status} body does not match the contract at {where}: "
-        f"{error.message[:300]}",
+        f"{operation.label} {status} body does not match the contract at {where}: {what[:300]}",
         kind="schema",
     )
 
@@ -82,11 +81,12 @@ def items_match_component(component: str, member: str) -> CheckFunction:
         validator = env.document.validator(pointer)
         for obj in objects:
             for item in (obj.get(member) or []) if isinstance(obj, dict) else []:
-                error = next(iter(validator.iter_errors(item)), None)
+                error = describe_schema_error(validator.iter_errors(item))
                 if error is not None:
+                    where, what = error
                     return Violation(
-                        f"{exchange.operation_id}: a {member} item is not a "
-                        f"{component}: {error.message[:200]}",
+                        f"{exchange.operation_id}: a {member} item is not a {component}: "
+                        f"in the item, {where}: {what[:200]}",
                         kind=f"{member}-item",
                     )
         return PASS

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
 from conformance.engine.exchange import Exchange
+from conformance.time_formats import parse_iso8601
 
 SEED_LIMIT = 20
 
@@ -18,18 +17,6 @@ def _int_header(exchange: Exchange, name: str) -> int | None:
         return int(value.strip())
     except ValueError:
         return None
-
-
-def parse_iso8601(text: str) -> datetime | None:
-    """Parse an ISO 8601 timestamp with a zone (`Z` or an offset); None if it is not one."""
-    candidate = text.strip()
-    if candidate.endswith(("Z", "z")):
-        candidate = candidate[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def limit_header_present(exchange: Exchange, env: CheckEnv) -> Outcome:
@@ -104,9 +91,7 @@ def next_is_iso8601(exchange: Exchange, env: CheckEnv) -> Outcome:
         return None
     if parse_iso8601(value) is not None:
         return PASS
-    return Violation(
-        f"X-RateLimit-Next {value!r} is not an ISO 8601 timestamp with a zone", kind="next-format"
-    )
+    return Violation(f"X-RateLimit-Next {value!r} is not an ISO 8601 timestamp", kind="next-format")
 
 
 def too_many_requests_means_exhausted(exchange: Exchange, env: CheckEnv) -> Outcome:

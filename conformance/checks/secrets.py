@@ -49,16 +49,25 @@ def _sent_in_the_clear(exchange: Exchange) -> set[str]:
         return set()
 
 
+def _written_forms(secret: str) -> set[str]:
+    """The secret as a body may carry it: as is, or inside a JSON string (escaped quotes,
+    backslashes, control and non-ASCII characters)."""
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+
+
 def no_secret_echoed(exchange: Exchange, env: CheckEnv) -> Outcome:
-    """No response carries a secret value that any request of the run has sent."""
+    """No response, success or error, carries a secret value any request of the run has sent."""
     if not env.known_secrets or not exchange.response.body:
         return None
-    if not 200 <= exchange.response.status < 300:
-        return None
-    # A value this very request sends in a plain field (generated data reuses strings across
-    # fields) may come back: echoing a name or a URL is no leak of the secret it also was.
+    # A value this very request sends in (or inside) a plain field may come back (generated data
+    # reuses strings across fields): echoing a name or a URL is no leak of the secret it also was.
     clear = _sent_in_the_clear(exchange)
-    leaked = [s for s in env.known_secrets if s in exchange.response.body and s not in clear]
+    body = exchange.response.body
+    leaked = [
+        s
+        for s in env.known_secrets
+        if not any(s in value for value in clear) and any(f in body for f in _written_forms(s))
+    ]
     if not leaked:
         return PASS
     return Violation(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from conformance.apis import ApiDefinition
 from conformance.catalogue import Catalogue
+from conformance.engine.filters import RunScope
 from conformance.engine.results import ResultsCollector
 from conformance.engine.target import Target
 from conformance.engine.target_client import TargetClient
@@ -22,6 +23,9 @@ class Event:
     phase: str
     kind: str  # phase-started, phase-finished, step, note
     message: str = ""
+    # phase-finished: the requests sent while the phase ran, by the phase each was counted
+    # under in the report (cleanup apart): the terminal prints the report's own numbers.
+    requests: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -41,3 +45,5 @@ class PhaseContext:
     # Wraps each group of exchanges (a scenario, one operation's generated cases, the state
     # machine) so a recorder can put each group in a cassette of its own, named by `group`.
     cassette: Callable[[str], AbstractContextManager[object]] = lambda group: nullcontext()
+    # --include/--exclude: what the phases generate for and which scenarios run.
+    scope: RunScope = field(default_factory=RunScope)

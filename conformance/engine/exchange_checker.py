@@ -43,7 +43,9 @@ class ExchangeChecker:
                 )
                 continue
             if outcome is PASS:
-                self.collector.passed(check.requirement_id, check=check.name)
+                self.collector.passed(
+                    check.requirement_id, check=check.name, seconds=exchange.elapsed
+                )
             elif isinstance(outcome, Violation):
                 self.collector.failed(
                     Finding(

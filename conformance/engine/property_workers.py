@@ -48,7 +48,11 @@ def run_in_workers(ctx: PhaseContext) -> None:
     if ctx.settings.record_dir or ctx.settings.replay_dir:
         raise ValueError("--workers cannot be combined with --record or --replay")
     workers = ctx.settings.workers
-    operation_ids = [op.operation_id for op in ctx.document.operations]
+    operation_ids = [
+        op.operation_id
+        for op in ctx.document.operations
+        if ctx.scope.explores(ctx.catalogue, op.operation_id)
+    ]
     shares = [frozenset(operation_ids[i::workers]) for i in range(workers)]
     settings = ctx.settings
     if settings.rate_limit is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -99,6 +100,9 @@ class RequirementResult:
     checks: set[str] = field(default_factory=set)
     reason: str = ""
     untested_kind: Untested | None = None  # why, when nothing was judged
+    # The target's answer time summed over the exchanges this requirement's observations judged
+    # (an exchange judged for three requirements counts for each): JUnit's per-case time.
+    seconds: float = 0.0
 
     @property
     def status(self) -> Status:
@@ -118,10 +122,37 @@ class ResultsCollector:
         self.catalogue = catalogue
         self._results = {r.id: RequirementResult(r) for r in catalogue}
         self._lock = threading.Lock()
+        self._ignored: set[str] = set()  # out of scope by --include/--exclude
+        self._limit: tuple[int, str, Callable[[int], None]] | None = None
+        self._failing: set[str] = set()  # failed requirements the failure policy covers
         for result in self._results.values():
             if not result.requirement.observable:
                 result.reason = "not observable by a black-box client"
                 result.untested_kind = Untested.NOT_OBSERVABLE
+
+    def leave_out(self, requirement_id: str, reason: str) -> None:
+        """Out of scope by the user's filter: untested whatever the run observes about it
+        (cleanup requests of a left-out operation still pass the checks)."""
+        with self._lock:
+            self._ignored.add(requirement_id)
+            result = self._result(requirement_id)
+            result.reason, result.untested_kind = reason, Untested.OUT_OF_SCOPE
+
+    def stop_after(self, count: int, policy: str, reached: Callable[[int], None]) -> None:
+        """Call `reached(count)` once `count` requirements have failed that fail the run under
+        `policy` (`--max-failures`; deviations do not count)."""
+        self._limit = (count, policy, reached)
+
+    def _count_failure(self, result: RequirementResult) -> None:
+        """Under the lock: count a failed requirement; at the limit, call its callback."""
+        requirement = result.requirement
+        if self._limit is None or requirement.id in self._failing:
+            return
+        count, policy, reached = self._limit
+        if fails_the_run(requirement.level, requirement.basis, policy):
+            self._failing.add(requirement.id)
+            if len(self._failing) == count:
+                reached(count)
 
     def _result(self, requirement_id: str) -> RequirementResult:
         try:
@@ -129,23 +160,34 @@ class ResultsCollector:
         except KeyError:
             raise KeyError(f"check cites unknown requirement {requirement_id}") from None
 
-    def passed(self, requirement_id: str, *, check: str) -> None:
+    def passed(self, requirement_id: str, *, check: str, seconds: float = 0.0) -> None:
+        """One observation that held; `seconds`: the answer time of the exchange it judged."""
         with self._lock:
             result = self._result(requirement_id)
+            if requirement_id in self._ignored:
+                return
             result.passes += 1
+            result.seconds += seconds
             result.checks.add(check)
 
     def failed(self, finding: Finding) -> None:
         with self._lock:
             result = self._result(finding.requirement_id)
+            if finding.requirement_id in self._ignored:
+                return
             result.failures += 1
+            result.seconds += finding.exchange.elapsed if finding.exchange else 0.0
             result.checks.add(finding.check)
             self._keep(result, finding)
+            self._count_failure(result)
 
     def errored(self, finding: Finding) -> None:
         with self._lock:
             result = self._result(finding.requirement_id)
+            if finding.requirement_id in self._ignored:
+                return
             result.errors += 1
+            result.seconds += finding.exchange.elapsed if finding.exchange else 0.0
             result.checks.add(finding.check)
             self._keep(result, finding)
 
@@ -181,12 +223,17 @@ class ResultsCollector:
         with self._lock:
             for other in results:
                 mine = self._result(other.requirement.id)
+                if other.requirement.id in self._ignored:
+                    continue
                 mine.passes += other.passes
                 mine.failures += other.failures
                 mine.errors += other.errors
+                mine.seconds += other.seconds
                 mine.checks |= other.checks
                 for finding in other.findings:
                     self._keep(mine, finding)
+                if mine.failures:
+                    self._count_failure(mine)
 
     def results(self) -> list[RequirementResult]:
         with self._lock:

@@ -26,9 +26,11 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
+from conformance.engine.filters import RunScope, build_scope
 from conformance.engine.ownership import Ownership
+from conformance.engine.request_tally import RequestTally
 from conformance.engine.results import ResultsCollector
-from conformance.engine.stopping import RunInterrupted, StopControl, stop_signals
+from conformance.engine.stopping import RunHalted, RunInterrupted, StopControl, stop_signals
 from conformance.engine.stopping import exit_code_for as signal_exit_code
 from conformance.engine.target import Target, open_target
 from conformance.engine.target_client import TargetClient, TargetError
@@ -80,13 +82,18 @@ def explain_untested(
     collector: ResultsCollector,
     read_only: bool,
     aborted: str | None = None,
+    scope: RunScope | None = None,
+    halted: str | None = None,
 ) -> None:
     """Give every observable requirement nothing judged and nothing explained its reason: out
-    of scope by the user's choice (--read-only, --phases, --scenarios) or blocked (in an
-    aborted run: the run stopped before judging it)."""
+    of scope by the user's choice (--read-only, --phases, --scenarios, --include/--exclude,
+    --max-failures when the run stopped itself) or blocked (in an aborted run: the run stopped
+    before judging it)."""
     from conformance.citations import citations, untested_scope
+    from conformance.scenarios.registry import SCENARIOS
     from conformance.settings import PROFILES
 
+    scope = scope or RunScope()
     choices = []
     if read_only:
         choices.append("read-only run")
@@ -94,6 +101,18 @@ def explain_untested(
         choices.append(f"--phases {','.join(settings.phases)}")
     if settings.scenarios is not None:
         choices.append(f"--scenarios {','.join(settings.scenarios)}")
+    phases, scenarios = settings.phases, settings.scenarios
+    if scope.active:  # what the filter kept from running is out of scope like --phases
+        if scope.operations != scope.all_operations:  # (an ID filter narrows no phase)
+            choices.append(scope.label)
+        if scope.stateful_reason(settings.api):
+            phases = tuple(p for p in phases if p != "stateful")
+        scenarios = tuple(
+            s.name
+            for s in SCENARIOS[settings.api]
+            if (scenarios is None or s.name in scenarios)
+            and not scope.scenario_reason(settings.api, s.name, s.cites)
+        )
     cited = citations(settings.api)
     for result in collector.results():
         requirement = result.requirement
@@ -102,13 +121,15 @@ def explain_untested(
         blocked, reason = untested_scope(
             settings.api,
             requirement.id,
-            phases=settings.phases,
-            scenarios=settings.scenarios,
+            phases=phases,
+            scenarios=scenarios,
             read_only=read_only,
             narrowed=", ".join(choices),
             cited=cited,
         )
-        if blocked and aborted:
+        if halted:  # the user's limit stopped the run before it judged this
+            blocked, reason = False, f"out of scope: the run {halted} before judging it"
+        elif blocked and aborted:
             reason = f"the run stopped before judging it ({aborted})"
         (collector.blocked if blocked else collector.skipped)(requirement.id, reason)
 
@@ -259,9 +280,20 @@ def _run_conformance(
     emit = on_event or (lambda event: None)
     started = datetime.now(UTC)
     phase_seconds: dict[str, float] = {}
-    requests_by_phase: dict[str, int] = {}
-    statuses: dict[int, int] = {}  # response status -> count, for the credentials diagnosis
+    tally = RequestTally()  # the one request count: the report's and the terminal's
+    scope = build_scope(
+        catalogue,
+        [op.operation_id for op in document.operations],
+        settings.include,
+        settings.exclude,
+        # checked when the settings were built (settings_builder.run_filters); under
+        # `--api all` a pattern may be the other API's
+        other_apis=True,
+    )
+    for requirement_id, reason in scope.out.items():
+        collector.leave_out(requirement_id, reason)
     aborted: str | None = None
+    halted: str | None = None  # the run stopped itself (--max-failures) before its end
     notes: list[str] = []
     target_info: dict[str, Any] = {"base_url": settings.base_url or "", "embedded": True}
     client: TargetClient | None = None
@@ -281,6 +313,16 @@ def _run_conformance(
         )
         client.operation_resolver = operation_resolver(document)
         client.stop = stop
+        if scope.active:
+            client.operation_guard = scope.guard
+        if settings.max_failures is not None:
+            collector.stop_after(
+                settings.max_failures,
+                settings.fail_on,
+                lambda n: stop.halt(
+                    f"stopped after {n} failed requirement(s) (--max-failures {n})"
+                ),
+            )
         _apply_safety(settings, target, client, notes)
         client.listeners.append(ExchangeChecker(CHECKS[api.name], CheckEnv(document), collector))
         # Secrets the run sends or signs with are scrubbed from the report wherever quoted.
@@ -288,12 +330,7 @@ def _run_conformance(
         for value in target_secrets(target, settings):
             remember_credential(value)  # whatever its length (redaction.py: how short ones go)
 
-        def count(exchange: Any) -> None:
-            requests_by_phase[exchange.phase] = requests_by_phase.get(exchange.phase, 0) + 1
-            status = int(exchange.response.status)
-            statuses[status] = statuses.get(status, 0) + 1
-
-        client.listeners.append(count)
+        client.listeners.append(tally)
         client.listeners.append(coverage)
         if on_exchange is not None:
             client.listeners.append(lambda exchange: on_exchange(exchange, collector))
@@ -308,6 +345,7 @@ def _run_conformance(
             run_prefix=(tape and tape.run_prefix()) or f"dsconform-{secrets.token_hex(3)}",
             emit=emit,
             notes=notes,
+            scope=scope,
         )
         # Every write of every phase passes this guard: only resources the run created.
         client.write_guard = Ownership(api.name, ctx.run_prefix)
@@ -320,15 +358,17 @@ def _run_conformance(
         try:
             with attached, deterministic_generation(), stop.phases():
                 if not target.embedded and tape is None:
-                    _probe_credentials(client, api.name, statuses)
+                    _probe_credentials(client, api.name, tally)
                 for name in settings.phases:
                     emit(Event(name, "phase-started"))
-                    began = time.monotonic()
+                    began, before = time.monotonic(), tally.by_phase()
                     try:
                         phases[name](ctx)
                     finally:
                         phase_seconds[name] = round(time.monotonic() - began, 3)
-                        emit(Event(name, "phase-finished"))
+                        emit(Event(name, "phase-finished", requests=tally.since(before)))
+        except RunHalted as exc:  # --max-failures: sending stopped, cleanup ran; report stands
+            halted = str(exc)
         except _CredentialsRefused as exc:
             aborted = str(exc)
         except TargetError as exc:
@@ -348,9 +388,16 @@ def _run_conformance(
         # Every request answered 401/403: the user's credentials, not the target's behaviour
         # (issue 12). The embedded server's credentials are ours and right: there a refusal of
         # everything is the server's fault (the kill matrix's host-port-ignored), judged as such.
-        aborted = refused_credentials(statuses) or aborted
+        aborted = refused_credentials(tally.statuses()) or aborted
+    if halted:
+        notes.append(f"{halted}: what it had not judged is untested (out of scope)")
     explain_untested(
-        settings, collector, read_only=bool(client and client.read_only), aborted=aborted
+        settings,
+        collector,
+        read_only=bool(client and client.read_only),
+        aborted=aborted,
+        scope=scope,
+        halted=halted,
     )
     report = build_report(
         settings=settings,
@@ -361,8 +408,8 @@ def _run_conformance(
         finished=datetime.now(UTC),
         aborted=aborted,
         requests={
-            "total": sum(requests_by_phase.values()),
-            "by_phase": requests_by_phase,
+            "total": sum(tally.by_phase().values()),
+            "by_phase": tally.by_phase(),
             "waited_seconds": round(client.waited_seconds if client else 0.0, 3),
         },
         phases=[{"name": n, "seconds": s} for n, s in phase_seconds.items()],
@@ -376,15 +423,16 @@ def _run_conformance(
     return RunOutcome(report, report_dir, code, phase_seconds)
 
 
-def _probe_credentials(client: TargetClient, api: str, statuses: dict[int, int]) -> None:
+def _probe_credentials(client: TargetClient, api: str, tally: RequestTally) -> None:
     """Raise _CredentialsRefused when the API's list read is answered 401 or 403. A target
     that does not answer is left to the phases, which meet it (and say so) themselves."""
     try:
-        probe = client.send("GET", CREDENTIAL_PROBES[api], phase="preflight")
+        with client.unfiltered():  # a check of the user's input, not a test of an operation
+            probe = client.send("GET", CREDENTIAL_PROBES[api], phase="preflight")
     except TargetError:
         return
     if probe.response.status in REFUSALS:
-        raise _CredentialsRefused(refused_credentials(statuses) or "")
+        raise _CredentialsRefused(refused_credentials(tally.statuses()) or "")
 
 
 class _CredentialsRefused(Exception):

@@ -36,6 +36,10 @@ def _run_all(ctx: PhaseContext, history: ExchangeHistory, per_run: dict[str, Any
     for scenario in SCENARIOS[ctx.api.name]:
         if chosen is not None and scenario.name not in chosen:
             continue
+        filtered = ctx.scope.scenario_reason(ctx.api.name, scenario.name, scenario.cites)
+        if filtered:  # what only it judges is explained as out of scope at the run's end
+            ctx.notes.append(f"scenario {scenario.name} skipped: {filtered}")
+            continue
         if ctx.client.read_only and scenario.needs_writes:
             for requirement_id in scenario.cites:
                 ctx.collector.skipped(

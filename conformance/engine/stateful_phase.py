@@ -54,13 +54,19 @@ def run_stateful_phase(ctx: PhaseContext) -> None:
     if ctx.client.read_only:
         ctx.notes.append("stateful phase skipped: read-only run (it creates and deletes)")
         return
+    filtered = ctx.scope.stateful_reason(ctx.api.name)
+    if filtered:
+        ctx.notes.append(f"stateful phase skipped: {filtered}")
+        return
 
     try:
         make_body = valid_create_body_factory(ctx)
-    except ScenarioAborted as exc:
+    except (ScenarioAborted, WriteRefused) as exc:
         ctx.notes.append(f"stateful phase skipped: {exc}")
         return
     schema = load_schema(ctx)
+    if ctx.scope.active:  # the machine chains over the selected operations only
+        schema = schema.include(operation_id=sorted(ctx.scope.operations))
     machine = _machine_class(ctx, schema.as_state_machine(), make_body)
     ctx.emit(Event("stateful", "step", "state machine over the spec's links"))
     # Unsatisfiable: every sequence was cut short by a bad exchange (each one a finding).
@@ -193,7 +199,9 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
             if method != "DELETE" and any(_under(path, d) for d in self.deleted):
                 if exchange.response.status == 404:
                     ctx.collector.passed(
-                        requirements["use_after_free"], check="schemathesis:use_after_free"
+                        requirements["use_after_free"],
+                        check="schemathesis:use_after_free",
+                        seconds=exchange.elapsed,
                     )
             elif (
                 method in ("GET", "PUT", "PATCH")
@@ -203,6 +211,7 @@ def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
                 ctx.collector.passed(
                     requirements["ensure_resource_availability"],
                     check="schemathesis:ensure_resource_availability",
+                    seconds=exchange.elapsed,
                 )
 
     Machine.target_error = []

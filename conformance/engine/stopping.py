@@ -46,6 +46,11 @@ class RunInterrupted(KeyboardInterrupt):
         return exit_code_for(self.signum)
 
 
+class RunHalted(KeyboardInterrupt):
+    """The run stopped itself (`--max-failures`): like a signal, it stops the sending and
+    cleanup still runs, but the run is not aborted: its report and exit code stand."""
+
+
 def exit_code_for(signum: int) -> ExitCode:
     """129 for SIGHUP, 130 for SIGINT, 143 for SIGTERM."""
     return EXIT_CODES.get(signal.Signals(signum), ExitCode.INTERRUPTED)
@@ -66,10 +71,15 @@ class StopControl:
         self.armed = False  # phase code runs: the handler may raise at once
         self.shielded = 0  # the client holds a request: the handler must not raise
         self.cleaning = 0  # cleanup runs: the handler must not raise
+        self.halted: str | None = None  # why the run stopped itself (--max-failures)
 
     @property
     def requested(self) -> bool:
-        return self.signum is not None
+        return self.signum is not None or self.halted is not None
+
+    def halt(self, reason: str) -> None:
+        """Stop the run without a signal: the next request outside cleanup raises RunHalted."""
+        self.halted = self.halted or reason
 
     def request(self, signum: int) -> None:
         """A stop signal arrived (called by the handler, or by tests)."""
@@ -86,9 +96,12 @@ class StopControl:
             raise RunInterrupted(self.signum)
 
     def raise_if_requested(self) -> None:
-        """Outside cleanup: raise RunInterrupted once a stop was requested."""
+        """Outside cleanup: raise RunInterrupted once a stop was requested (RunHalted once
+        the run halted itself)."""
         if self.signum is not None and not self.cleaning:
             raise RunInterrupted(self.signum)
+        if self.halted is not None and not self.cleaning:
+            raise RunHalted(self.halted)
 
     @contextmanager
     def shield(self) -> Iterator[None]:

@@ -10,7 +10,7 @@ import re
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
@@ -20,13 +20,13 @@ import urllib3.exceptions
 from requests.auth import AuthBase
 from requests.utils import get_environ_proxies
 
-from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.engine.request_watchdog import TICK, WATCHDOG, WatchedAdapter
 from conformance.engine.shared_budget import SharedBudget
 from conformance.engine.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
 from conformance.settings import READ_METHODS
 from conformance.target_url import TargetUrl
+from conformance.time_formats import parse_iso8601
 from conformance.transport import ACCOUNT_SWITCH_PARAMETER, Transport
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -131,6 +131,10 @@ class TargetClient:
         self.rate_cap: tuple[int, float] | None = None
         self.read_only = False
         self.write_guard: WriteGuard | None = None  # ownership: writes only to our own resources
+        # --include/--exclude (engine/filters.py): raises for an operation the run leaves out;
+        # cleanup and `unfiltered()` blocks (ownership proofs, the credentials probe) pass.
+        self.operation_guard: Callable[[str | None, str, str], None] | None = None
+        self._unfiltered = 0
         self.shared_budget: SharedBudget | None = None  # set in worker processes
         self.deadline: float | None = None  # time.monotonic() after which nothing is sent
         self._sent_at: deque[float] = deque()
@@ -148,6 +152,15 @@ class TargetClient:
         """Requests sent in this block are cleanup: they go on after a stop signal or the
         deadline, for a short grace period (see `stopping`)."""
         return self.stop.cleanup()
+
+    @contextlib.contextmanager
+    def unfiltered(self) -> Iterator[None]:
+        """Requests sent in this block pass the operation filter (the run's own bookkeeping)."""
+        self._unfiltered += 1
+        try:
+            yield
+        finally:
+            self._unfiltered -= 1
 
     def send(
         self,
@@ -221,6 +234,9 @@ class TargetClient:
         if self.write_guard is not None:  # ownership: writes only to what the run created
             self.write_guard.check(str(prepared.method), str(prepared.url))
         cleaning = self.stop.cleaning > 0
+        if self.operation_guard is not None and not cleaning and not self._unfiltered:
+            method, url = str(prepared.method), str(prepared.url)
+            self.operation_guard(self.operation_resolver(method, urlsplit(url).path), method, url)
         self._check_may_send(cleaning)
         if polite:
             self.wait_for_budget()

@@ -7,15 +7,14 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.exit_codes import ExitCode
-from conformance.gating.findings import (
-    FailingFinding,
-    GatingInputError,
-    failing_findings,
-    load_report,
-)
+
+# The findings (and the catalogue behind them) load when a diff runs, not when `--help` builds
+# the parser.
+if TYPE_CHECKING:
+    from conformance.gating.findings import FailingFinding
 
 
 @dataclass(slots=True)
@@ -37,6 +36,8 @@ class ReportDiff:
 
 
 def diff_reports(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
+    from conformance.gating.findings import failing_findings
+
     before, after = failing_findings(old), failing_findings(new)
 
     def ordered(keys: set[str], source: dict[str, FailingFinding]) -> list[FailingFinding]:
@@ -67,15 +68,25 @@ def add_diff_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "diff",
         help="compare two report.json files: new failures, fixed, still failing",
-        description="Exit 1 when NEW fails anything OLD did not (by finding fingerprint).",
+        description="List the findings NEW has and OLD had not, those fixed since and those "
+        "still failing, matched by finding fingerprint. Exit 1 when NEW fails anything OLD did "
+        "not, 2 when a file cannot be read.",
     )
-    parser.add_argument("old", type=Path, help="the earlier report.json (or its directory)")
-    parser.add_argument("new", type=Path, help="the later report.json (or its directory)")
-    parser.add_argument("--json", action="store_true", help="print the diff as JSON")
+    parser.add_argument(
+        "old", type=Path, metavar="OLD", help="the earlier report.json (or its directory)"
+    )
+    parser.add_argument(
+        "new", type=Path, metavar="NEW", help="the later report.json (or its directory)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the diff as JSON (default: text)"
+    )
     parser.set_defaults(handler=_diff_command)
 
 
 def _diff_command(args: argparse.Namespace) -> int:
+    from conformance.gating.findings import GatingInputError, load_report
+
     try:
         result = diff_reports(load_report(args.old), load_report(args.new))
     except GatingInputError as exc:

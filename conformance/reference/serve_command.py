@@ -9,31 +9,45 @@ import sys
 from types import FrameType
 from typing import Any
 
-import uvicorn
-
-from conformance.argument_types import (
-    non_negative_float,
-    port_number,
-    positive_float,
-    positive_int,
-)
+from conformance.argument_types import non_negative_float, port_number, positive_float, rate
 from conformance.exit_codes import ExitCode
-from conformance.reference import build_app, known_faults, vacuity_faults
 from conformance.reference.config import (
     DEFAULT_AZION_TOKEN,
     DEFAULT_AZION_VIEW_TOKEN,
     EdgeGridCredentials,
     ReferenceConfig,
 )
-from conformance.reference.faults import UnknownFaultError
-from conformance.reference.launcher import bind_loopback, uvicorn_config
+
+# uvicorn and the apps load in run_serve: `dsconform --help` builds this parser and stays light.
+DEFAULT_WINDOW = 60.0
+
+
+def _rate_or_count(text: str) -> tuple[int, float | None]:
+    """`--rate-limit N/PERIOD` as `run` takes it; a bare `N` (its window from the deprecated
+    `--rate-window`) still parses, with no period."""
+    if "/" in text:
+        return rate(text)
+    count, _ = rate(f"{text}/{DEFAULT_WINDOW:g}")
+    return count, None
 
 
 def add_serve_parser(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="run a reference server of one API")
-    serve.add_argument("--api", choices=["akamai", "azion"], required=True)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=port_number, default=0, help="0 picks a free port (default)")
+    """Register the `serve` subcommand on the CLI's subparsers."""
+    serve = commands.add_parser(
+        "serve",
+        help="run a reference server of one API",
+        description="Run the reference server of one API in the foreground until Ctrl-C or "
+        "SIGTERM; prints LISTENING http://HOST:PORT when it is ready.",
+    )
+    serve.add_argument("--api", choices=["akamai", "azion"], required=True, help="the API to serve")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the IPv4 address to listen on (default 127.0.0.1, loopback)",
+    )
+    serve.add_argument(
+        "--port", type=port_number, default=0, help="the port; 0 picks a free one (default 0)"
+    )
     serve.add_argument(
         "--fault",
         action="append",
@@ -41,7 +55,11 @@ def add_serve_parser(commands: Any) -> None:
         metavar="NAME",
         help="switch on a fault (repeatable; see --list-faults)",
     )
-    serve.add_argument("--list-faults", action="store_true", help="print the faults and exit")
+    serve.add_argument(
+        "--list-faults",
+        action="store_true",
+        help="print the faults (name, requirement IDs, description) and exit",
+    )
     serve.add_argument(
         "--activation-delay",
         type=non_negative_float,
@@ -51,42 +69,84 @@ def add_serve_parser(commands: Any) -> None:
     )
     serve.add_argument(
         "--rate-limit",
-        type=positive_int,
-        metavar="N",
-        help="requests per window (Akamai default: 20)",
+        type=_rate_or_count,
+        metavar="N/PERIOD",
+        help="answer 429 beyond N requests per PERIOD, as run's --rate-limit (e.g. 20/60s, "
+        "100/1m; default: Akamai 20/60s as documented, Azion none); a bare N is deprecated",
     )
-    serve.add_argument("--rate-window", type=positive_float, default=60.0, metavar="SECONDS")
-    serve.add_argument("--token", default=DEFAULT_AZION_TOKEN, help="Azion edit token")
     serve.add_argument(
-        "--view-token", default=DEFAULT_AZION_VIEW_TOKEN, help="Azion view-only token"
+        "--rate-window",
+        type=positive_float,
+        default=None,
+        metavar="SECONDS",
+        help=f"deprecated: the PERIOD of a bare --rate-limit N (default {DEFAULT_WINDOW:g})",
+    )
+    serve.add_argument(
+        "--token",
+        default=DEFAULT_AZION_TOKEN,
+        help="the Azion token the server accepts for edits (default: a fixed test token)",
+    )
+    serve.add_argument(
+        "--view-token",
+        default=DEFAULT_AZION_VIEW_TOKEN,
+        help="the Azion view-only token the server accepts (default: a fixed test token)",
     )
     serve.add_argument(
         "--edgegrid",
         nargs=3,
         metavar=("CLIENT_TOKEN", "CLIENT_SECRET", "ACCESS_TOKEN"),
-        help="Akamai: verify EdgeGrid signatures made with these credentials",
+        help="Akamai: verify EdgeGrid signatures made with these credentials "
+        "(default: check only the Authorization header's form)",
     )
     serve.set_defaults(handler=run_serve)
 
 
-class _AnnouncingServer(uvicorn.Server):
-    async def startup(self, sockets: Any = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started and sockets:
-            host, port = sockets[0].getsockname()[:2]
-            print(f"LISTENING http://{host}:{port}", flush=True)
+def _budget(args: argparse.Namespace) -> tuple[int | None, float]:
+    """The server's rate limit and window from `--rate-limit` (and the deprecated
+    `--rate-window`); raises ValueError for a combination that says two things."""
+    count, period = args.rate_limit or (None, None)
+    window = args.rate_window
+    if period is not None and window is not None:
+        raise ValueError("--rate-window goes with a bare --rate-limit N only: write N/PERIOD")
+    if window is not None or (count is not None and period is None):
+        shown = f"{count if count is not None else 'N'}/{window or DEFAULT_WINDOW:g}s"
+        print(
+            f"dsconform: warning: --rate-limit N with --rate-window is deprecated; "
+            f"write --rate-limit {shown}",
+            file=sys.stderr,
+        )
+    return count, period or window or DEFAULT_WINDOW
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """`dsconform serve`: build the app, listen on loopback, serve until stopped."""
+    import uvicorn
+
+    from conformance.reference import build_app, known_faults, vacuity_faults
+    from conformance.reference.faults import UnknownFaultError
+    from conformance.reference.launcher import bind_loopback, uvicorn_config
+
+    class _AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and sockets:
+                host, port = sockets[0].getsockname()[:2]
+                print(f"LISTENING http://{host}:{port}", flush=True)
+
     if args.list_faults:
         for fault in (*known_faults(args.api), *vacuity_faults(args.api)):
             print(f"{fault.name}\t{','.join(fault.requirement_ids)}\t{fault.description}")
         return ExitCode.OK
+    try:
+        rate_limit, rate_window = _budget(args)
+    except ValueError as exc:
+        print(f"dsconform: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     config = ReferenceConfig(
         faults=frozenset(args.fault),
         activation_delay=args.activation_delay,
-        rate_limit=args.rate_limit,
-        rate_window=args.rate_window,
+        rate_limit=rate_limit,
+        rate_window=rate_window,
         token=args.token,
         view_token=args.view_token,
         edgegrid=EdgeGridCredentials(*args.edgegrid) if args.edgegrid else None,

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from conformance.openapi_document import JSON_PATH_IN_MESSAGE, json_path, json_path_parts
 from conformance.redaction import PLACEHOLDER, redact_body_text, redact_headers, redact_url
 from conformance.reporting.coverage import UNMATCHED, code_is_documented
 
@@ -24,6 +25,8 @@ STATUSES = ("failed", "error", "passed", "untested")
 LEVELS = ("MUST", "SHOULD", "MAY")
 # Bodies longer than this are cut in the page (report.json keeps what the run kept).
 MAX_BODY_CHARS = 4000
+# The part of a body a schema finding names is shown on its own, cut at this many lines.
+MAX_FOCUS_LINES = 40
 # Headers a replayed request must not carry over: curl computes or negotiates them itself.
 _CURL_SKIP_HEADERS = frozenset(
     {"content-length", "connection", "accept-encoding", "host", "x-schemathesis-testcaseid"}
@@ -89,6 +92,55 @@ def _pretty_body(body: str) -> tuple[str, bool]:
     return text, False
 
 
+def _body_focus(message: str, body: str) -> dict[str, Any] | None:
+    """The part of a JSON body that a finding's message names (`... at $.a[0].b: ...`): the
+    object holding the failing member, that member's lines marked; None without a path or
+    when the body holds no such part."""
+    found = JSON_PATH_IN_MESSAGE.search(message)
+    parts = json_path_parts(found.group(1)) if found else None
+    if not parts:
+        return None
+    try:
+        value: Any = json.loads(body)
+    except ValueError:
+        return None
+    # Show the failing member inside the object holding it, so its neighbours are visible.
+    shown = parts[:-1] if isinstance(parts[-1], str) else parts
+    for part in shown:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    key = parts[-1] if isinstance(parts[-1], str) and isinstance(value, dict) else None
+    if key is not None and key not in value:
+        key = None
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    lines = []
+    depth = 0
+    marking = False
+    for line in text.splitlines():
+        opens = line.rstrip().endswith(("{", "["))
+        closes = line.strip().startswith(("}", "]"))
+        if key is not None and depth == 1 and line.startswith(f"  {json.dumps(key)}:"):
+            marking = True
+        lines.append({"text": line, "marked": marking})
+        depth += (1 if opens else 0) - (1 if closes else 0)
+        if marking and depth == 1:
+            marking = False
+    cut = len(lines) > MAX_FOCUS_LINES
+    if cut:
+        first = next((i for i, line in enumerate(lines) if line["marked"]), 0)
+        start = max(0, min(first - 5, len(lines) - MAX_FOCUS_LINES))
+        lines = lines[start : start + MAX_FOCUS_LINES]
+    return {
+        "path": found.group(1) if found else "",
+        "shown": json_path(shown),
+        "member": key is not None,
+        "lines": lines,
+        "cut": cut,
+    }
+
+
 def _header_lines(headers: dict[str, Any] | None) -> str:
     return "\n".join(f"{name}: {value}" for name, value in (headers or {}).items())
 
@@ -104,6 +156,7 @@ def _finding_view(finding: dict[str, Any], api: str) -> dict[str, Any]:
         "operation": finding.get("operation") or "",
         "request": None,
         "response": None,
+        "focus": None,
     }
     if request:
         method = str(request.get("method", "")).upper()
@@ -114,7 +167,9 @@ def _finding_view(finding: dict[str, Any], api: str) -> dict[str, Any]:
             and any(k.lower() == "authorization" for k in (request.get("headers") or {})),
         }
     if response:
-        body, cut = _pretty_body(str(response.get("body") or ""))
+        raw = str(response.get("body") or "")
+        body, cut = _pretty_body(raw)
+        view["focus"] = _body_focus(str(view["message"]), raw)
         view["response"] = {
             "status": response.get("status"),
             "headers": _header_lines(response.get("headers")),
@@ -238,6 +293,7 @@ def _report_view(report: dict[str, Any], index: int) -> dict[str, Any]:
         "chart": _chart_view(list(sections.values())),
         "failures": failures,
         "deviations": [v for v in failures if v["deviation"]],
+        "counted": [v for v in failures if not v["deviation"]],
         "fail_on": report.get("fail_on") or "",
         "incomplete": report.get("incomplete") or "",
         "coverage": _coverage_view(report.get("coverage")),
@@ -308,15 +364,10 @@ def render_html(reports: Sequence[dict[str, Any]]) -> str:
         .render(
             reports=views,
             verdict=_overall_verdict(reports),
+            failing_total=sum(len(v["failures"]) for v in views),
             apis=[v["api"] for v in views],
             statuses=STATUSES,
             levels=LEVELS,
             title="dsconform: " + ", ".join(f"{v['api']} {v['verdict']}" for v in views),
         )
     )
-
-
-def write_html(reports: Sequence[dict[str, Any]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(reports), encoding="utf-8")
-    return path

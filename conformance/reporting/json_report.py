@@ -92,6 +92,7 @@ def build_report(
                 "checks": sorted(result.checks),
                 "passes": result.passes,
                 "failures": result.failures,
+                "seconds": round(result.seconds, 6),
                 "findings": [finding.as_dict() for finding in result.findings],
             }
         )
@@ -159,5 +160,6 @@ def write_report(report: dict[str, Any], report_dir: Path) -> Path:
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(report, stream, indent=2, ensure_ascii=False)
         stream.write("\n")
+    os.chmod(temporary, 0o644)  # mkstemp's 0600 is for the half-written file, not the report
     os.replace(temporary, target)
     return target

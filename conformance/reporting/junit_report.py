@@ -3,8 +3,14 @@
 passed -> a plain test case; failed -> `<failure>`; error (the suite broke) -> `<error>`;
 untested -> `<skipped>` with the reason. A deviation (failed, but the failure policy does not
 count it, issue 12) -> `<skipped>` saying so, its findings in `<system-out>`; under a policy
-that counts it, it is an ordinary failure. Test cases are named `<ID>: <statement>` and grouped
-(classname) by API and seed section.
+that counts it, it is an ordinary failure.
+
+A test case is named by its requirement ID (stable across catalogue edits) and grouped
+(classname) by API and seed section; the statement, level and basis are its properties and
+open every failure message. Its `time` is the target's answer time summed over the exchanges
+the requirement's observations judged (`seconds` in report.json: an exchange judged for three
+requirements counts for each, so the cases add up to more than the run); the suite's `time` is
+the run's wall time.
 """
 
 from __future__ import annotations
@@ -119,13 +125,23 @@ def _suite(report: dict[str, Any]) -> ET.Element:
             "testcase",
             {
                 "classname": _flat(f"{api}.{section}"),
-                "name": _flat(f"{requirement['id']}: {requirement.get('statement', '')}"),
-                "time": "0",
+                "name": _flat(requirement["id"]),
+                "time": f"{max(float(requirement.get('seconds') or 0.0), 0.0):.3f}",
             },
         )
+        statement = _flat(requirement.get("statement", ""))
+        case_properties = ET.SubElement(case, "properties")
+        for name, value in (
+            ("statement", statement),
+            ("level", requirement.get("level", "")),
+            ("basis", requirement.get("basis", "")),
+            ("status", requirement.get("status", "")),
+        ):
+            ET.SubElement(case_properties, "property", {"name": name, "value": _flat(value)})
         status = requirement.get("status")
         findings = requirement.get("findings") or []
         first = _flat(findings[0].get("message", "")) if findings else ""
+        said = f"{requirement.get('level', '')}: {statement}"
         if status == "failed" and requirement.get("deviation"):
             policy = report.get("fail_on") or "explicit"
             basis = requirement.get("basis", "")
@@ -135,7 +151,7 @@ def _suite(report: dict[str, Any]) -> ET.Element:
                 {
                     "message": _flat(
                         f"deviation ({basis} {requirement.get('level', '')}; not counted under "
-                        f"--fail-on {policy}): {first or 'requirement failed'}"
+                        f"--fail-on {policy}): {statement} — {first or 'requirement failed'}"
                     )
                 },
             )
@@ -145,14 +161,16 @@ def _suite(report: dict[str, Any]) -> ET.Element:
                 case,
                 "failure",
                 {
-                    "message": first or "requirement failed",
+                    "message": _flat(f"{said} — {first or 'requirement failed'}"),
                     "type": _flat(findings[0].get("kind", "failed")) if findings else "failed",
                 },
             )
             element.text = _details(requirement)
         elif status == "error":
             element = ET.SubElement(
-                case, "error", {"message": first or "the suite broke", "type": "suite-error"}
+                case,
+                "error",
+                {"message": _flat(f"{said} — {first or 'the suite broke'}"), "type": "suite-error"},
             )
             element.text = _details(requirement)
         elif status == "untested":

@@ -6,8 +6,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 STATUSES = ("passed", "failed", "untested", "error")
+REPORT_HTML = "report.html"  # writers.REPORT_HTML; writers imports this module, not the reverse
 # A pull-request comment stays readable: list this many failing requirements, then a count.
 MAX_LISTED = 20
 MAX_MESSAGE = 160
@@ -60,11 +62,21 @@ def _code(text: Any, limit: int = MAX_MESSAGE) -> str:
 
 
 def _prose(text: Any, limit: int = MAX_MESSAGE) -> str:
-    """Like `_inline`, but a `backticked` part (as the catalogue writes code) stays code."""
-    return "".join(
-        _code(part[1:-1], limit) if _TICKED.fullmatch(part) else _escape(part)
-        for part in _TICKED.split(_flat(text, limit))
-    )
+    """Like `_inline`, but a `backticked` part (as the catalogue writes code) stays code; a cut
+    inside a code part ends that code span (`templat…`), so no backtick is left unpaired."""
+    flat = _flat(text, len(str(text)) + 1)
+    out: list[str] = []
+    room = limit
+    for part in _TICKED.split(flat):
+        code = _TICKED.fullmatch(part) is not None
+        inner = part[1:-1] if code else part
+        if len(inner) >= room:
+            inner = inner[: max(room - 1, 0)] + "…"
+            out.append(_code(inner, limit) if code else _escape(inner))
+            break
+        room -= len(inner)
+        out.append(_code(inner, limit) if code else _escape(inner))
+    return "".join(out)
 
 
 def _one(report: dict[str, Any], heading: str) -> list[str]:
@@ -140,9 +152,10 @@ def _deviation_lines(report: dict[str, Any]) -> list[str]:
             detail = f" — {_code(findings[0].get('message', ''))}" if findings else ""
             errata = ", ".join(requirement.get("errata") or [])
             lines.append(
-                f"- **{requirement['id']}** {requirement.get('level', '')} "
-                f"{requirement.get('basis', '')}{f' ({errata})' if errata else ''}: "
-                f"{_inline(requirement.get('statement', ''))}{detail}"
+                f"- **{_inline(requirement['id'])}** {_inline(requirement.get('level', ''))} "
+                f"{_inline(requirement.get('basis', ''))}"
+                f"{f' ({_inline(errata)})' if errata else ''}: "
+                f"{_prose(requirement.get('statement', ''))}{detail}"
             )
         if len(deviations) > MAX_LISTED:
             lines.append(f"- … and {len(deviations) - MAX_LISTED} more (see `report.html`)")
@@ -160,8 +173,13 @@ def _deviation_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(reports: Sequence[dict[str, Any]]) -> str:
-    """The summary of one report, or of several (one section per API)."""
+def render_markdown(
+    reports: Sequence[dict[str, Any]], *, report_html: str | None = REPORT_HTML
+) -> str:
+    """The summary of one report, or of several (one section per API).
+
+    `report_html` is the page's address relative to where the summary is read (a link), or
+    None where no relative link can work (a CI job summary): then the page is only named."""
     if not reports:
         raise ValueError("render_markdown needs at least one report")
     if len(reports) == 1:
@@ -172,10 +190,19 @@ def render_markdown(reports: Sequence[dict[str, Any]]) -> str:
         lines = [f"## dsconform: {overall.upper()}", ""]
         for report in reports:
             lines += _one(report, "###")
-    lines.append(
-        "Full report: `report.html` (requirement matrix, coverage, each failure's request)."
+    where = (
+        f"[{_escape(report_html)}]({_link_target(report_html)})"
+        if report_html
+        else "`report.html` in the run's report directory"
     )
+    lines.append(f"Full report: {where} (requirement matrix, coverage, each failure's request).")
     return "\n".join(lines) + "\n"
+
+
+def _link_target(path: str) -> str:
+    """`path` as a Markdown link destination: percent-encoded, so spaces and parentheses in a
+    directory name neither end the link nor start markup."""
+    return quote(path, safe="/#-_.~")
 
 
 def write_markdown(reports: Sequence[dict[str, Any]], path: Path) -> Path:

@@ -42,6 +42,9 @@ class _Event(Protocol):
     @property
     def message(self) -> str: ...
 
+    @property
+    def requests(self) -> tuple[tuple[str, int], ...]: ...
+
 
 class _ResultLike(Protocol):
     @property
@@ -74,7 +77,6 @@ class RunProgress:
         self.operation = ""
         self.requests = 0
         self.failed = 0
-        self._phase_requests = 0
         self._phase_started = 0.0
         self._started = time.monotonic()
         self._lock = threading.Lock()
@@ -111,14 +113,14 @@ class RunProgress:
         with self._lock:
             if event.kind == "phase-started":
                 self.phase, self.step, self.operation = event.phase, "", ""
-                self._phase_requests = 0
                 self._phase_started = time.monotonic()
                 if not self.live:
                     self._line(f"{self.api}: {event.phase} phase started")
             elif event.kind == "phase-finished":
                 seconds = time.monotonic() - self._phase_started
                 self._line(
-                    f"{self.api}: {event.phase} phase finished: {self._phase_requests} requests, "
+                    f"{self.api}: {event.phase} phase finished: "
+                    f"{phase_requests(event.phase, event.requests)}, "
                     f"{seconds:.1f} s, {self.failed} failed requirement(s) so far",
                     style="dim" if self.live else None,
                 )
@@ -137,7 +139,6 @@ class RunProgress:
             failed = sum(1 for result in collector.results() if result.failures)
         with self._lock:
             self.requests += 1
-            self._phase_requests += 1
             operation = getattr(exchange, "operation_id", None)
             if operation:
                 self.operation = operation
@@ -174,6 +175,15 @@ class RunProgress:
             line.no_wrap = True
             line.overflow = "ellipsis"
         return Group(*lines)
+
+
+def phase_requests(phase: str, counted: Iterable[tuple[str, int]]) -> str:
+    """`224 requests (+1 cleanup)`: the engine's one count (engine/request_tally.py) of what
+    was sent while `phase` ran, under the names the report's `requests.by_phase` uses."""
+    counts = dict(counted)
+    own = counts.pop(phase, 0)
+    others = ", ".join(f"{n} {name}" for name, n in counts.items())
+    return f"{own} requests" + (f" (+{others})" if others else "")
 
 
 def render_summary(

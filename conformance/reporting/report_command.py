@@ -1,5 +1,4 @@
-"""`dsconform report DIR [DIR ...] [--html-only] [--combined FILE]`: rebuild the readable
-reports (report.html, summary.md, junit.xml) from each directory's report.json."""
+"""`dsconform report`: rebuild the readable reports from each directory's report.json."""
 
 from __future__ import annotations
 
@@ -16,7 +15,8 @@ def add_report_parser(commands: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(
         "report",
         help="rewrite report.html, summary.md and junit.xml from a run's report.json",
-        description=__doc__,
+        description="Rewrite report.html, summary.md and junit.xml from each directory's "
+        "report.json (after an upgrade, or to re-render an old run); prints the files written.",
     )
     parser.add_argument(
         "dirs",
@@ -25,7 +25,9 @@ def add_report_parser(commands: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help="a run's report directory (or an --api all directory holding one per API)",
     )
-    parser.add_argument("--html-only", action="store_true", help="rewrite report.html only")
+    parser.add_argument(
+        "--html-only", action="store_true", help="rewrite report.html only (default: all three)"
+    )
     parser.add_argument(
         "--combined",
         type=Path,

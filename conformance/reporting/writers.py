@@ -23,10 +23,10 @@ import jsonschema
 from conformance.reporting.html_report import render_html
 from conformance.reporting.json_report import report_schema, write_report
 from conformance.reporting.junit_report import render_junit
+from conformance.reporting.markdown_report import REPORT_HTML as REPORT_HTML
 from conformance.reporting.markdown_report import render_markdown
 
 REPORT_JSON = "report.json"
-REPORT_HTML = "report.html"
 SUMMARY_MD = "summary.md"
 JUNIT_XML = "junit.xml"
 # What every run writes into its report directory, in the order a reader wants them.
@@ -129,6 +129,34 @@ def regenerate(report_dir: Path, *, html_only: bool = False) -> list[Path]:
                 written += _write_derived([report], directory, html_only=html_only)
             return written + _write_derived(reports, report_dir, html_only=html_only)
     return _write_derived([load_report(report_dir)], report_dir, html_only=html_only)
+
+
+STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
+
+
+def append_step_summary(
+    reports: Sequence[dict[str, Any]], report_dirs: Sequence[Path]
+) -> str | None:
+    """Append the summary of `reports` to the file `$GITHUB_STEP_SUMMARY` names (GitHub
+    Actions shows it on the job's page; each step appends its own), when that is set.
+
+    Returns a one-line warning when the file cannot be written (the run's verdict stands), else
+    None. The page is named by its path, not linked: a job summary has no directory to be
+    relative to."""
+    target = os.environ.get(STEP_SUMMARY_VARIABLE)
+    if not target or not reports:
+        return None
+    pages = ", ".join(f"`{d / REPORT_HTML}`" for d in report_dirs)
+    text = render_markdown(reports, report_html=None)
+    if pages:
+        text += f"\nReport pages: {pages}\n"
+    try:
+        with open(target, "a", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return f"warning: cannot append to ${STEP_SUMMARY_VARIABLE} ({target}): {reason}"
+    return None
 
 
 # ---------------------------------------------------------------- output directories of a run

@@ -8,10 +8,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from conformance.checks.rate_limit_headers import parse_iso8601
 from conformance.engine.exchange import Exchange
 from conformance.engine.results import Finding, ResultsCollector
 from conformance.engine.target_client import TargetClient
+from conformance.time_formats import parse_iso8601
 
 MAX_POLL_PAUSE = 60.0
 PENDING_REFUSALS = "pending-refusals"  # per-run key: refusals judged when the phase ends
@@ -93,7 +93,9 @@ class ScenarioContext:
             raise ValueError(f"scenario {self.scenario.name} cites undeclared {requirement_id}")
         check = f"scenario:{self.scenario.name}"
         if holds:
-            self.collector.passed(requirement_id, check=check)
+            self.collector.passed(
+                requirement_id, check=check, seconds=exchange.elapsed if exchange else 0.0
+            )
         else:
             self.collector.failed(
                 Finding(
