@@ -32,7 +32,12 @@ def _credentials(args: argparse.Namespace | None) -> set[str]:
         with contextlib.suppress(Exception):
             from conformance.engine.target import read_edgerc
 
-            section = getattr(args, "section", None) or "default"
+            section = (
+                getattr(args, "section", None)
+                or os.environ.get("AKAMAI_EDGERC_SECTION")
+                or os.environ.get(ENVIRONMENT["section"])
+                or "default"
+            )
             rc = read_edgerc(Path(edgerc), section)
             creds = rc.credentials
             values.update((creds.client_token, creds.client_secret, creds.access_token))

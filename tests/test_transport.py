@@ -341,3 +341,27 @@ def test_a_loopback_target_is_never_reached_through_a_proxy(
     assert not any("not a loopback address" in note for note in report["notes"])
     created = report["requirements"]
     assert any(r["id"] == "AZION-CREATE-002" and r["status"] == "passed" for r in created)
+
+
+def test_the_crash_log_holds_no_header_credential_nor_account_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conformance.crash_log import CRASH_PREFIX
+    from conformance.engine import run as engine_run
+
+    account_key = "1-7QPXR2:1-4LMNB"
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"simulated bug holding {GATEWAY_KEY} and {account_key}")
+
+    monkeypatch.setattr(engine_run, "run_conformance", boom)
+    report_dir = tmp_path / "r"
+    argv = ["run", "--api", "akamai", "--base-url", "http://127.0.0.1:9",
+            "--account-key", account_key, "-H", f"X-Gateway-Key: {GATEWAY_KEY}",
+            "--report-dir", str(report_dir)]  # fmt: skip
+    assert main(argv) == ExitCode.INTERNAL
+    err = capsys.readouterr().err
+    (log,) = report_dir.glob(f"{CRASH_PREFIX}*.log")
+    text = log.read_text(encoding="utf-8") + err
+    assert "simulated bug holding" in text
+    assert GATEWAY_KEY not in text and account_key not in text
