@@ -171,6 +171,7 @@ class CassetteRecorder:
             "auth": type(target.auth).__name__ if target.auth is not None else None,
             "view_auth": type(target.view_auth).__name__ if target.view_auth is not None else None,
             "default_headers": dict(target.default_headers),
+            "account_key": bool(target.transport.account_key),  # accountSwitchKey on each URI
             "faults": list(target.faults),
             "run_prefix": run_prefix,
             # The replay's clock starts here: time.time() reads as it did while recording, so
