@@ -10,29 +10,21 @@ import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 # Only light imports here: the parser must build (and `--help` answer) without loading the
 # engine, schemathesis, hypothesis, the servers or the report templates; tests/test_cli_help.py
 # checks it. Each command imports what it needs when it runs.
 from conformance import __version__
 from conformance.apis import APIS, get_api
-from conformance.argument_types import (
-    base_url,
-    identifier,
-    non_empty,
-    phase_list,
-    positive_float,
-    positive_int,
-    rate,
-    worker_count,
-)
 from conformance.cassettes.commands import add_recheck_parser
-from conformance.cassettes.commands import add_run_flags as add_cassette_run_flags
 from conformance.exit_codes import ExitCode, exit_status_help
 from conformance.gating.diff import add_diff_parser
-from conformance.settings import ENVIRONMENT, PHASES, PROFILES, RunSettings
+from conformance.settings import ENVIRONMENT, RunSettings
 from conformance.spec_files import ContractFileError
+
+if TYPE_CHECKING:
+    from conformance.config_file import ConfigFile
 
 DESCRIPTION = """\
 Contract and conformance tests for the Akamai DataStream 2 Configuration API v1
@@ -67,6 +59,9 @@ def _epilog() -> str:
         f"examples:\n{EXAMPLES}\n\n"
         "environment (a flag beats its variable; `COMMAND --help` says which read it):\n"
         f"{variables}\n\n"
+        "config file: run's settings from dsconform.toml or pyproject.toml [tool.dsconform]\n"
+        "  (keys = run's long flag names), beaten by flags and variables; `dsconform config\n"
+        "  --api X` shows each setting's source\n\n"
         "exit status (of run; the other commands: 0 done, 1 findings, 2 usage, 4 a bug):\n"
         f"{exit_status_help()}\n"
     )
@@ -122,143 +117,29 @@ def _build_parser() -> argparse.ArgumentParser:
         help="run the conformance suite against a target",
         description="Check a target against one API's contract (or both: --api all) and write "
         "report.json, report.html, summary.md and junit.xml to the report directory. A flag "
-        "beats its environment variable, which beats the default; exit codes: dsconform --help.",
+        "beats its environment variable, which beats the config file (dsconform.toml or "
+        "pyproject.toml [tool.dsconform]), which beats the default; exit codes: dsconform --help.",
     )
+    _add_run_flags(run)
     run.add_argument(
-        "--api",
-        choices=[*sorted(APIS), "all"],
-        required=True,
-        help="the API to check, or all (one report per API)",
-    )
-    run.add_argument(
-        "--base-url",
-        type=base_url,
-        help="the target (http:// or https://); without it, the embedded reference server",
-    )
-    run.add_argument("--token", type=non_empty, help=f"Azion token (or ${ENVIRONMENT['token']})")
-    run.add_argument(
-        "--view-token", type=non_empty, help="Azion view-only token, for the permission checks"
-    )
-    run.add_argument(
-        "--edgerc",
-        type=Path,
-        help=f"Akamai .edgerc file (EdgeGrid credentials; without --base-url the target is its "
-        f"host); ${ENVIRONMENT['edgerc']} is read only with --base-url (default: none, unsigned)",
-    )
-    run.add_argument(
-        "--section",
-        type=non_empty,
-        default=None,
-        help="section of the .edgerc (or $AKAMAI_EDGERC_SECTION, then "
-        f"${ENVIRONMENT['section']}; default: default)",
-    )
-    run.add_argument("--report-dir", type=Path, help="default: reports/<api>-<UTC timestamp>/")
-    run.add_argument(
-        "--phases",
-        type=phase_list,
-        default=None,
-        help=f"comma-separated, from {','.join(PHASES)} (default: the profile's)",
-    )
-    run.add_argument(
-        "--profile",
-        choices=sorted(PROFILES),
-        default="default",
-        help="default: all phases; minimal: the scenarios only, the fewest requests",
-    )
-    run.add_argument(
-        "--domain-id",
-        type=identifier,
-        action="append",
-        default=[],
-        metavar="ID",
-        help="Azion: a domain of the account that test streamings may name "
-        "(repeatable; default: the seed's sample id)",
-    )
-    run.add_argument(
-        "--scenarios",
-        metavar="NAMES",
-        help="comma-separated scenario names to run (default: all of the API's)",
-    )
-    run.add_argument(
-        "--read-only",
+        "--show-settings",
         action="store_true",
-        help="send only GET requests; what needs writes is skipped, not failed",
+        help="print the effective settings and where each comes from, then exit (sends nothing)",
     )
-    run.add_argument(
-        "--allow-writes",
-        action="store_true",
-        help="allow writes to a target that is not on loopback",
-    )
-    run.add_argument(
-        "--rate-limit",
-        type=rate,
-        metavar="N/PERIOD",
-        help="at most N requests per PERIOD (e.g. 20/60s, 5/1s, 100/1m)",
-    )
-    run.add_argument(
-        "--deadline",
-        type=positive_float,
-        metavar="SECONDS",
-        help="stop the run (exit 2, partial report) after this long, a request in flight too",
-    )
-    run.add_argument(
-        "--max-examples",
-        type=positive_int,
-        default=10,
-        help="generated cases per operation and mode (default 10)",
-    )
-    run.add_argument("--seed", type=int, default=0, help="generation seed (default 0)")
-    run.add_argument(
-        "--workers",
-        type=worker_count,
-        default=1,
-        metavar="N",
-        help="processes sharing the property phase and one rate budget, at most 64 (default 1)",
-    )
-    run.add_argument(
-        "--timeout",
-        type=positive_float,
-        default=30.0,
-        help="seconds per request: connect, headers and the full body (default 30)",
-    )
-    run.add_argument(
-        "--settle-timeout",
-        type=positive_float,
-        default=60.0,
-        metavar="SECONDS",
-        help="how long a scenario waits for an activation or deletion to finish (default 60; "
-        "Akamai documents about 90 minutes for an activation)",
-    )
-    run.add_argument(
-        "--fault",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="embedded target only: inject a reference-server fault",
-    )
-    run.add_argument(
-        "--fail-on",
-        choices=("explicit", "must", "all"),
-        default="explicit",
-        help="which failed requirements fail the run (exit 1): explicit MUSTs (default), every "
-        "MUST, or all; the other failures are reported as deviations",
-    )
-    add_filter_flags(run)
-    run.add_argument(
-        "--max-failures",
-        type=positive_int,
-        metavar="N",
-        help="stop after N failed requirements the --fail-on policy covers (deviations do not "
-        "count), clean up, report the rest as untested (out-of-scope), exit 1 (default: never)",
-    )
-    add_cassette_run_flags(run)
-    from conformance.transport import add_transport_flags  # -H, TLS, client cert, account key
-
-    add_transport_flags(run)
     run.add_argument(
         "--quiet", action="store_true", help="no progress display; a one-line summary at the end"
     )
     run.set_defaults(handler=_run)
+
+    config = commands.add_parser(
+        "config",
+        help="show the effective run settings and the source of each (flag, env, file, default)",
+        description="Print the settings `dsconform run` would use with the same flags, each "
+        "with its source: flag, env VAR, file PATH [table], or default. Secrets are redacted; "
+        "nothing is sent. Exit 2 when the settings (or the config file) are unusable.",
+    )
+    _add_run_flags(config)
+    config.set_defaults(handler=_show_settings)
 
     add_recheck_parser(commands)
     add_diff_parser(commands)
@@ -277,23 +158,55 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_filter_flags(parser: argparse.ArgumentParser) -> None:
-    """`--include`/`--exclude` of `run` and `plan` (engine/filters.py has the rules)."""
-    for flag, verb in (("--include", "only"), ("--exclude", "not")):
-        parser.add_argument(
-            flag,
-            action="append",
-            default=[],
-            metavar="PATTERNS",
-            help=f"{verb} the requirements (AKAMAI-RATE-*) or operations (listStreams) these "
-            "comma-separated globs match, ignoring case (repeatable; include first, then "
-            "exclude; default: everything)",
-        )
+def _add_run_flags(parser: argparse.ArgumentParser) -> None:
+    """`--api`, `--config` and every option of `run_options.RUN_OPTIONS`."""
+    from conformance.run_options import add_run_options
+
+    parser.add_argument(
+        "--api",
+        choices=[*sorted(APIS), "all"],
+        required=True,
+        help="the API to check, or all (one report per API)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read settings from this TOML file (/dev/null: none) instead of the "
+        "dsconform.toml or pyproject.toml [tool.dsconform] found from the current directory",
+    )
+    add_run_options(parser)
+
+
+def _config_file(args: argparse.Namespace) -> ConfigFile | None:
+    """The command's config file, loaded once (a problem with it is a usage error)."""
+    from conformance.config_file import ConfigFileError, load_config
+
+    if "config_file" not in vars(args):
+        try:
+            args.config_file = load_config(args.config, Path.cwd(), os.environ)
+        except ConfigFileError as exc:
+            raise _UsageError(str(exc)) from None
+    config: ConfigFile | None = args.config_file
+    return config
+
+
+def _show_settings(args: argparse.Namespace) -> int:
+    from conformance.settings_builder import SettingsError, settings_table
+
+    names = sorted(APIS) if args.api == "all" else [args.api]
+    config = _config_file(args)
+    try:
+        for name in names:
+            print("\n".join(settings_table(name, vars(args), os.environ, config)))
+    except SettingsError as exc:
+        raise _UsageError(_naming_the_file(str(exc), config)) from None
+    return ExitCode.OK
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.fault and args.base_url:
-        raise _UsageError("--fault applies only to the embedded reference server (no --base-url)")
+    if args.show_settings:
+        return _show_settings(args)
     names = sorted(APIS) if args.api == "all" else [args.api]
     if len(names) > 1 and (args.base_url or args.fault or args.edgerc):
         raise _UsageError(
@@ -303,23 +216,22 @@ def _run(args: argparse.Namespace) -> int:
         raise _UsageError("--edgerc is Akamai's (EdgeGrid): an Azion run takes --token")
     if args.api == "akamai" and (args.token or args.view_token):
         raise _UsageError("--token and --view-token are Azion's: an Akamai run takes --edgerc")
-    if args.workers > 1 and (args.record or args.replay):
-        raise _UsageError("--workers cannot be combined with --record or --replay")
-    if args.replay and (args.base_url or args.fault):
-        raise _UsageError("--replay takes its target from the cassettes: drop --base-url/--fault")
     codes = []
     reports: list[dict[str, Any]] = []
     with ExitStack() as held:  # every report and record directory, ours until the runs end
-        report_dirs = _preflight(args, names, held)
+        report_dirs, combined = _preflight(args, names, held)
+        config = _config_file(args)
+        if config is not None and config.has_values:
+            print(f"dsconform: settings from {config.path}", file=sys.stderr)
         args.crash_log_dir = report_dirs[names[0]]  # where a crash log goes (exit 4)
         for name in names:
             codes.append(_run_one(args, name, report_dirs[name], reports))
             if codes[-1] in SIGNAL_CODES:  # a stop signal ends the whole command, not one API
                 break
-        if args.report_dir is not None and len(reports) > 1:
+        if combined is not None and len(reports) > 1:
             from conformance.reporting.writers import write_combined
 
-            print(f"combined report: {write_combined(reports, args.report_dir)[0]}")
+            print(f"combined report: {write_combined(reports, combined)[0]}")
         # A CI job summary (GitHub Actions), once per command; never fails the run.
         from conformance.reporting.writers import append_step_summary
 
@@ -341,38 +253,52 @@ def _severity(code: int) -> tuple[bool, bool, bool, bool, int]:
     )
 
 
-def _preflight(args: argparse.Namespace, names: list[str], held: ExitStack) -> dict[str, Path]:
+def _preflight(
+    args: argparse.Namespace, names: list[str], held: ExitStack
+) -> tuple[dict[str, Path], Path | None]:
     """Every input error before the first request of any API's run: flags, files read
-    (baseline, cassettes, .edgerc), then the directories written, claimed for the whole run."""
+    (baseline, cassettes, .edgerc), then the directories written, claimed for the whole run.
+    Returns each API's report directory and, when every API was given the same one (`--api
+    all --report-dir DIR`), that directory for the combined report (each API in DIR/<api>/)."""
     from conformance.preflight import PreflightError, check_inputs, claim_outputs
     from conformance.reporting.writers import OutputDirError, claimed_directory
 
-    wanted = {
-        name: args.report_dir / name
-        if args.report_dir is not None and len(names) > 1
-        else args.report_dir
-        for name in names
-    }
+    given = {name: _run_settings(args, name).report_dir for name in names}
+    shared = given[names[0]] if len(names) > 1 and len(set(given.values())) == 1 else None
+    wanted = {name: shared / name for name in names} if shared is not None else given
     try:
         for name in names:
             check_inputs(_run_settings(args, name, wanted[name]))
-        if args.report_dir is not None and len(names) > 1:
-            held.enter_context(claimed_directory(args.report_dir, "--report-dir"))
-        return {
+        if shared is not None:
+            held.enter_context(claimed_directory(shared, "--report-dir"))
+        dirs = {
             name: claim_outputs(_run_settings(args, name, wanted[name]), held) for name in names
         }
     except (PreflightError, OutputDirError) as exc:
         raise _UsageError(str(exc)) from None
+    return dirs, shared
 
 
-def _run_settings(args: argparse.Namespace, api: str, report_dir: Path | None) -> RunSettings:
-    """The run's settings from the one builder the pytest plugin uses too."""
+def _run_settings(
+    args: argparse.Namespace, api: str, report_dir: Path | None = None
+) -> RunSettings:
+    """The run's settings from the one builder the pytest plugin uses too (`report_dir`, when
+    given, replaces what the flags and the config file say)."""
     from conformance.settings_builder import SettingsError, build_settings
 
+    options = {**vars(args), **({"report_dir": report_dir} if report_dir is not None else {})}
+    config = _config_file(args)
     try:
-        return build_settings(api, {**vars(args), "report_dir": report_dir}, os.environ)
+        return build_settings(api, options, os.environ, config)
     except SettingsError as exc:
-        raise _UsageError(str(exc)) from None
+        raise _UsageError(_naming_the_file(str(exc), config)) from None
+
+
+def _naming_the_file(message: str, config: ConfigFile | None) -> str:
+    """A settings error, with the config file named when it may have contributed."""
+    if config is None or not config.has_values or str(config.path) in message:
+        return message
+    return f"{message} (with settings from {config.path})"
 
 
 def _run_one(

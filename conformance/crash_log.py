@@ -26,6 +26,9 @@ def _credentials(args: argparse.Namespace | None) -> set[str]:
     values = {os.environ.get(ENVIRONMENT["token"]) or "", *known_secrets()}
     for name in ("token", "view_token"):
         values.add(str(getattr(args, name, None) or ""))
+    config = getattr(args, "config_file", None)  # loaded by `run`: its secrets too
+    if config is not None:
+        values.update(config.secret_values())
     edgerc = getattr(args, "edgerc", None) or os.environ.get(ENVIRONMENT["edgerc"])
     if edgerc:
         # A crash log must be written whatever else is broken.

@@ -10,7 +10,9 @@ then `pytest --dsconform-base-url https://... --dsconform-token ...` runs the su
 session and reports each requirement as its own test: passed, failed (with the finding), xfailed
 (a known failure accepted by `--dsconform-baseline`), skipped (untested, or not observable), or
 error (the suite broke). Every flag of `dsconform run` has a `--dsconform-*` twin, and the settings
-come from the same builder as the CLI's (flag, then environment variable, then default).
+come from the same builder as the CLI's (flag, then environment variable, then the config file
+`dsconform run` would read from the invocation directory, or `--dsconform-config FILE`, then
+default).
 
 Under pytest-xdist (`-n N`) the suite still runs once per API and session: the first worker that
 needs it takes a lock in the session's shared temporary directory and runs it, the others wait on
@@ -26,134 +28,49 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pytest
 
-from conformance.argument_types import phase_list, positive_float, positive_int, rate
-from conformance.settings import ENVIRONMENT, PHASES, PROFILES
-from conformance.transport import FLAGS as TRANSPORT_FLAGS
+from conformance.run_options import RUN_OPTIONS, RunOption
+
+if TYPE_CHECKING:
+    from conformance.config_file import ConfigFile
 
 _PREFIX = "--dsconform-"
 _REPORTS_KEY = "dsconform_reports"
 
-# The `dsconform run` flags, as `--dsconform-<flag>`: name -> argparse attributes.
-# Every flag of `run` but `--api` (the test module names it) and `--quiet` (no display here).
-OPTIONS: dict[str, dict[str, Any]] = {
-    "base-url": {"metavar": "URL", "help": "the target (default: the embedded reference server)"},
-    "token": {"metavar": "TOKEN", "help": f"Azion token (default: ${ENVIRONMENT['token']})"},
-    "view-token": {"metavar": "TOKEN", "help": "Azion view-only token, for the permission checks"},
-    "edgerc": {
-        "metavar": "FILE",
-        "help": f"Akamai .edgerc file (default: ${ENVIRONMENT['edgerc']})",
-    },
-    "section": {
-        "metavar": "NAME",
-        "help": "section of the .edgerc (default: $AKAMAI_EDGERC_SECTION, "
-        f"${ENVIRONMENT['section']}, else default)",
-    },
-    "report-dir": {
-        "help": "reports go to DIR/<api>/ (default: the session's temporary directory)",
-        "metavar": "DIR",
-    },
-    "phases": {
-        "type": phase_list,
-        "metavar": "LIST",
-        "help": f"comma-separated, from {','.join(PHASES)} (default: the profile's)",
-    },
-    "profile": {
-        "choices": sorted(PROFILES),
-        "help": "default: all phases; minimal: the scenarios only, the fewest requests",
-    },
-    "domain-id": {
-        "type": int,
-        "action": "append",
-        "metavar": "ID",
-        "help": "Azion: a domain of the account test streamings may name (repeatable)",
-    },
-    "scenarios": {"metavar": "NAMES", "help": "comma-separated scenario names (default: all)"},
-    "read-only": {"action": "store_true", "help": "send only GETs; writes are skipped, not failed"},
-    "allow-writes": {
-        "action": "store_true",
-        "help": "allow writes to a target that is not on loopback",
-    },
-    "rate-limit": {
-        "type": rate,
-        "metavar": "N/PERIOD",
-        "help": "at most N requests per PERIOD (20/60s, 100/1m)",
-    },
-    "deadline": {
-        "type": positive_float,
-        "metavar": "SECONDS",
-        "help": "stop the run after this long (its tests fail: run aborted)",
-    },
-    "max-examples": {
-        "type": positive_int,
-        "metavar": "N",
-        "help": "generated cases per operation (default 10)",
-    },
-    "seed": {"type": int, "metavar": "N", "help": "generation seed (default 0)"},
-    "workers": {
-        "type": positive_int,
-        "metavar": "N",
-        "help": "processes sharing the property phase (default 1)",
-    },
-    "timeout": {
-        "type": positive_float,
-        "metavar": "SECONDS",
-        "help": "seconds per request (default 30)",
-    },
-    "settle-timeout": {
-        "type": positive_float,
-        "metavar": "SECONDS",
-        "help": "how long a scenario waits for an activation or deletion (default 60)",
-    },
-    "fault": {
-        "action": "append",
-        "metavar": "NAME",
-        "help": "embedded target only: inject a reference-server fault (repeatable)",
-    },
-    "record": {"metavar": "DIR", "help": "write vcrpy cassettes under DIR/<api>/"},
-    "replay": {"metavar": "DIR", "help": "evaluate from the cassettes under DIR/<api>/"},
-    "baseline": {
-        "metavar": "FILE",
-        "help": "known failures: their tests xfail instead of failing",
-    },
-    "fail-on": {
-        "choices": ("explicit", "must", "all"),
-        "help": "which failed requirements fail their test (default explicit); "
-        "the others (deviations) xfail",
-    },
-    "include": {
-        "action": "append",
-        "metavar": "PATTERNS",
-        "help": "only these requirement-ID or operationId globs (comma list, repeatable)",
-    },
-    "exclude": {
-        "action": "append",
-        "metavar": "PATTERNS",
-        "help": "not these requirement-ID or operationId globs (comma list, repeatable)",
-    },
-    "max-failures": {
-        "type": positive_int,
-        "metavar": "N",
-        "help": "stop the run after N failed requirements (default: never)",
-    },
-}
-
-
-OPTIONS.update(TRANSPORT_FLAGS)  # -H, TLS, client certificate, account key (transport.py)
+# The `dsconform run` flags, as `--dsconform-<flag>` (all of `run_options.RUN_OPTIONS`; not
+# `--api`, the test module names it, nor `--quiet`: no display here).
+OPTIONS: dict[str, RunOption] = {option.name: option for option in RUN_OPTIONS}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("dsconform", "dsconform conformance runs")
-    for name, attributes in OPTIONS.items():
-        group.addoption(_PREFIX + name, default=None, **attributes)
+    group.addoption(
+        _PREFIX + "config",
+        default=None,
+        metavar="FILE",
+        help="read run settings from this TOML file (/dev/null: none) instead of the "
+        "dsconform.toml or pyproject.toml [tool.dsconform] found from the invocation directory",
+    )
+    for name, option in OPTIONS.items():
+        kwargs = option.argparse_kwargs(plugin=True)
+        del kwargs["dest"]  # pytest names it after the option: dsconform_<dest>
+        group.addoption(_PREFIX + name, **kwargs)
 
 
 def option_values(config: pytest.Config) -> dict[str, Any]:
     """The `--dsconform-*` values under the `dsconform run` argparse names (None: not given)."""
-    return {name.replace("-", "_"): config.getoption(_PREFIX + name) for name in OPTIONS}
+    return {option.dest: config.getoption(_PREFIX + name) for name, option in OPTIONS.items()}
+
+
+def config_file(config: pytest.Config) -> ConfigFile | None:
+    """The config file `dsconform run` would read from pytest's invocation directory."""
+    from conformance.config_file import load_config
+
+    explicit = config.getoption(_PREFIX + "config")
+    return load_config(explicit, config.invocation_params.dir, os.environ)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -170,6 +87,7 @@ class SharedOutcome:
 def _user_errors() -> tuple[type[Exception], ...]:
     from conformance.cassettes.secret_scan import SecretLeakError
     from conformance.cassettes.store import CassetteError
+    from conformance.config_file import ConfigFileError
     from conformance.engine.target import TargetConfigError
     from conformance.gating.findings import GatingInputError
     from conformance.reference.faults import UnknownFaultError
@@ -178,6 +96,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
 
     return (
         SettingsError,
+        ConfigFileError,
         TargetConfigError,
         UnknownFaultError,
         ContractFileError,
@@ -192,10 +111,11 @@ def _run_once(config: pytest.Config, api: str, report_dir: Path) -> SharedOutcom
     from conformance.settings_builder import build_settings
 
     options = option_values(config)
-    if options["report_dir"]:
-        report_dir = Path(options["report_dir"]) / api
     try:
-        settings = build_settings(api, {**options, "report_dir": report_dir}, os.environ)
+        file = config_file(config)
+        chosen = build_settings(api, options, os.environ, file).report_dir  # flag or file
+        options["report_dir"] = chosen / api if chosen is not None else report_dir
+        settings = build_settings(api, options, os.environ, file)
         outcome = run_conformance(settings)
     except _user_errors() as exc:
         return SharedOutcome(error=f"dsconform: error: {exc}")

@@ -17,7 +17,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ENVIRONMENT = {"token": "AZION_TOKEN", "edgerc": "AKAMAI_EDGERC", "section": "AKAMAI_SECTION"}
 SECRET_SETTINGS = frozenset({"token", "view_token", "account_key"})
 # Read before ENVIRONMENT's variable of the same setting: the Akamai CLI's name for the section.
-ENVIRONMENT_FIRST = {"section": ("AKAMAI_EDGERC_SECTION",)}
+ENVIRONMENT_FIRST: dict[str, tuple[str, ...]] = {"section": ("AKAMAI_EDGERC_SECTION",)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,52 +1,39 @@
-"""Run settings from option values and the environment, with one precedence for every caller.
+"""Run settings from option values, the environment and the config file, with one precedence
+for every caller: a flag, then its environment variable, then the config file, then the default.
 
-`dsconform run` and the pytest plugin both hand their parsed option values to `build_settings`
-(keys are the `run` flags' argparse names: `base_url`, `view_token`, `domain_id`, `fault`,
-`record`, ...). A value wins when it was given (not None, not False, not an empty list); else the
-environment variable of `settings.ENVIRONMENT`, when set and not empty; else the default.
+`dsconform run`, `dsconform config` and the pytest plugin hand their parsed option values to
+`build_settings` (keys are the `run` flags' argparse names: `base_url`, `view_token`,
+`domain_id`, `fault`, `record`, ...). A value wins when it was given (not None, not False, not an
+empty list); else the environment variable of `settings.ENVIRONMENT`, when set and not empty;
+else the config file's value (`config_file.py`; an API's own table over the common one); else the
+default of `run_options.RUN_OPTIONS`. An environment variable never supplies a target: the
+`.edgerc` of `$AKAMAI_EDGERC` is used only when a flag or the file names the `base-url`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.settings import ENVIRONMENT, ENVIRONMENT_FIRST, PROFILES, RunSettings
-from conformance.transport import DEFAULTS as TRANSPORT_DEFAULTS
+from conformance.config_file import ConfigFile
+from conformance.run_options import OPTIONS_BY_NAME, RUN_OPTIONS
+from conformance.settings import ENVIRONMENT_FIRST, PROFILES, RunSettings
 
 # The default of every option `build_settings` reads (`RunSettings`' own, where it has one).
-DEFAULTS: dict[str, Any] = {
-    "base_url": None,
-    "token": None,
-    "view_token": None,
-    "edgerc": None,
-    "section": "default",
-    "report_dir": None,
-    "phases": None,  # None: the profile's
-    "profile": "default",
-    "scenarios": None,  # None: every scenario of the API
-    "domain_id": (),
-    "read_only": False,
-    "allow_writes": False,
-    "rate_limit": None,
-    "deadline": None,
-    "max_examples": 10,
-    "seed": 0,
-    "workers": 1,
-    "timeout": 30.0,
-    "settle_timeout": 60.0,
-    "fault": (),
-    "record": None,
-    "replay": None,
-    "baseline": None,
-    "fail_on": "explicit",
-    **TRANSPORT_DEFAULTS,
-    "include": (),
-    "exclude": (),
-    "max_failures": None,
-}
+DEFAULTS: dict[str, Any] = {option.dest: option.default for option in RUN_OPTIONS}
+
+FLAG, DEFAULT = "flag", "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """An option's value and where it came from: flag, env VAR, file PATH [table], default."""
+
+    value: Any
+    source: str
 
 
 class SettingsError(ValueError):
@@ -54,7 +41,8 @@ class SettingsError(ValueError):
 
 
 def _given(value: Any) -> bool:
-    return value is not None and value is not False and value != [] and value != ()
+    """Whether an option was given: False is (`--no-read-only`), None and [] are not."""
+    return value is not None and value != [] and value != ()
 
 
 def _path(value: Any) -> Path | None:
@@ -79,6 +67,43 @@ def scenario_names(
             f"choose from {', '.join(known)}"
         )
     return names
+
+
+def resolve_options(
+    api: str,
+    options: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    config: ConfigFile | None = None,
+) -> dict[str, Resolved]:
+    """Every option's value for one API's run, and its source: the one precedence."""
+    env = os.environ if environ is None else environ
+    in_file = config.values_for(api) if config is not None else {}
+    resolved: dict[str, Resolved] = {}
+    for option in RUN_OPTIONS:
+        name, variable = option.dest, option.env
+        # A variable naming a target (an .edgerc's host) counts only once the target is named.
+        target = resolved.get("base_url")
+        env_allowed = not option.names_target or (target is not None and target.value is not None)
+        if _given(options.get(name)):
+            resolved[name] = Resolved(options[name], FLAG)
+        elif (found := _variable(name, variable, env)) and env_allowed:
+            resolved[name] = Resolved(env[found], f"env {found}")
+        elif name in in_file and config is not None:
+            file_value = in_file[name]
+            if file_value.unset is not None:
+                raise SettingsError(file_value.unset)
+            resolved[name] = Resolved(file_value.value, file_value.source(config.path))
+        else:
+            resolved[name] = Resolved(DEFAULTS[name], DEFAULT)
+    return resolved
+
+
+def _variable(name: str, variable: str | None, env: Mapping[str, str]) -> str | None:
+    """The set variable that supplies option `name` (ENVIRONMENT_FIRST's before its own)."""
+    for candidate in (*ENVIRONMENT_FIRST.get(name, ()), variable):
+        if candidate and env.get(candidate):
+            return candidate
+    return None
 
 
 def run_filters(
@@ -125,37 +150,28 @@ def edgerc_for_run(
     flag: Path | None, base_url: str | None, environ: Mapping[str, str] | None = None
 ) -> Path | None:
     """The .edgerc a run signs with: the `--edgerc` flag's, or $AKAMAI_EDGERC only when the
-    command line names the target (`--base-url`). A variable supplies credentials, never a
-    target: without either flag the run stays on the embedded reference server."""
-    if flag is not None:
-        return flag
-    value = (os.environ if environ is None else environ).get(ENVIRONMENT["edgerc"])
-    return Path(value) if value and base_url is not None else None
+    command line names the target (`--base-url`)."""
+    options = {"edgerc": flag, "base_url": base_url}
+    return _path(resolve_options("akamai", options, environ)["edgerc"].value)
 
 
 def build_settings(
-    api: str, options: Mapping[str, Any], environ: Mapping[str, str] | None = None
+    api: str,
+    options: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    config: ConfigFile | None = None,
 ) -> RunSettings:
-    """The `RunSettings` of one API's run: option value, then environment, then default.
+    """The `RunSettings` of one API's run: flag, then environment, then file, then default.
 
     Raises SettingsError for combinations no run can honour (one line, for a usage error).
     """
-    env = os.environ if environ is None else environ
-
-    def pick(name: str) -> Any:
-        value = options.get(name)
-        if _given(value):
-            return value
-        for variable in (*ENVIRONMENT_FIRST.get(name, ()), ENVIRONMENT.get(name)):
-            if variable and env.get(variable):
-                return env[variable]
-        return DEFAULTS[name]
-
-    profile = str(pick("profile"))
+    values = {name: r.value for name, r in resolve_options(api, options, environ, config).items()}
+    profile = str(values["profile"])
     if profile not in PROFILES:
         raise SettingsError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
-    base_url, faults = pick("base_url"), tuple(pick("fault"))
-    record, replay, workers = _path(pick("record")), _path(pick("replay")), int(pick("workers"))
+    base_url, faults = values["base_url"], tuple(values["fault"])
+    record, replay = _path(values["record"]), _path(values["replay"])
+    workers = int(values["workers"])
     if faults and base_url:
         raise SettingsError("--fault applies only to the embedded reference server (no --base-url)")
     if record and replay:
@@ -164,46 +180,87 @@ def build_settings(
         raise SettingsError("--workers cannot be combined with --record or --replay")
     if replay and (base_url or faults):
         raise SettingsError("--replay takes its target from the cassettes: drop --base-url/--fault")
-    if pick("ca_bundle") and str(pick("tls_verify")) == "false":
+    if values["ca_bundle"] and str(values["tls_verify"]) == "false":
         raise SettingsError("--ca-bundle and --tls-verify false exclude each other")
-    if pick("account_key") and api != "akamai":
+    if values["account_key"] and api != "akamai":
         raise SettingsError("--account-key is Akamai's (accountSwitchKey): drop it for Azion")
     include, exclude = run_filters(
-        api, pick("include"), pick("exclude"), all_apis=options.get("api") == "all"
+        api, values["include"], values["exclude"], all_apis=options.get("api") == "all"
     )
     return RunSettings(
         api=api,
         include=include,
         exclude=exclude,
-        max_failures=pick("max_failures"),
+        max_failures=values["max_failures"],
         base_url=base_url,
-        token=pick("token"),
-        view_token=pick("view_token"),
-        edgerc=edgerc_for_run(_path(options.get("edgerc")), base_url, env),
-        section=str(pick("section")),
-        report_dir=_path(pick("report_dir")),
-        phases=tuple(pick("phases") or PROFILES[profile]),
+        token=values["token"],
+        view_token=values["view_token"],
+        edgerc=_path(values["edgerc"]),
+        section=str(values["section"]),
+        report_dir=_path(values["report_dir"]),
+        phases=tuple(values["phases"] or PROFILES[profile]),
         profile=profile,
-        scenarios=scenario_names(api, pick("scenarios")),
-        domain_ids=tuple(int(d) for d in pick("domain_id")),
-        read_only=bool(pick("read_only")),
-        allow_writes=bool(pick("allow_writes")),
-        rate_limit=pick("rate_limit"),
-        deadline=pick("deadline"),
-        max_examples=int(pick("max_examples")),
-        seed=int(pick("seed")),
+        scenarios=scenario_names(api, values["scenarios"]),
+        domain_ids=tuple(int(d) for d in values["domain_id"]),
+        read_only=bool(values["read_only"]),
+        allow_writes=bool(values["allow_writes"]),
+        rate_limit=values["rate_limit"],
+        deadline=values["deadline"],
+        max_examples=int(values["max_examples"]),
+        seed=int(values["seed"]),
         workers=workers,
-        timeout=float(pick("timeout")),
-        settle_timeout=float(pick("settle_timeout")),
+        timeout=float(values["timeout"]),
+        settle_timeout=float(values["settle_timeout"]),
         faults=faults,
         record_dir=record,
         replay_dir=replay,
-        baseline=_path(pick("baseline")),
-        fail_on=str(pick("fail_on")),
-        headers=tuple((str(name), str(value)) for name, value in pick("header")),
-        ca_bundle=_path(pick("ca_bundle")),
-        tls_verify=str(pick("tls_verify")) != "false",
-        client_cert=_path(pick("client_cert")),
-        client_key=_path(pick("client_key")),
-        account_key=pick("account_key"),
+        baseline=_path(values["baseline"]),
+        fail_on=str(values["fail_on"]),
+        headers=tuple((str(name), str(value)) for name, value in values["header"]),
+        ca_bundle=_path(values["ca_bundle"]),
+        tls_verify=str(values["tls_verify"]) != "false",
+        client_cert=_path(values["client_cert"]),
+        client_key=_path(values["client_key"]),
+        account_key=values["account_key"],
     )
+
+
+def settings_table(
+    api: str,
+    options: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    config: ConfigFile | None = None,
+) -> list[str]:
+    """`dsconform config`: each option's effective value and its source, secrets redacted.
+
+    Raises SettingsError as `build_settings` does: what is shown is what a run would take."""
+    build_settings(api, options, environ, config)
+    resolved = resolve_options(api, options, environ, config)
+    rows = [(name, _shown(name, r), r.source) for name, r in resolved.items()]
+    width = max(len(OPTIONS_BY_NAME[_flag(n)].name) for n, _, _ in rows)
+    value_width = min(40, max(len(v) for _, v, _ in rows))
+    lines = [f"{api} settings (config file: {config.path if config else 'none'})"]
+    if config is not None and config.shadowed is not None:
+        lines.append(f"  ({config.shadowed} [tool.dsconform] is ignored: {config.path} wins)")
+    for name, value, source in rows:
+        lines.append(f"  {_flag(name):<{width}}  {value:<{value_width}}  {source}")
+    return lines
+
+
+def _flag(dest: str) -> str:
+    return dest.replace("_", "-")
+
+
+def _shown(name: str, resolved: Resolved) -> str:
+    option, value = OPTIONS_BY_NAME[_flag(name)], resolved.value
+    if value is None or value == () or value == []:
+        return option.default_text or option.default_display()
+    if option.secret:
+        return "<redacted>"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if name == "rate_limit":
+        return f"{value[0]}/{value[1]:g}s"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)

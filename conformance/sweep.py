@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from conformance.argument_types import base_url, non_empty, positive_float
 from conformance.exit_codes import ExitCode
 from conformance.settings import ENVIRONMENT
-from conformance.transport import add_transport_flags
 
 # The engine (requests and the rest) is imported where a sweep runs: `dsconform --help` builds
 # this command's parser and must stay light.
@@ -174,7 +173,9 @@ def add_sweep_parser(commands: Any) -> None:
         help="seconds per request (default 30)",
     )
     sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
-    add_transport_flags(sweep)
+    from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS, add_run_options
+
+    add_run_options(sweep, [OPTIONS_BY_NAME[name] for name in TRANSPORT_OPTIONS])
     sweep.set_defaults(handler=run_sweep)
 
 
@@ -182,8 +183,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     """`dsconform sweep`: find, confirm and delete; print what happened."""
     from conformance.engine.target import TargetConfigError, open_target
     from conformance.engine.target_client import TargetClient, TargetError
+    from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS
     from conformance.settings_builder import SettingsError, build_settings
-    from conformance.transport import DEFAULTS as TRANSPORT_DEFAULTS
 
     if len(args.prefix) < MIN_PREFIX:
         print(
@@ -193,7 +194,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         )
         return ExitCode.USAGE
     # The run's own precedence (flag, then environment, then default) for what both share.
-    shared = ("base_url", "token", "edgerc", "section", "timeout", *TRANSPORT_DEFAULTS)
+    transport = [OPTIONS_BY_NAME[name].dest for name in TRANSPORT_OPTIONS]
+    shared = ("base_url", "token", "edgerc", "section", "timeout", *transport)
     try:
         settings = build_settings(args.api, {key: getattr(args, key) for key in shared})
     except SettingsError as exc:

@@ -1,5 +1,5 @@
-"""How requests reach a target: extra headers, TLS verification, a client certificate, and the
-flags that set them (`dsconform run` and `dsconform sweep` alike, and the pytest plugin's twins).
+"""How requests reach a target: extra headers, TLS verification, a client certificate, the
+account switch key; their flags are rows of `run_options.RUN_OPTIONS` (`sweep` takes them too).
 
 Precedence: a flag, then the variables `requests` users expect, then the default.
 
@@ -24,7 +24,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, quote_plus
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
@@ -100,61 +99,11 @@ def boolean(text: str) -> str:
     return lowered
 
 
-def _account_key(text: str) -> str:
+def account_key(text: str) -> str:
+    """`--account-key`: an Akamai account switch key (`1-5BYUG1:1-8BYUX`)."""
     if not text.strip() or any(not c.isprintable() or c.isspace() for c in text):
         raise argparse.ArgumentTypeError("must be a non-empty key without spaces")
     return text
-
-
-# The flags, as argparse attributes: `dsconform run` and `sweep` add them with
-# `add_transport_flags`, the pytest plugin as `--dsconform-<name>` twins.
-FLAGS: dict[str, dict[str, Any]] = {
-    "header": {
-        "type": header,
-        "action": "append",
-        "metavar": "NAME:VALUE",
-        "help": "send this header with every request (repeatable; redacted in every output "
-        "when it looks like a credential; -H Authorization only when no --token/--edgerc "
-        "signs the requests)",
-    },
-    "ca-bundle": {
-        "type": Path,
-        "metavar": "FILE",
-        "help": "PEM file of CA certificates to check the target's TLS certificate with "
-        "(default: $REQUESTS_CA_BUNDLE, $CURL_CA_BUNDLE, $SSL_CERT_FILE, else certifi's)",
-    },
-    "tls-verify": {
-        "type": boolean,
-        "metavar": "true|false",
-        "help": "check the target's TLS certificate (default true; false prints a warning)",
-    },
-    "client-cert": {
-        "type": Path,
-        "metavar": "FILE",
-        "help": "PEM client certificate for targets that require one (the key in it, or "
-        "in --client-key)",
-    },
-    "client-key": {
-        "type": Path,
-        "metavar": "FILE",
-        "help": "PEM private key of --client-cert (unencrypted)",
-    },
-    "account-key": {
-        "type": _account_key,
-        "metavar": "KEY",
-        "help": "Akamai: act for this account, sent as the accountSwitchKey query parameter "
-        "on every request (default: account_key of the .edgerc section; no variable: it "
-        "chooses the account the run writes to)",
-    },
-}
-DEFAULTS: dict[str, Any] = {
-    "header": (),
-    "ca_bundle": None,
-    "tls_verify": "true",
-    "client_cert": None,
-    "client_key": None,
-    "account_key": None,
-}
 
 
 def environment_help() -> str:
@@ -174,13 +123,6 @@ def environment_help() -> str:
             f"  {'':17s}proxies, as requests reads them (never for a loopback target)",
         ]
     )
-
-
-def add_transport_flags(parser: argparse.ArgumentParser) -> None:
-    """The transport flags on a command (`-H` is `--header`'s short form)."""
-    for name, attributes in FLAGS.items():
-        names = ["-H", f"--{name}"] if name == "header" else [f"--{name}"]
-        parser.add_argument(*names, default=None, **attributes)
 
 
 def ca_bundle(

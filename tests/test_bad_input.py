@@ -198,6 +198,10 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
         "user info",
     ),
     ("section-empty", [*RUN_AKAMAI, "--section", ""], None, "must not be empty"),
+    # --config
+    ("config-missing", [*RUN, "--config", "/nonexistent/ds.toml"], None, "config file not found"),
+    ("config-not-toml", [*RUN, "--config"], _file("ds.toml", "seed = \n"), "not valid TOML"),
+    ("config-unknown-key", [*RUN, "--config"], _file("ds.toml", "sead = 1\n"), "unknown key"),
     # --report-dir
     ("report-dir-is-a-file", [*RUN, "--report-dir"], _a_file, "not a directory"),
     ("report-dir-below-a-file", [*RUN, "--report-dir"], _below_a_file, "not a directory"),

@@ -1,33 +1,11 @@
-"""Command-line pieces of cassettes: the `run` flags and the `recheck` subcommand."""
+"""Command-line pieces of cassettes: the `recheck` subcommand (the `run` flags `--record`,
+`--replay` and `--baseline` are rows of `run_options.RUN_OPTIONS`)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 from typing import Any
-
-
-def add_run_flags(run: argparse.ArgumentParser) -> None:
-    """`--record DIR`, `--replay DIR` and `--baseline FILE` on `dsconform run`."""
-    group = run.add_mutually_exclusive_group()
-    group.add_argument(
-        "--record",
-        type=Path,
-        metavar="DIR",
-        help="write every HTTP interaction into vcrpy cassettes under DIR/<api>/ (redacted)",
-    )
-    group.add_argument(
-        "--replay",
-        type=Path,
-        metavar="DIR",
-        help="evaluate the checks from the cassettes under DIR/<api>/, network blocked",
-    )
-    run.add_argument(
-        "--baseline",
-        type=Path,
-        metavar="FILE",
-        help="known failures (reason, optional expiry): exit 0 when only those fail",
-    )
 
 
 def add_recheck_parser(commands: Any) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -21,7 +20,11 @@ from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.ownership import aim_case, ownership_of
 from conformance.engine.results import Finding
-from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
+from conformance.engine.schemathesis_bridge import (
+    as_schemathesis_response,
+    load_openapi,
+    send_case,
+)
 from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.settings import READ_METHODS
 
@@ -46,8 +49,7 @@ MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
 def load_schema(ctx: PhaseContext) -> Any:
-    schema = schemathesis.openapi.from_dict(ctx.document.raw)
-    schema.config.update(base_url=ctx.client.base_url)
+    schema = load_openapi(ctx.document.raw, ctx.client.base_url)
     # The client signs every request itself; a "negative" case that only drops or mangles the
     # Authorization header would be re-signed and rightly accepted: a false finding.
     schema.config.generation.update(with_security_parameters=False)

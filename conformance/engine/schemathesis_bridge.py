@@ -3,16 +3,41 @@ TargetClient (auth, budget, checks), and its answer goes back to schemathesis' o
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 import requests
 import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.hooks import HOOKS_MODULE_ENV_VAR
 
 from conformance.engine.context import PhaseContext
 from conformance.engine.exchange import Exchange
 
 # Ours, not the case's: the client signs every request and names itself.
 REPLACED_HEADERS = ("user-agent", "authorization")
+_ENVIRON_LOCK = threading.Lock()
+
+
+def load_openapi(raw: dict[str, Any], base_url: str) -> Any:
+    """schemathesis' view of our spec, under a configuration built here and nowhere else.
+
+    Without `config=`, schemathesis reads the first `schemathesis.toml` of the working directory
+    or its parents (its `[headers]` went into our requests; an invalid one ended the run in a
+    traceback), and its configuration loads the Python module `$SCHEMATHESIS_HOOKS` names (its
+    hooks rewrote our requests too). Settings of ours come from our own flags and config file.
+    """
+    with _ENVIRON_LOCK:
+        hooks_module = os.environ.pop(HOOKS_MODULE_ENV_VAR, None)
+        try:
+            config = SchemathesisConfig()
+        finally:
+            if hooks_module is not None:
+                os.environ[HOOKS_MODULE_ENV_VAR] = hooks_module
+    schema = schemathesis.openapi.from_dict(raw, config=config)
+    schema.config.update(base_url=base_url)
+    return schema
 
 
 def send_case(
