@@ -365,3 +365,22 @@ def test_the_crash_log_holds_no_header_credential_nor_account_key(
     text = log.read_text(encoding="utf-8") + err
     assert "simulated bug holding" in text
     assert GATEWAY_KEY not in text and account_key not in text
+
+
+def test_transport_settings_come_from_the_config_file_too(tmp_path: Path) -> None:
+    from conformance.config_file import load_config
+
+    (tmp_path / "dsconform.toml").write_text(
+        'header = ["X-Tenant: acme", "X-Gateway-Key: ${GATEWAY}"]\n'
+        'tls-verify = "false"\n'
+        '[akamai]\naccount-key = "1-FILE:1-KEY"\n',
+        encoding="utf-8",
+    )
+    config = load_config(None, tmp_path, {"GATEWAY": GATEWAY_KEY})
+    assert config is not None
+    settings = build_settings("akamai", {}, {}, config)
+    assert settings.headers == (("X-Tenant", "acme"), ("X-Gateway-Key", GATEWAY_KEY))
+    assert (settings.tls_verify, settings.account_key) == (False, "1-FILE:1-KEY")
+    flagged = build_settings("akamai", {"tls_verify": "true", "account_key": "1-A:1-B"}, {}, config)
+    assert (flagged.tls_verify, flagged.account_key) == (True, "1-A:1-B")
+    assert settings.redacted()["account_key"] == "<redacted>"
