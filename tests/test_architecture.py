@@ -34,7 +34,7 @@ def _files(folder: str) -> list[Path]:
 
 
 def test_reference_servers_share_nothing_with_the_judge() -> None:
-    for path in _files("reference"):
+    for path in sorted((PACKAGE / "reference").rglob("*.py")):  # the per-API subpackages too
         judged = {
             m
             for m in imports_of(path)

@@ -21,10 +21,10 @@ import yaml
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
 from conformance.apis import AKAMAI
-from conformance.reference.akamai_app import FAULTS
+from conformance.reference.akamai.faults import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
-from tests.test_reference_akamai_client import (
+from tests.support.akamai_client import (
     CREDENTIALS,
     Api,
     connector,

@@ -18,7 +18,7 @@ import yaml
 
 from conformance.apis import AZION
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference.azion_app import FAULTS
+from conformance.reference.azion.faults import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 

@@ -20,12 +20,12 @@ import requests
 from akamai.edgegrid import EdgeGridAuth
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
-from conformance.reference import akamai_seed_data as seed
 from conformance.reference import vacuity_faults
-from conformance.reference.akamai_app import FAULTS
+from conformance.reference.akamai import seed_data as seed
+from conformance.reference.akamai.faults import FAULTS
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
-from tests.test_reference_akamai_client import (
+from tests.support.akamai_client import (
     CREDENTIALS,
     PAIR,
     Api,
@@ -159,7 +159,7 @@ _KINDS = {"seed": "S3", "azure": "AZURE", "datadog": "DATADOG", "splunk": "SPLUN
 
 
 def test_the_seed_samples_work_verbatim(api: Api) -> None:
-    from tests.test_reference_akamai_client import CREATE_EXAMPLES
+    from tests.support.akamai_client import CREATE_EXAMPLES
 
     created = api.call("POST", "/streams", json=CREATE_EXAMPLES["seed"])
     assert created.status_code == 202

@@ -21,7 +21,7 @@ from conformance.cassettes.vendor_samples import VendorFixture, load_fixtures
 from conformance.openapi_document import OpenApiDocument
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
-from tests.test_reference_akamai_client import PAIR, Api, fast_config
+from tests.support.akamai_client import PAIR, Api, fast_config
 
 AKAMAI_FIXTURES = {f.name: f for f in load_fixtures(AKAMAI)}
 AZION_FIXTURES = {f.name: f for f in load_fixtures(AZION)}

@@ -31,7 +31,7 @@ def _rate_or_count(text: str) -> tuple[int, float | None]:
     return count, None
 
 
-def add_serve_parser(commands: Any) -> None:
+def add_serve_parser(commands: Any) -> None:  # long: one flag after another, each with its help
     """Register the `serve` subcommand on the CLI's subparsers."""
     serve = commands.add_parser(
         "serve",

@@ -78,10 +78,10 @@ class Stream:
         return None
 
     def property_ids(self) -> set[int]:
-        return {int(p) for p in self.latest.config.get("propertyIds", []) if _is_int(p)}
+        return {int(p) for p in self.latest.config.get("propertyIds", []) if is_int(p)}
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from jsonschema import ValidationError
+
 from conformance.openapi_document import OpenApiDocument
+from conformance.reference.azion.faults import ENDPOINT_REQUIRED_FAULTS
+from conformance.reference.azion.state import AzionState
 from conformance.reference.request_validation import validate_body
 
 REQUIRED_MESSAGE = "This field is required."
@@ -124,49 +128,45 @@ def endpoint_problems(document: OpenApiDocument, endpoint: Any) -> list[BodyProb
                 f'endpoint_type: "{endpoint_type}" is not a valid choice ({choices}).',
             )
         ]
-    problems: list[BodyProblem] = []
     validator = document.validator(mapping[endpoint_type])
-    for error in sorted(validator.iter_errors(endpoint), key=lambda e: e.message):
-        path = "/".join(str(p) for p in error.absolute_path)
-        if error.validator == "required":
-            variable = error.message.split("'")[1] if "'" in error.message else path
-            problems.append(
-                BodyProblem(
-                    "endpoint",
-                    "endpoint-required",
-                    f"{variable}: {REQUIRED_MESSAGE}",
-                    subject=f"{endpoint_type}.{variable}",
-                )
-            )
-        elif error.validator == "not" and not path:
-            problems.append(
-                BodyProblem(
-                    "endpoint",
-                    "headers-not-standard",
-                    "headers: Custom headers are only allowed on standard endpoints.",
-                    subject=f"{endpoint_type}.headers",
-                )
-            )
-        elif error.validator == "maxProperties" and path == "headers":
-            problems.append(
-                BodyProblem(
-                    "endpoint",
-                    "headers-too-many",
-                    f"headers: At most {error.validator_value} headers are allowed.",
-                    subject=f"{endpoint_type}.headers",
-                )
-            )
-        else:
-            where = f"{path}: " if path else ""
-            problems.append(
-                BodyProblem(
-                    "endpoint",
-                    f"endpoint-{error.validator}",
-                    f"{where}{error.message}",
-                    subject=f"{endpoint_type}.{path}",
-                )
-            )
-    return problems
+    return [
+        _endpoint_problem(endpoint_type, error)
+        for error in sorted(validator.iter_errors(endpoint), key=lambda e: e.message)
+    ]
+
+
+def _endpoint_problem(endpoint_type: str, error: ValidationError) -> BodyProblem:
+    """One schema violation of an endpoint, under the rule a fault can switch off."""
+    path = "/".join(str(p) for p in error.absolute_path)
+    if error.validator == "required":
+        variable = error.message.split("'")[1] if "'" in error.message else path
+        return BodyProblem(
+            "endpoint",
+            "endpoint-required",
+            f"{variable}: {REQUIRED_MESSAGE}",
+            subject=f"{endpoint_type}.{variable}",
+        )
+    if error.validator == "not" and not path:
+        return BodyProblem(
+            "endpoint",
+            "headers-not-standard",
+            "headers: Custom headers are only allowed on standard endpoints.",
+            subject=f"{endpoint_type}.headers",
+        )
+    if error.validator == "maxProperties" and path == "headers":
+        return BodyProblem(
+            "endpoint",
+            "headers-too-many",
+            f"headers: At most {error.validator_value} headers are allowed.",
+            subject=f"{endpoint_type}.headers",
+        )
+    where = f"{path}: " if path else ""
+    return BodyProblem(
+        "endpoint",
+        f"endpoint-{error.validator}",
+        f"{where}{error.message}",
+        subject=f"{endpoint_type}.{path}",
+    )
 
 
 def _rule_of(message: str) -> str:
@@ -175,3 +175,60 @@ def _rule_of(message: str) -> str:
     if " is not one of " in message:
         return "enum"
     return "schema"
+
+
+class Validator:
+    """The spec's and the semantic checks of a body, with the faults' exemptions."""
+
+    def __init__(self, state: AzionState) -> None:
+        self.state = state
+        self.fault = state.fault
+
+    def problems(self, operation_id: str, body: Any) -> list[BodyProblem]:
+        """The spec's and the semantic reasons to refuse `body`, minus the faults' exemptions."""
+        found = [p for p in body_problems(self.state.document, operation_id, body) if self._keep(p)]
+        if isinstance(body, dict):
+            template_id = body.get("template_id")
+            if (
+                isinstance(template_id, int)
+                and not isinstance(template_id, bool)
+                and template_id not in self.state.store.global_templates
+            ):
+                found.append(
+                    BodyProblem(
+                        "template_id",
+                        "template-unknown",
+                        f'Invalid pk "{template_id}" - object does not exist.',
+                    )
+                )
+            if "template_model" in body and self.fault("template-model-rejected"):
+                found.append(
+                    BodyProblem(
+                        "template_model", "custom", "Customized templates are not supported."
+                    )
+                )
+        return found
+
+    def _keep(self, problem: BodyProblem) -> bool:
+        """False when an active fault switches the problem's rule off."""
+        rule, key = problem.rule, problem.key
+        exemptions = (
+            (rule == "required" and key == "name", "name-not-required"),
+            (rule == "required" and key == "domain_ids", "domain-ids-not-required"),
+            (rule == "required" and key == "endpoint", "endpoint-not-required"),
+            (rule == "template-both", "both-templates-accepted"),
+            (rule == "type" and key == "template_model", "template-model-type-not-checked"),
+            (rule == "enum" and key == "data_source", "invalid-data-source-accepted"),
+            (rule == "empty-patch", "empty-patch-accepted"),
+            (rule == "endpoint-type-unknown", "unknown-endpoint-type-accepted"),
+            (rule == "headers-too-many", "more-than-5-headers-accepted"),
+            (rule == "headers-not-standard", "headers-on-non-standard-accepted"),
+            (rule == "endpoint-required", "endpoint-variables-not-checked"),
+        )
+        if any(applies and self.fault(fault) for applies, fault in exemptions):
+            return False
+        if rule == "endpoint-required":
+            for fault, (etype, variable, _) in ENDPOINT_REQUIRED_FAULTS.items():
+                if problem.subject == f"{etype}.{variable}" and self.fault(fault):
+                    return False
+        return True

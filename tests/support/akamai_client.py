@@ -16,7 +16,7 @@ from akamai.edgegrid import EdgeGridAuth
 
 from conformance.apis import AKAMAI
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference import akamai_seed_data as seed
+from conformance.reference.akamai import seed_data as seed
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 
 BASE = "/datastream-config-api/v1/log"

@@ -1,0 +1,1 @@
+"""Reference server of the Akamai DataStream 2 Configuration API v1 (see app.py)."""
