@@ -11,6 +11,7 @@ import copy
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,10 @@ RUN_FLAGS = (
     "--exclude",
 )  # what decides a plan
 DISCOVERY_REQUESTS = 12  # the stateful phase asks the target what it can build from
+# The ownership guard's GET of the id it aims foreign writes at (engine/ownership.py): one per
+# phase and process while the target answers it 404, one more for every ABSENT_PROOF_SECONDS
+# the phase lasts (the proof expires).
+ABSENCE_CHECK = "absence check (ownership)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,7 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
         other_apis=True,
     )
     rows: list[PlanRow] = []
+    explored: list[Any] = []
     if "property" in settings.phases:
         for op in document.operations:
             if settings.read_only and op.method.upper() not in READ_METHODS:
@@ -74,12 +80,17 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
             if not scope.explores(catalogue, op.operation_id):
                 continue
             rows.append(PlanRow("property", op.operation_id, MODES * settings.max_examples, True))
+            explored.append(op)
+        if _writes_items(settings.api, explored):
+            rows.append(PlanRow("property", ABSENCE_CHECK, settings.workers, True))
     stateful = not settings.read_only and not scope.stateful_reason(settings.api)
     if "stateful" in settings.phases and stateful:
         steps = settings.max_examples * STEPS_PER_EXAMPLE
         rows.append(
             PlanRow("stateful", "state machine (+ cleanup)", DISCOVERY_REQUESTS + 2 * steps, True)
         )
+        if _writes_items(settings.api, document.operations):
+            rows.append(PlanRow("stateful", ABSENCE_CHECK, 1, True))
     if "scenarios" in settings.phases:
         counted = _count_scenarios(settings)
         for scenario in SCENARIOS[settings.api]:
@@ -89,6 +100,16 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
                 continue
             rows.append(PlanRow("scenarios", scenario.name, counted.get(scenario.name, 0), False))
     return rows
+
+
+def _writes_items(api: str, operations: Sequence[Any]) -> bool:
+    """Whether any of `operations` writes to one resource: a generated case of it naming an id
+    the run did not create goes to an id proven absent by a GET first (engine/ownership.py)."""
+    from conformance.engine.ownership import id_parameter
+
+    return any(
+        op.method.upper() not in READ_METHODS and id_parameter(api, op.path) for op in operations
+    )
 
 
 def _count_scenarios(settings: RunSettings) -> Counter[str]:
@@ -121,6 +142,13 @@ def render_plan(api: str, rows: list[PlanRow]) -> str:
         f"{api}: requests per phase (<= an upper bound; = counted against the embedded "
         "reference server, a real target may need a few more for polls and 429 waits)"
     ]
+    if any(row.item == ABSENCE_CHECK for row in rows):
+        from conformance.engine.ownership import ABSENT_ID, ABSENT_PROOF_SECONDS
+
+        lines.append(
+            f"  ({ABSENCE_CHECK}: a GET of id {ABSENT_ID}, one more for every "
+            f"{ABSENT_PROOF_SECONDS / 60:g} minutes its phase lasts)"
+        )
     for row in rows:
         mark = "<=" if row.bound else "= "
         lines.append(f"  {row.phase:10s} {row.item:34s} {mark} {row.requests:5d}")

@@ -45,7 +45,7 @@ EDGEGRID_SCHEME = "EG1-HMAC-"
 # quote it.
 _CHALLENGE_HEADERS = frozenset({"www-authenticate", "proxy-authenticate"})
 # A header value that is a credential by its form, whatever the header's name (challenges aside).
-_CREDENTIAL_VALUE = re.compile(r"^\s*(?:EG1-HMAC-|AWS4-HMAC-|(?:Token|Bearer|Basic|Digest)\s+\S)")
+_CREDENTIAL_VALUE = re.compile(r"^\s*(?:EG1-HMAC-|AWS4-HMAC-|(?i:Token|Bearer|Basic|Digest)\s+\S)")
 # Connector secrets of both APIs as the contracts spell them: checks.secrets watches these for
 # echoes, and cassettes number their values (filters.py); redaction matches far more names.
 SECRET_FIELDS = frozenset(
@@ -332,7 +332,7 @@ _QUOTED_NAME = re.compile(
 _PAIR = re.compile(r"(?<![\w.\-])(?P<name>[A-Za-z][\w.\-]{0,63})=(?P<value>[^&\s;,\"'<>)\]}\\]+)")
 _HEADER_LINE = re.compile(
     r"(?<![\w\-])(?P<name>[A-Za-z][\w\-]{1,63}):[ \t]+"
-    r"(?=(?P<value>(?:(?:Token|Bearer|Basic|Digest|EG1-HMAC-SHA256)[ \t]+)?[^\s\"',;:]+))"
+    r"(?=(?P<value>(?:(?:(?i:Token|Bearer|Basic|Digest)|EG1-HMAC-SHA256)[ \t]+)?[^\s\"',;:]+))"
 )
 
 

@@ -88,6 +88,25 @@ def test_a_misbehaving_target_ends_the_run_in_bounded_time(name: str, tmp_path: 
         assert len(finished.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("name", ["slow drip in headers", "slow drip in body"])
+def test_a_slow_drip_target_ends_in_time_also_when_recording(name: str, tmp_path: Path) -> None:
+    """Issue 11: with `--record`, vcrpy's own connections escaped the whole-request bound (only
+    per-read timeouts applied, which a drip never trips)."""
+    case = CASES[name]
+    with serving(case.behaviour()) as served:
+        record = ["--record", str(tmp_path / "cassettes")]
+        finished = run_cli(
+            [*PROPERTY_RUN, "--base-url", served.url, "--max-examples", "1", *record],
+            tmp_path,
+            limit=60,
+        )
+    _assert_clean_end(finished, served, case.bound)
+    assert finished.code == ExitCode.USAGE, finished.stderr
+    assert finished.report["aborted"].startswith("target unusable")
+    assert "timed out" in finished.report["aborted"]
+    assert len(finished.stderr.strip().splitlines()) == 1
+
+
 def test_a_100_mb_body_is_capped_and_memory_stays_bounded(tmp_path: Path) -> None:
     """Each answer is read up to the 2 MiB cap, then the connection is dropped: findings,
     and peak memory far below the 100 MB a full read would hold (twice, once decoded)."""

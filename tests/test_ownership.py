@@ -396,22 +396,7 @@ def _scenario_name(name: str) -> bool:
 
 
 # ------------------------------------------------------------------------- two runs at once
-@pytest.mark.parametrize(
-    "api",
-    [
-        pytest.param(
-            "akamai",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="known gap: two Akamai runs may pick the same free property (a property "
-                "belongs to one stream at a time); the loser's valid create is refused and its "
-                "scenario stops, so requirements fall to untested. Needs a retry with fresh "
-                "properties in AkamaiSteps.create_valid (issue 11 item 9)",
-            ),
-        ),
-        "azion",
-    ],
-)
+@pytest.mark.parametrize("api", ["akamai", "azion"])
 def test_two_runs_at_once_each_get_the_verdict_of_a_run_alone(api: str, tmp_path: Path) -> None:
     with customer_account(api, tmp_path) as account:
         alone = _cli_run(account, tmp_path / "alone")

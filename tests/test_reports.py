@@ -485,6 +485,53 @@ def test_report_command_handles_the_api_all_layout(
     assert 'id="api-akamai"' in combined.read_text(encoding="utf-8")
 
 
+# Secrets an older dsconform let through, or a hand edit put in: `report` must not render them.
+PLANTED = {
+    "member": "planted-apikey-0123456789",
+    "header": "planted-bearer-0123456789",
+    "odd": "planted-odd-header-0123456789",
+    "short": "sh0rt6",
+    "password": "planted-password-0123456789",
+    "setting": "planted-setting-0123456789",
+    "cookie": "planted-cookie-0123456789",
+    "lower-case scheme": "planted-lower-0123456789",
+}
+
+
+def _plant_secrets(report: dict[str, Any]) -> dict[str, Any]:
+    planted = json.loads(json.dumps(report))
+    finding = next(f for r in planted["requirements"] for f in r.get("findings", []))
+    finding["request"]["headers"]["Authorization"] = f"Bearer {PLANTED['header']}"
+    finding["request"]["headers"]["X-Partner-Secret"] = PLANTED["odd"]
+    finding["request"]["url"] += f"?apiKey={PLANTED['member']}"
+    finding["response"]["headers"]["Set-Cookie"] = f"session={PLANTED['cookie']}; Path=/"
+    finding["response"]["body"] = json.dumps(
+        {"results": {"apiKey": PLANTED["member"], "Password": PLANTED["password"]}}
+    )
+    finding["message"] += f" (sent Authorization: Token {PLANTED['short']}) visible-marker"
+    finding["message"] += f" (authorization: token {PLANTED['lower-case scheme']})"
+    planted["settings"]["apiKey"] = PLANTED["setting"]
+    planted["notes"].append(f'the target echoed {{"privateKey": "{PLANTED["member"]}"}}')
+    return planted
+
+
+def test_report_command_redacts_an_old_or_edited_report(
+    faulty: tuple[dict[str, Any], Path], tmp_path: Path
+) -> None:
+    """Issue 11: `dsconform report` re-rendered report.json as it found it. Secrets planted in
+    a finding's exchange, its message, a note and the settings reach none of the files."""
+    write_report(_plant_secrets(faulty[0]), tmp_path)
+    assert _report_cli(["report", str(tmp_path)]) == 0
+    rendered = {name: (tmp_path / name).read_text("utf-8") for name in (REPORT_HTML, SUMMARY_MD)}
+    rendered[JUNIT_XML] = (tmp_path / JUNIT_XML).read_text("utf-8")
+    for name, text in rendered.items():
+        leaked = [kind for kind, value in PLANTED.items() if value in text]
+        assert leaked == [], f"{name} shows the planted {leaked}"
+    # Not vacuous: the files show the finding whose exchange held the secrets.
+    assert "visible-marker" in rendered[REPORT_HTML] and "visible-marker" in rendered[JUNIT_XML]
+    assert load_report(tmp_path)["settings"]["apiKey"] == "<redacted>"
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

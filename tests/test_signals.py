@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -179,6 +180,19 @@ def _run_and_signal(
     return finished.code, finished.ended - signalled, finished.report, finished.stderr
 
 
+def _sigterm_azion(
+    servers: dict[str, str], args: list[str], moment: Moment, tmp_path: Path
+) -> dict[str, object]:
+    """An Azion run sent SIGTERM at `moment`: exit 143 in time, its report says so."""
+    code, seconds, report, stderr = _run_and_signal(
+        "azion", servers["azion"], args, moment, tmp_path, (signal.SIGTERM,)
+    )
+    assert code == ExitCode.SIGTERM, stderr
+    assert report["aborted"] == "interrupted by SIGTERM"
+    assert seconds < END_BOUND
+    return report
+
+
 @pytest.mark.parametrize("phase", ["property", "stateful"])
 def test_sigterm_while_a_create_is_in_flight_cleans_up_what_it_made(
     phase: str, servers: dict[str, str], tmp_path: Path
@@ -186,17 +200,7 @@ def test_sigterm_while_a_create_is_in_flight_cleans_up_what_it_made(
     """The signal lands while a create's answer is on its way: the answer is still read, and
     the streaming it reports is deleted before the run ends."""
     moment = Moment(after=lambda method, path, status: method == "POST" and status == 201)
-    code, seconds, report, stderr = _run_and_signal(
-        "azion",
-        servers["azion"],
-        ["--phases", phase, "--max-examples", "3"],
-        moment,
-        tmp_path,
-        (signal.SIGTERM,),
-    )
-    assert code == ExitCode.SIGTERM, stderr
-    assert report["aborted"] == "interrupted by SIGTERM"
-    assert seconds < END_BOUND
+    _sigterm_azion(servers, ["--phases", phase, "--max-examples", "3"], moment, tmp_path)
     assert moment.created, "the chosen create made nothing"
     assert run_resources("azion", servers["azion"]) == []
 
@@ -274,3 +278,121 @@ def test_a_second_signal_ends_the_cleanup_at_once_and_the_report_says_what_was_l
         assert any("cleanup left" in note for note in notes), notes
     finally:
         remove_resources("azion", servers["azion"])
+
+
+def test_sigterm_with_workers_stops_every_worker_promptly(
+    servers: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 11: with `--workers N` a SIGTERM stopped the parent while the worker processes
+    sent the rest of their share first. Now the stop is passed on: after the in-flight grace,
+    nothing but cleanup reaches the target, and the run ends with 143 and a partial report."""
+    sent: list[tuple[float, str, str]] = []
+    reached: list[float] = []  # when the first create was answered (the signal follows)
+
+    def first_create(method: str, path: str, status: int) -> bool:
+        if method == "POST" and status == 201 and not reached:
+            reached.append(time.monotonic())
+        return bool(reached)
+
+    moment = Moment(after=first_create)
+    watched = moment.on_request
+
+    def on_request(method: str, path: str, body: bytes) -> None:
+        sent.append((time.monotonic(), method, path))
+        watched(method, path, body)
+
+    moment.on_request = on_request  # type: ignore[method-assign]
+    args = ["--phases", "property", "--workers", "2", "--max-examples", "25"]
+    report = _sigterm_azion(servers, args, moment, tmp_path)
+    # The hold, the in-flight grace and a second for the signal to travel on to the workers.
+    stopped = reached[0] + moment.hold + INFLIGHT_GRACE + 1
+    late = [f"{m} {p}" for at, m, p in sent if at > stopped and m != "DELETE"]
+    assert late == [], f"{len(late)} requests after the stop, the first {late[:3]}"
+    requests = report["requests"]
+    assert isinstance(requests, dict) and requests["by_phase"]["property"] > 0  # workers' too
+    assert run_resources("azion", servers["azion"]) == []
+
+
+NO_REPORT = "no report written"
+# A stand-in for a slow start-up: importing `conformance.cli` waits until the test signals.
+SLOW_START = """
+import importlib.abc, pathlib, sys, time
+READY = pathlib.Path(sys.argv[1])
+class Slow(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "conformance.cli":
+            READY.touch()
+            time.sleep(60)
+        return None
+sys.meta_path.insert(0, Slow())
+sys.argv = ["dsconform", "lint"]
+from conformance.console import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_during_start_up_ends_with_its_code_and_one_line(
+    signum: int, tmp_path: Path
+) -> None:
+    """Issue 11: a signal before `main()` ran (during the imports) ended in a traceback
+    (SIGINT) or a silent kill (SIGTERM, SIGHUP). Nothing was sent, so there is no report."""
+    ready = tmp_path / "importing"
+    code, err, seconds = _signal_when(
+        [sys.executable, "-c", SLOW_START, str(ready)], lambda pid: ready.exists(), signum
+    )
+    name = signal.Signals(signum).name
+    assert code == 128 + signum, err
+    assert seconds < 10
+    assert err.splitlines() == [
+        f"dsconform: stopped by {name} while starting; nothing was sent, {NO_REPORT}"
+    ]
+
+
+def test_the_console_script_handles_a_signal_from_its_first_moments(tmp_path: Path) -> None:
+    """The installed `dsconform` takes SIGTERM as soon as it has a handler for it (well before
+    the heavy imports are done): exit 143 and one line, whichever moment it lands in."""
+    code, err, _ = _signal_when(
+        [DSCONFORM, "lint"], lambda pid: _catches(pid, signal.SIGTERM), signal.SIGTERM
+    )
+    assert code == ExitCode.SIGTERM, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def _signal_when(
+    command: list[str], ready: Callable[[int], bool], signum: int
+) -> tuple[int, str, float]:
+    """Start `command`, send `signum` once `ready(pid)`; the exit code, stderr and the seconds
+    from the signal to the end."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_environment(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready(process.pid):
+            assert process.poll() is None, "ended before it was ready for the signal"
+            assert time.monotonic() < deadline, "never ready for the signal"
+            time.sleep(0.005)
+        signalled = time.monotonic()
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, err, time.monotonic() - signalled
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether process `pid` has a handler for `signum` (SigCgt in /proc/PID/status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    caught = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught, 16) >> (signum - 1) & 1)

@@ -9,9 +9,14 @@ split evenly; each worker also honours the budget the target advertises to it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import os
+import signal
+import time
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from types import FrameType
 from typing import Any
 
 from conformance.engine.context import Event, PhaseContext
@@ -19,9 +24,13 @@ from conformance.engine.exchange import Exchange
 from conformance.engine.ownership import Ownership
 from conformance.engine.results import RequirementResult, ResultsCollector
 from conformance.engine.shared_budget import SharedBudget, start_budget_manager
+from conformance.engine.stopping import CLEANUP_GRACE, INFLIGHT_GRACE, STOP_SIGNALS, StopControl
 from conformance.engine.target import Target
 from conformance.engine.target_client import TargetClient, TargetError
 from conformance.settings import RunSettings
+
+# After a stop, how long past its own grace periods a worker may take to report back.
+WORKER_EXIT_SLACK = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +76,7 @@ def run_in_workers(ctx: PhaseContext) -> None:
             if share
         ]
         ctx.emit(Event("property", "step", f"{len(jobs)} worker processes"))
-        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
-            outcomes = list(pool.map(work, jobs))
+        outcomes, interrupted = _run_jobs(ctx, jobs, context)
     error = None
     for outcome in outcomes:
         for exchange in outcome.exchanges:
@@ -79,8 +87,90 @@ def run_in_workers(ctx: PhaseContext) -> None:
         ctx.notes.extend(outcome.notes)
         ctx.client.waited_seconds += outcome.waited_seconds
         error = error or outcome.target_error
+    if interrupted is not None:
+        raise interrupted
     if error:
         raise TargetError(error)
+
+
+def _run_jobs(
+    ctx: PhaseContext, jobs: list[WorkerJob], context: Any
+) -> tuple[list[WorkerResult], KeyboardInterrupt | None]:
+    """Run the jobs; on a stop signal pass it on to the workers (they stop sending and clean
+    up what they created, as a run does) and collect what they saw until then."""
+    stop = ctx.client.stop
+    pool = ProcessPoolExecutor(
+        max_workers=len(jobs), mp_context=context, initializer=_install_worker_stop
+    )
+    futures: list[Future[WorkerResult]] = []
+    interrupted: KeyboardInterrupt | None = None
+    try:
+        futures += [pool.submit(work, job) for job in jobs]
+        wait(futures)
+    except KeyboardInterrupt as exc:  # the handler raised it here (stopping.StopControl)
+        interrupted = exc
+        stop.signum = stop.signum or getattr(exc, "signum", signal.SIGINT)
+        with stop.cleanup():  # from here on a signal only shortens the workers' cleanup
+            _stop_workers(pool, futures, stop)
+    finally:
+        stragglers = [f for f in futures if not f.done()]
+        if stragglers:  # past every grace period: end them, and say what may be left
+            _signal_workers(pool, signal.SIGKILL)
+            ctx.notes.append(
+                f"{len(stragglers)} worker process(es) did not finish their cleanup in time; "
+                "what they created may be left (`dsconform sweep` removes it)"
+            )
+        pool.shutdown(wait=not stragglers, cancel_futures=True)
+    outcomes: list[WorkerResult] = []
+    for future in futures:
+        if not future.done() or future.cancelled():
+            continue
+        failure = future.exception()
+        if failure is None:
+            outcomes.append(future.result())
+        elif interrupted is None:
+            raise failure
+        else:
+            ctx.notes.append(f"a worker process ended without reporting what it saw: {failure}")
+    return outcomes, interrupted
+
+
+def _stop_workers(
+    pool: ProcessPoolExecutor, futures: list[Future[WorkerResult]], stop: StopControl
+) -> None:
+    """Pass the stop on and wait for the workers within their grace periods; a second signal
+    is passed on too (it ends their cleanup at once)."""
+    signum = stop.signum or signal.SIGINT
+    _signal_workers(pool, signum)
+    ends = time.monotonic() + INFLIGHT_GRACE + CLEANUP_GRACE + WORKER_EXIT_SLACK
+    second_passed_on = False
+    while time.monotonic() < ends and not all(f.done() for f in futures):
+        if stop.second_signal and not second_passed_on:
+            _signal_workers(pool, signum)
+            second_passed_on = True
+        wait(futures, timeout=0.1)
+
+
+def _signal_workers(pool: ProcessPoolExecutor, signum: int) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.pid is not None and process.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signum)
+
+
+# A worker's own stop control: signals reach it from the parent (or from the terminal's
+# process group), and its client stops sending and cleans up exactly as a run's does.
+_WORKER_STOP = StopControl()
+
+
+def _install_worker_stop() -> None:
+    """Pool initializer: the worker's stop signals go to `_WORKER_STOP` for its whole life."""
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        _WORKER_STOP.request(signum)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, handle)
 
 
 def work(job: WorkerJob) -> WorkerResult:
@@ -121,11 +211,15 @@ def work(job: WorkerJob) -> WorkerResult:
         job.run_prefix,
         notes=result.notes,
     )
+    client.stop = _WORKER_STOP
     try:
-        with deterministic_generation():
+        with deterministic_generation(), client.stop.phases():
+            client.stop.raise_if_requested()  # stopped before this job began: send nothing
             explore_operations(ctx, set(job.operations))
     except TargetError as exc:
         result.target_error = str(exc)
+    except KeyboardInterrupt:  # the parent passed a stop on: what was seen so far goes back
+        result.notes.append("worker stopped by a signal")
     finally:
         client.close()
     result.results = [r for r in collector.results() if r.passes or r.failures or r.errors]

@@ -9,6 +9,7 @@ daemon thread (started on first use, idle while no request is in flight) shuts t
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -153,22 +154,38 @@ class _WatchedHTTPSConnection(HTTPSConnection):
 
 
 # While vcrpy records or replays, it swaps urllib3's connection classes on the base pools for
-# stubs of its own; the pools below then use those stubs unwatched (a replay has no socket; a
-# recording keeps urllib3's per-read timeouts and the deadline between requests).
+# stubs of its own. A stub that records sends through a real connection it makes from its
+# `_baseclass`: the pools below give it a watched one, so `--timeout` bounds a recorded request
+# as it bounds any other (a replayed one has no socket, and nothing to bound).
+
+
+@functools.cache
+def _watched_stub(stub: Any, watched: Any) -> Any:
+    """vcrpy's connection stub `stub`, its real connections made as `watched` ones."""
+    return type(f"Watched{stub.__name__}", (stub,), {"_baseclass": watched})
+
+
+def _connection_class(current: Any, plain: type[HTTPConnection], watched: Any) -> Any:
+    if current is plain:
+        return watched
+    base = getattr(current, "_baseclass", None)  # a vcrpy stub
+    if isinstance(base, type) and issubclass(watched, base):
+        return _watched_stub(current, watched)
+    return current
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
     @property
     def ConnectionCls(self) -> Any:  # type: ignore[override]
         current = HTTPConnectionPool.ConnectionCls
-        return _WatchedHTTPConnection if current is HTTPConnection else current
+        return _connection_class(current, HTTPConnection, _WatchedHTTPConnection)
 
 
 class _WatchedHTTPSPool(HTTPSConnectionPool):
     @property
     def ConnectionCls(self) -> Any:  # type: ignore[override]
         current = HTTPSConnectionPool.ConnectionCls
-        return _WatchedHTTPSConnection if current is HTTPSConnection else current
+        return _connection_class(current, HTTPSConnection, _WatchedHTTPSConnection)
 
 
 class WatchedAdapter(HTTPAdapter):

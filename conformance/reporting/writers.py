@@ -8,6 +8,7 @@ API (`--api all --report-dir DIR`: DIR/akamai, DIR/azion) also gets combined fil
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import itertools
 import json
@@ -20,6 +21,7 @@ from typing import Any
 
 import jsonschema
 
+from conformance.redaction import redact_body_text, redact_headers, redact_json, redact_url
 from conformance.reporting.html_report import render_html
 from conformance.reporting.json_report import report_schema, write_report
 from conformance.reporting.junit_report import render_junit
@@ -60,7 +62,50 @@ def load_report(report_dir: Path) -> dict[str, Any]:
         raise ReportLoadError(f"{path}: not a dsconform report: {message} at {where}") from None
     if not isinstance(report, dict):  # the schema already says so; this is for the type checker
         raise ReportLoadError(f"{path}: not a dsconform report")
-    return report
+    return redact_report(report)
+
+
+def redact_report(report: dict[str, Any]) -> dict[str, Any]:
+    """A report.json read back, redacted again by today's pipeline: one written by an older
+    dsconform, or edited by hand, may hold secrets that must not reach the files rendered from
+    it. Each finding's exchange is redacted as a run redacts one (headers by name, bodies,
+    URLs); everything else loses secret-named members and secret fragments of its text."""
+    stripped = copy.deepcopy(report)
+    exchanges: list[dict[str, Any]] = [
+        {side: finding.pop(side) for side in ("request", "response") if side in finding}
+        for finding in _findings(stripped)
+    ]
+    redacted: dict[str, Any] = redact_json(stripped)
+    for finding, exchange in zip(_findings(redacted), exchanges, strict=True):
+        finding.update({side: _redacted_message(message) for side, message in exchange.items()})
+    return redacted
+
+
+def _findings(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for result in report.get("requirements") or []:
+        for finding in (result.get("findings") or []) if isinstance(result, dict) else []:
+            if isinstance(finding, dict):
+                yield finding
+
+
+def _redacted_message(message: Any) -> Any:
+    """A finding's request or response as `Exchange.redacted` leaves one: headers by name,
+    the body member by member (or as text), the URL's query and userinfo."""
+    if not isinstance(message, dict):
+        return redact_json(message)
+    redacted = redact_json({k: v for k, v in message.items() if k not in _EXCHANGE_PARTS})
+    headers = message.get("headers")
+    if isinstance(headers, dict):
+        redacted["headers"] = redact_headers({str(k): str(v) for k, v in headers.items()})
+    for name, redact in (("body", redact_body_text), ("url", redact_url)):
+        if isinstance(message.get(name), str):
+            redacted[name] = redact(message[name])
+        elif name in message:
+            redacted[name] = redact_json(message[name])
+    return redacted
+
+
+_EXCHANGE_PARTS = frozenset({"headers", "body", "url"})
 
 
 def _write_text(path: Path, render: Callable[[], str]) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from conformance.scenarios.base import ScenarioAborted
 Sender = Callable[[str], Exchange]
 
 BASE = "/datastream-config-api/v1/log"
+# A discovery GET answered 429 (another client on the account spent the budget) is repeated
+# this many times; the client waits for the moment the 429 names first.
+DISCOVERY_ATTEMPTS = 5
 
 # The seed's connector samples (secrets are dummies; they are redacted before anything is saved).
 CONNECTOR_SAMPLES: dict[str, dict[str, Any]] = {
@@ -76,13 +80,24 @@ class AkamaiAccount:
     accepted_connectors: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def take_properties(self, count: int) -> list[int]:
-        """Reserve `count` properties that no stream monitors; abort when there are too few."""
+    def take_properties(
+        self, count: int, *, avoid: frozenset[int] = frozenset(), rng: random.Random | None = None
+    ) -> list[int]:
+        """Reserve `count` properties that no stream monitors (none of `avoid`, which another
+        client's streams took since discovery: those leave the pool); abort when there are too
+        few. With `rng` they are picked at random, so two runs drawing from the same pool after
+        a collision do not collide again in step."""
         with self._lock:
+            self.free_properties = [p for p in self.free_properties if p not in avoid]
             if len(self.free_properties) < count:
                 free = len(self.free_properties)
                 raise ScenarioAborted(f"the target offers too few unmonitored properties ({free})")
-            taken, self.free_properties = self.free_properties[:count], self.free_properties[count:]
+            taken = (
+                rng.sample(self.free_properties, count)
+                if rng is not None
+                else self.free_properties[:count]
+            )
+            self.free_properties = [p for p in self.free_properties if p not in taken]
             return taken
 
     def release(self, property_ids: list[int]) -> None:
@@ -145,7 +160,16 @@ def discover_account(
 ) -> AkamaiAccount:
     """Ask the target for a product, a group, its properties and the data set fields; with
     `enough`, stop listing properties at the first product and group offering that many free."""
-    get: Sender = send or (lambda path: client.send("GET", f"{BASE}{path}", phase=phase))
+
+    def get_with_retry(path: str) -> Exchange:
+        exchange = client.send("GET", f"{BASE}{path}", phase=phase)
+        for _ in range(DISCOVERY_ATTEMPTS):
+            if exchange.response.status != 429:
+                break
+            exchange = client.send("GET", f"{BASE}{path}", phase=phase)
+        return exchange
+
+    get: Sender = send or get_with_retry
     products = _json_list(get("/products").response)
     group_list = [g for g in _json_list(get("/groups").response) if isinstance(g, dict)]
     groups = {g.get("groupId"): g for g in group_list}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import random
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +20,9 @@ AUTH_001 = "AKAMAI-AUTH-001"
 # createStream's key names the stream it created: a streamId the run has not seen before.
 NEW_STREAM = "AKAMAI-STREAM-CREATE-003"
 RETRY_PAUSES = (0.05, 0.2, 0.8, 3.2)  # seconds before repeating a request answered 429
+# A valid create refused because another client's stream took a property since discovery is
+# re-tried with other properties this many times (each try costs a list and a create).
+TAKEN_RETRIES = 3
 # The most properties a minimal run holds at once (the four-property refusal).
 MINIMAL_FREE_PROPERTIES = 4
 ACTIVE = frozenset({"ACTIVATING", "ACTIVATED"})
@@ -143,6 +148,25 @@ def property_ids(item: dict[str, Any]) -> list[Any]:
     return [p.get("propertyId") for p in item.get("properties") or [] if isinstance(p, dict)]
 
 
+def property_ids_of(item: dict[str, Any]) -> list[Any]:
+    """The properties a listed or read stream monitors (`properties` objects, or `propertyIds`)."""
+    listed = item.get("propertyIds")
+    return [*property_ids(item), *(listed if isinstance(listed, list) else [])]
+
+
+def names_any(exchange: Exchange, numbers: Iterable[Any]) -> bool:
+    """Whether the answer's body names one of `numbers` (as a whole number)."""
+    text = exchange.response.body
+    return any(re.search(rf"(?<!\d){n}(?!\d)", text) is not None for n in numbers if _is_int(n))
+
+
+def _with_properties(body: dict[str, Any], swap: dict[int, int]) -> dict[str, Any]:
+    """`body` with the properties in `swap` replaced by their new ones."""
+    changed = copy.deepcopy(body)
+    changed["propertyIds"] = [swap.get(p, p) for p in body.get("propertyIds") or []]
+    return changed
+
+
 def canonical(value: Any) -> str:
     """A comparable text of a JSON value (lists of objects compared order-free)."""
     if isinstance(value, list):
@@ -163,6 +187,8 @@ class AkamaiSteps:
         self.ctx = ctx
         self._removed: set[int] = set()
         self._held: list[int] = []
+        self._release_registered = False
+        self._created: set[int] = set()  # streamIds of this scenario's creates
         self._account: AkamaiAccount | None = None
 
     # ---------------------------------------------------------------- sending
@@ -204,12 +230,15 @@ class AkamaiSteps:
 
     def take(self, count: int) -> list[int]:
         """Reserve free properties; they go back to the pool when every stream is deleted."""
-        account = self.account()
-        taken = account.take_properties(count)
-        self._held.extend(taken)
-        if len(self._held) == len(taken):
-            self.ctx.on_cleanup(self._release)
+        taken = self.account().take_properties(count)
+        self._hold(taken)
         return taken
+
+    def _hold(self, taken: list[int]) -> None:
+        self._held.extend(taken)
+        if not self._release_registered:
+            self._release_registered = True
+            self.ctx.on_cleanup(self._release)
 
     def _release(self) -> None:
         if self._account is not None:
@@ -222,6 +251,7 @@ class AkamaiSteps:
         if accepted(exchange):
             sid = self._created_id(exchange, body)
             if sid is not None:
+                self._created.add(sid)
                 self.ctx.on_cleanup(lambda: self.remove(sid))
             answered = version_key(exchange)[0]
             if answered is not None and NEW_STREAM in self.ctx.scenario.cites:
@@ -241,25 +271,23 @@ class AkamaiSteps:
         example: str | None = None,
         plain: dict[str, Any] | None = None,
     ) -> tuple[Exchange, dict[str, Any]]:
-        """Create a stream the scenario needs (aborting when refused). With `example` (a
-        requirement saying the body's example values are valid) a refusal is re-tried with the
-        `plain` body: if that one is accepted, the example values were refused."""
-        exchange = self.create(body)
-        used = body
-        if example is not None and plain is not None:
-            if accepted(exchange):
-                self.ctx.expect(example, True, "", exchange)
-            else:
-                retry = self.create(plain)
-                if accepted(retry):
-                    self.ctx.expect(
-                        example,
-                        False,
-                        f"createStream refused the seed's example values "
-                        f"({exchange.response.status}) but accepted the same body without them",
-                        exchange,
-                    )
-                exchange, used = retry, plain
+        """Create a stream the scenario needs (aborting when refused); returns the answer and
+        the body it accepted, whose `propertyIds` may differ from `body`'s (read them there).
+
+        With `example` (a requirement saying the body's example values are valid) a refusal is
+        re-tried with the `plain` body: if that one is accepted, the example values were
+        refused. A refusal because another client's stream took a property since discovery
+        (two runs share one pool of free properties) is re-tried with other properties."""
+        for attempt in range(TAKEN_RETRIES + 1):
+            exchange, used = self._create_valid_once(body, example, plain)
+            if accepted(exchange) or attempt == TAKEN_RETRIES:
+                break
+            taken = self._taken_by_others(exchange, used)
+            if not taken:
+                break
+            swap = self._swap_properties(taken)
+            body = _with_properties(body, swap)
+            plain = _with_properties(plain, swap) if plain is not None else None
         self.ctx.require(
             accepted(exchange) and version_key(exchange)[0] is not None,
             f"createStream of a valid stream answered {exchange.response.status}",
@@ -267,6 +295,54 @@ class AkamaiSteps:
         connector = (used.get("connectors") or [{}])[0]
         self.account().accepted_connectors.add(str(connector.get("connectorType")))
         return exchange, used
+
+    def _create_valid_once(
+        self, body: dict[str, Any], example: str | None, plain: dict[str, Any] | None
+    ) -> tuple[Exchange, dict[str, Any]]:
+        exchange = self.create(body)
+        if example is None or plain is None:
+            return exchange, body
+        if accepted(exchange):
+            self.ctx.expect(example, True, "", exchange)
+            return exchange, body
+        retry = self.create(plain)
+        # A refusal naming a property may be about the property (taken meanwhile by another
+        # client, freed again since), not the example values: nothing to judge then.
+        if accepted(retry) and not names_any(exchange, body.get("propertyIds") or []):
+            self.ctx.expect(
+                example,
+                False,
+                f"createStream refused the seed's example values "
+                f"({exchange.response.status}) but accepted the same body without them",
+                exchange,
+            )
+        return retry, plain
+
+    def taken_properties(self, property_ids: Iterable[Any]) -> set[int]:
+        """Which of `property_ids` a stream that is not this scenario's monitors right now."""
+        wanted = {p for p in property_ids if _is_int(p)}
+        listed = body_of(self.get("/streams"))
+        taken: set[int] = set()
+        for item in listed if isinstance(listed, list) else []:
+            if isinstance(item, dict) and item.get("streamId") not in self._created:
+                taken |= wanted & set(property_ids_of(item))
+        return taken
+
+    def _taken_by_others(self, exchange: Exchange, used: dict[str, Any]) -> set[int]:
+        """The properties of a refused create that another client's stream holds now (asked
+        only when the refusal is a 4xx: a valid create refused is rare, a list is one GET)."""
+        if not 400 <= exchange.response.status < 500:
+            return set()
+        return self.taken_properties(used.get("propertyIds") or [])
+
+    def _swap_properties(self, taken: set[int]) -> dict[int, int]:
+        """Other free properties for `taken` (which leave this scenario and the pool)."""
+        self._held[:] = [p for p in self._held if p not in taken]
+        fresh = self.account().take_properties(
+            len(taken), avoid=frozenset(taken), rng=random.Random(self.ctx.name("swap"))
+        )
+        self._hold(fresh)
+        return dict(zip(sorted(taken), fresh, strict=True))
 
     def _created_id(self, exchange: Exchange, body: Any) -> int | None:
         sid = version_key(exchange)[0]
