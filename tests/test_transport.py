@@ -24,7 +24,7 @@ from conformance.settings_builder import build_settings
 from tests.support.capture import capture_server
 from tests.support.http_server import serving_http
 from tests.support.misbehaving import _drip, _read_request, serving
-from tests.support.tls import Pki, make_pki, tls_terminator
+from tests.support.tls import TUNNELLED_HOST, Pki, connect_proxy, make_pki, tls_terminator
 
 TOKEN = "transport-test-token-7f3a9c2e41"
 VIEW_TOKEN = "transport-view-token-0b8d6e5a13"
@@ -319,6 +319,18 @@ def test_a_proxy_variable_is_honoured_and_the_run_stays_read_only(
     notes = json.loads((report_dir / "report.json").read_text("utf-8"))["notes"]
     assert any("not a loopback address" in note for note in notes)
     assert code != ExitCode.INTERNAL
+
+
+def test_https_proxy_tunnels_a_tls_run_with_our_ca(
+    pki: Pki, azion_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corporate setup: HTTPS_PROXY and a private CA; the CONNECT names the target's host."""
+    with tls_terminator(azion_url, pki) as https, connect_proxy(https) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        settings = _settings(f"https://{TUNNELLED_HOST}", ca_bundle=str(pki.ca))
+        assert _get(settings) == 200
+    # (NO_PROXY is not tried: a direct connection would look the name up in the DNS.)
+    assert proxy.requests == [f"CONNECT {TUNNELLED_HOST}:443 HTTP/1.0"]
 
 
 def test_a_loopback_target_is_never_reached_through_a_proxy(

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# A name never resolved: a CONNECT proxy (`connect_proxy`) tunnels it to a loopback server.
+TUNNELLED_HOST = "dsconform-target.invalid"
+
 
 @dataclass(frozen=True)
 class Pki:
@@ -72,7 +75,8 @@ def make_pki(directory: Path) -> Pki:
     _leaf(
         directory,
         "server",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth",
+        f"subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:{TUNNELLED_HOST}\n"
+        "extendedKeyUsage=serverAuth",
     )
     _leaf(directory, "client", "extendedKeyUsage=clientAuth")
     combined = directory / "client-combined.pem"
@@ -157,6 +161,65 @@ def tls_terminator(
     thread.start()
     try:
         yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+@dataclass
+class Tunnels:
+    """What a CONNECT proxy was asked for."""
+
+    url: str
+    requests: list[str]
+
+
+@contextmanager
+def connect_proxy(upstream_url: str) -> Iterator[Tunnels]:
+    """An HTTPS proxy on 127.0.0.1: every `CONNECT host:port` is tunnelled to `upstream_url`
+    (a loopback server), whatever host it names; yields its URL and the CONNECT lines."""
+    host, _, port = upstream_url.split("://", 1)[1].rstrip("/").partition(":")
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    tunnels = Tunnels(f"http://127.0.0.1:{listener.getsockname()[1]}", [])
+    stop = threading.Event()
+
+    def tunnel(client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            chunk = client.recv(4096)
+            if not chunk:
+                client.close()
+                return
+            head += chunk
+        tunnels.requests.append(head.split(b"\r\n", 1)[0].decode("latin-1"))
+        upstream = socket.create_connection((host, int(port)), timeout=10)
+        upstream.settimeout(None)
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        back = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
+        back.start()
+        _pipe(client, upstream)
+        back.join(timeout=30)
+        client.close()
+        upstream.close()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=tunnel, args=(client,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield tunnels
     finally:
         stop.set()
         thread.join(timeout=5)
