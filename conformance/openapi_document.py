@@ -28,6 +28,8 @@ def escape_pointer_token(token: str) -> str:
 
 # A JSONPath of plain members and indexes, as schema findings name the failing member
 # (`$.streams[0].streamName`); a member name that is not an identifier is quoted (`$['a b']`).
+# A `{parameter}` of a path template, as `re.escape` writes it.
+_PATH_PARAMETER = re.compile(r"\\\{[^}/]+\\\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STEP = r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*')\]"
 _JSON_PATH_STEP = re.compile(_STEP)
@@ -167,6 +169,31 @@ class OpenApiDocument:
                     op_id = str(definition.get("operationId") or f"{method} {path}")
                     found.append(Operation(op_id, method, path, pointer, definition))
         return tuple(found)
+
+    @cached_property
+    def _routes(self) -> tuple[tuple[str, re.Pattern[str], Operation], ...]:
+        # Literal paths before templated ones, as routers match them; a trailing slash allowed.
+        ordered = sorted(self.operations, key=lambda op: op.path.count("{"))
+        return tuple(
+            (
+                op.method.upper(),
+                re.compile(_PATH_PARAMETER.sub("[^/]+", re.escape(op.path)) + "/?"),
+                op,
+            )
+            for op in ordered
+        )
+
+    def operation_at(self, method: str, path: str) -> Operation | None:
+        """The operation whose method and path template match a request; None if none does."""
+        for route_method, pattern, operation in self._routes:
+            if route_method == method.upper() and pattern.fullmatch(path):
+                return operation
+        return None
+
+    def operation_id_at(self, method: str, path: str) -> str | None:
+        """The operationId of `operation_at`, None when no operation matches."""
+        operation = self.operation_at(method, path)
+        return operation.operation_id if operation else None
 
     def operation(self, operation_id: str) -> Operation:
         for op in self.operations:

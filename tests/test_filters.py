@@ -26,7 +26,7 @@ from conformance.engine.filters import (
     split_patterns,
 )
 from conformance.engine.results import Finding, ResultsCollector
-from conformance.engine.run import operation_resolver, run_conformance
+from conformance.engine.run import run_conformance
 from conformance.engine.target_client import AzionTokenAuth, TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
@@ -196,9 +196,7 @@ def test_the_client_refuses_an_excluded_operation_outside_cleanup() -> None:
     scope = _scope("azion", exclude=("listTemplates",))
     with reference_server("azion", ReferenceConfig()) as base_url:
         client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_AZION_TOKEN))
-        client.operation_resolver = operation_resolver(
-            OpenApiDocument.load(APIS["azion"].spec_path)
-        )
+        client.operation_resolver = OpenApiDocument.load(APIS["azion"].spec_path).operation_id_at
         client.operation_guard = scope.guard
         sent: list[Exchange] = []
         client.listeners.append(sent.append)

@@ -4,8 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance.spec_files import contracts_dir
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceShape:
+    """The one kind of resource a run creates in an API (a stream, a streaming), as the API's
+    paths and answers show it: what the write guard, cleanup and sweep go by."""
+
+    collection: str  # the collection's absolute path
+    item_template: str  # the item's path as the spec's paths end
+    id_parameter: str  # the path parameter that carries the id
+    created_id: tuple[str, ...]  # members leading to the new id in a create's answer
+    list_items: tuple[str, ...]  # members leading to the items of a list answer (): the body
+    read_item: tuple[str, ...]  # members leading to the item in a GET of it
+    name_member: str  # the item's name (run-prefixed when the run made it)
+    # The target refuses to delete an active item: deactivate it (PUT item/deactivate), wait.
+    deactivate_before_delete: bool = False
+
+    @staticmethod
+    def dig(body: Any, members: tuple[str, ...]) -> Any:
+        """The value `members` lead to in a JSON body; None when the way is not there."""
+        for member in members:
+            if not isinstance(body, dict):
+                return None
+            body = body.get(member)
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +44,7 @@ class ApiDefinition:
     catalogue_file: str
     seed_file: str
     id_prefix: str
+    resource: ResourceShape
 
     @property
     def spec_path(self) -> Path:
@@ -35,6 +62,16 @@ AKAMAI = ApiDefinition(
     catalogue_file="akamai.yaml",
     seed_file="akamai-datastream2-config-api-v1.txt",
     id_prefix="AKAMAI",
+    resource=ResourceShape(
+        collection="/datastream-config-api/v1/log/streams",
+        item_template="/streams/{streamId}",
+        id_parameter="streamId",
+        created_id=("streamVersionKey", "streamId"),
+        list_items=(),
+        read_item=(),
+        name_member="streamName",
+        deactivate_before_delete=True,
+    ),
 )
 
 AZION = ApiDefinition(
@@ -44,6 +81,15 @@ AZION = ApiDefinition(
     catalogue_file="azion.yaml",
     seed_file="azion-data-streaming-api-v3.md",
     id_prefix="AZION",
+    resource=ResourceShape(
+        collection="/data_streaming/streamings",
+        item_template="/data_streaming/streamings/{id}",
+        id_parameter="id",
+        created_id=("results", "id"),
+        list_items=("results",),
+        read_item=("results",),
+        name_member="name",
+    ),
 )
 
 APIS: dict[str, ApiDefinition] = {api.name: api for api in (AKAMAI, AZION)}

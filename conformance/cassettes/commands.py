@@ -7,6 +7,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from conformance.apis import APIS
+
 
 def add_recheck_parser(commands: Any) -> None:
     parser = commands.add_parser(
@@ -23,7 +25,7 @@ def add_recheck_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--api",
-        choices=["akamai", "azion", "all"],
+        choices=[*sorted(APIS), "all"],
         default="all",
         help="the API whose cassettes to recheck (default: all)",
     )

@@ -101,7 +101,6 @@ def exchanges_of(cassette: CassetteFile) -> list[Exchange]:
 
 def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> RecheckOutcome:
     """Raises CassetteError for an unusable cassette directory."""
-    from conformance.engine.run import operation_resolver
 
     began = time.monotonic()
     started = datetime.now(UTC)
@@ -111,7 +110,7 @@ def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> Rechec
     document = OpenApiDocument.load(api.spec_path)
     collector = ResultsCollector(catalogue)
     checker = ExchangeChecker(CHECKS[api.name], CheckEnv(document), collector)
-    resolve = operation_resolver(document)
+    resolve = document.operation_id_at
     by_phase: dict[str, int] = {}
     for cassette in cassettes:
         for exchange in exchanges_of(cassette):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance.apis import get_api
 from conformance.engine.exchange import Exchange
 
 
@@ -16,13 +17,7 @@ def created_resource_path(api: str, exchange: Exchange) -> str | None:
         body = exchange.response.json()
     except ValueError:
         return None
-    if not isinstance(body, dict):
-        return None
     collection = exchange.request.path.split("?", 1)[0].rstrip("/")
-    if api == "akamai":
-        key = body.get("streamVersionKey")
-        item_id = key.get("streamId") if isinstance(key, dict) else None
-    else:
-        results = body.get("results")
-        item_id = results.get("id") if isinstance(results, dict) else None
+    shape = get_api(api).resource
+    item_id = shape.dig(body, shape.created_id)
     return f"{collection}/{item_id}" if item_id is not None else None

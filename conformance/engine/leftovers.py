@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from conformance.apis import get_api
 from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
 from conformance.engine.target_client import TargetClient, TargetError, WriteRefused
@@ -64,7 +65,7 @@ def remove_resource(
     delete while active (or `known_active`) is deactivated first and waited for."""
     if not known_active and _deleted(client, path, phase):
         return True
-    if api != "akamai":
+    if not get_api(api).resource.deactivate_before_delete:
         return False
     client.send("PUT", f"{path}/deactivate", phase=phase)
     deadline = time.monotonic() + settle_timeout

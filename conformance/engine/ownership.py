@@ -39,17 +39,12 @@ from collections.abc import Iterable
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from conformance.apis import get_api
 from conformance.engine.created_resources import created_resource_path
 from conformance.engine.exchange import Exchange
 from conformance.engine.target_client import TargetClient, WriteRefused
 from conformance.settings import READ_METHODS
 
-COLLECTIONS = {
-    "akamai": "/datastream-config-api/v1/log/streams",
-    "azion": "/data_streaming/streamings",
-}
-# The path parameter that carries the id, per API (spec names).
-ID_PARAMETERS = {"akamai": "streamId", "azion": "id"}
 ABSENT_ID = 2_000_000_000
 ABSENT_FLOOR = 1_000_000_000
 ABSENT_PROOF_SECONDS = 600.0
@@ -66,7 +61,8 @@ class Ownership:
     def __init__(self, api: str, run_prefix: str = "") -> None:
         self.api = api
         self.run_prefix = run_prefix
-        self.collection = COLLECTIONS[api]
+        self.shape = get_api(api).resource
+        self.collection = self.shape.collection
         self._item = re.compile(
             rf"{re.escape(self.collection)}(?:/+([^/]*))?(/.*)?$", re.IGNORECASE
         )
@@ -201,16 +197,15 @@ def ownership_of(client: TargetClient) -> Ownership | None:
     return guard if isinstance(guard, Ownership) else None
 
 
-# The item path of each API's collection as the spec writes it (Akamai's spec paths start below
-# its base path, so the suffix is what identifies the operation).
-ITEM_TEMPLATES = {"akamai": "/streams/{streamId}", "azion": "/data_streaming/streamings/{id}"}
 Aim = Literal["as-is", "aimed", "refused"]
 
 
 def id_parameter(api: str, operation_path: str) -> str | None:
     """The path parameter of `operation_path` that names one of the API's resources (None for
     other operations, such as Azion's templates, whose `{id}` is not a streaming)."""
-    return ID_PARAMETERS[api] if ITEM_TEMPLATES[api] in operation_path else None
+    shape = get_api(api).resource
+    # Akamai's spec paths start below its base path: the item's suffix identifies the operation.
+    return shape.id_parameter if shape.item_template in operation_path else None
 
 
 def aim_case(
@@ -247,9 +242,17 @@ def owned_view_of_list(ownership: Ownership, exchange: Exchange) -> bytes | None
         body = exchange.response.json()
     except ValueError:
         return None
-    if ownership.api == "akamai" and isinstance(body, list):
-        return json.dumps(ownership.owned_items(body, "streamId")).encode()
-    items = body.get("results") if isinstance(body, dict) else None
-    if ownership.api == "azion" and isinstance(body, dict) and isinstance(items, list):
-        return json.dumps({**body, "results": ownership.owned_items(items, "id")}).encode()
-    return None
+    shape = ownership.shape
+    items = shape.dig(body, shape.list_items)
+    if not isinstance(items, list):
+        return None
+    return json.dumps(
+        _replaced(body, shape.list_items, ownership.owned_items(items, shape.id_parameter))
+    ).encode()
+
+
+def _replaced(body: Any, members: tuple[str, ...], value: Any) -> Any:
+    """`body` with what `members` lead to replaced by `value`."""
+    if not members:
+        return value
+    return {**body, members[0]: _replaced(body[members[0]], members[1:], value)}

@@ -57,13 +57,8 @@ def load_schema(ctx: PhaseContext) -> Any:
 
 
 def run_property_phase(ctx: PhaseContext) -> None:
-    """Explore every operation in both generation modes, `max_examples` cases each; with
-    `workers` > 1 the operations are shared out among that many processes."""
-    if ctx.settings.workers > 1:
-        from conformance.engine.property_workers import run_in_workers
-
-        run_in_workers(ctx)
-        return
+    """Explore every operation in both generation modes, `max_examples` cases each (in this
+    process: `property_workers.run_in_workers` shares them out among processes)."""
     explore_operations(ctx, None)
 
 
@@ -169,11 +164,13 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: 
 
 def success_requirement(api: str, operation_id: str | None) -> str | None:
     """The requirement on an operation's documented answer (its success status)."""
-    from conformance.checks.registry import AKAMAI_SUCCESS, AZION_SUCCESS
+    from conformance.checks.operation_contract import documented_success_status
+    from conformance.checks.registry import CHECKS
 
-    mapping = AKAMAI_SUCCESS if api == "akamai" else AZION_SUCCESS
-    entry = mapping.get(operation_id or "")
-    return entry[0] if entry else None
+    for check in CHECKS[api]:
+        if check.function is documented_success_status and operation_id in check.operations:
+            return check.requirement_id
+    return None
 
 
 def record_bad_exchange(

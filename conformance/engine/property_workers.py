@@ -179,7 +179,6 @@ def work(job: WorkerJob) -> WorkerResult:
     from conformance.catalogue import load_catalogue
     from conformance.engine.determinism import deterministic_generation
     from conformance.engine.property_phase import explore_operations
-    from conformance.engine.run import operation_resolver
     from conformance.openapi_document import OpenApiDocument
 
     api = get_api(job.settings.api)
@@ -192,7 +191,7 @@ def work(job: WorkerJob) -> WorkerResult:
         timeout=job.settings.timeout,
         transport=job.target.transport,
     )
-    client.operation_resolver = operation_resolver(document)
+    client.operation_resolver = document.operation_id_at
     client.read_only = job.read_only
     client.write_guard = Ownership(job.settings.api, job.run_prefix)
     client.rate_cap = job.settings.rate_limit

@@ -41,7 +41,7 @@ from conformance.gating.baseline import (
     load_baseline,
     write_baseline_result,
 )
-from conformance.openapi_document import OpenApiDocument, Operation
+from conformance.openapi_document import OpenApiDocument
 from conformance.redaction import (
     remember_credential,
     remember_request_secrets,
@@ -159,12 +159,17 @@ def exit_code_for(report: dict[str, Any]) -> ExitCode:
 
 def _phases() -> dict[str, Phase]:
     from conformance.engine.property_phase import run_property_phase
+    from conformance.engine.property_workers import run_in_workers
     from conformance.engine.scenario_phase import run_scenario_phase
     from conformance.engine.stateful_phase import run_stateful_phase
 
+    def property_phase(ctx: PhaseContext) -> None:
+        """With `--workers` > 1 the operations are shared out among that many processes."""
+        (run_in_workers if ctx.settings.workers > 1 else run_property_phase)(ctx)
+
     return {
         "scenarios": run_scenario_phase,
-        "property": run_property_phase,
+        "property": property_phase,
         "stateful": run_stateful_phase,
     }
 
@@ -183,24 +188,6 @@ class RunOutcome:
 def default_report_dir(api: str, now: datetime | None = None) -> Path:
     moment = now or datetime.now(UTC)
     return Path("reports") / f"{api}-{moment.strftime('%Y%m%dT%H%M%SZ')}"
-
-
-def operation_resolver(document: OpenApiDocument) -> Callable[[str, str], str | None]:
-    """Map (method, path) of a request to the operationId whose path template matches."""
-    import re
-
-    compiled: list[tuple[str, re.Pattern[str], Operation]] = []
-    for op in document.operations:
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(op.path))
-        compiled.append((op.method.upper(), re.compile(f"^{pattern}/?$"), op))
-
-    def resolve(method: str, path: str) -> str | None:
-        for op_method, pattern, op in compiled:
-            if op_method == method.upper() and pattern.match(path):
-                return op.operation_id
-        return None
-
-    return resolve
 
 
 def is_loopback(base_url: str) -> bool:
@@ -311,7 +298,7 @@ def _run_conformance(
             timeout=settings.timeout,
             transport=target.transport,
         )
-        client.operation_resolver = operation_resolver(document)
+        client.operation_resolver = document.operation_id_at
         client.stop = stop
         if scope.active:
             client.operation_guard = scope.guard

@@ -9,6 +9,7 @@ import sys
 from types import FrameType
 from typing import Any
 
+from conformance.apis import APIS
 from conformance.argument_types import non_negative_float, port_number, positive_float, rate
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import (
@@ -39,7 +40,7 @@ def add_serve_parser(commands: Any) -> None:  # long: one flag after another, ea
         description="Run the reference server of one API in the foreground until Ctrl-C or "
         "SIGTERM; prints LISTENING http://HOST:PORT when it is ready.",
     )
-    serve.add_argument("--api", choices=["akamai", "azion"], required=True, help="the API to serve")
+    serve.add_argument("--api", choices=sorted(APIS), required=True, help="the API to serve")
     serve.add_argument(
         "--host",
         default="127.0.0.1",

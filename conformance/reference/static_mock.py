@@ -7,13 +7,10 @@ fault `static-mock` answers the same way, so the suite can prove it does not pas
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from conformance.openapi_document import OpenApiDocument, Operation
-
-_PARAMETER = re.compile(r"\{[^}/]+\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +20,6 @@ class StaticAnswer:
     operation_id: str
     status: int
     body: Any
-
-
-def _pattern(path: str) -> re.Pattern[str]:
-    pieces = _PARAMETER.split(path)
-    return re.compile("[^/]+".join(re.escape(piece) for piece in pieces))
 
 
 def _first_example(document: OpenApiDocument, media: dict[str, Any]) -> Any:
@@ -60,13 +52,8 @@ class StaticMock:
 
     def __init__(self, document: OpenApiDocument) -> None:
         self.document = document
-        # Literal paths before templated ones, as routers match them.
-        ordered = sorted(document.operations, key=lambda op: op.path.count("{"))
-        self._routes = [(op.method.upper(), _pattern(op.path), op) for op in ordered]
 
     def answer(self, method: str, path: str) -> StaticAnswer | None:
         """The canned answer of the operation at `method` `path`; None when none matches."""
-        for route_method, pattern, operation in self._routes:
-            if route_method == method.upper() and pattern.fullmatch(path):
-                return static_answer(operation, self.document)
-        return None
+        operation = self.document.operation_at(method, path)
+        return static_answer(operation, self.document) if operation else None
