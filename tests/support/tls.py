@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.misbehaving import serving
+
 # A name never resolved: a CONNECT proxy (`connect_proxy`) tunnels it to a loopback server.
 TUNNELLED_HOST = "dsconform-target.invalid"
 
@@ -117,12 +119,17 @@ def _forward(raw: socket.socket, context: ssl.SSLContext, upstream: tuple[str, i
     except OSError:
         tls.close()
         return
-    back = threading.Thread(target=_pipe, args=(plain, tls), daemon=True)
+    _splice(tls, plain)
+
+
+def _splice(one: socket.socket, other: socket.socket) -> None:
+    """Bytes both ways until either side ends, then both closed."""
+    back = threading.Thread(target=_pipe, args=(other, one), daemon=True)
     back.start()
-    _pipe(tls, plain)
+    _pipe(one, other)
     back.join(timeout=30)
-    tls.close()
-    plain.close()
+    one.close()
+    other.close()
 
 
 @contextmanager
@@ -138,33 +145,8 @@ def tls_terminator(
     if require_client_cert:
         context.verify_mode = ssl.CERT_REQUIRED
         context.load_verify_locations(cafile=pki.ca)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                raw, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(
-                target=_forward, args=(raw, context, (host, int(port))), daemon=True
-            ).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
+    with serving(lambda raw: _forward(raw, context, (host, int(port)))) as served:
+        yield served.url.replace("http://", "https://")
 
 
 @dataclass
@@ -180,12 +162,7 @@ def connect_proxy(upstream_url: str) -> Iterator[Tunnels]:
     """An HTTPS proxy on 127.0.0.1: every `CONNECT host:port` is tunnelled to `upstream_url`
     (a loopback server), whatever host it names; yields its URL and the CONNECT lines."""
     host, _, port = upstream_url.split("://", 1)[1].rstrip("/").partition(":")
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.2)
-    tunnels = Tunnels(f"http://127.0.0.1:{listener.getsockname()[1]}", [])
-    stop = threading.Event()
+    requests: list[str] = []
 
     def tunnel(client: socket.socket) -> None:
         head = b""
@@ -195,32 +172,11 @@ def connect_proxy(upstream_url: str) -> Iterator[Tunnels]:
                 client.close()
                 return
             head += chunk
-        tunnels.requests.append(head.split(b"\r\n", 1)[0].decode("latin-1"))
+        requests.append(head.split(b"\r\n", 1)[0].decode("latin-1"))
         upstream = socket.create_connection((host, int(port)), timeout=10)
         upstream.settimeout(None)
         client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        back = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
-        back.start()
-        _pipe(client, upstream)
-        back.join(timeout=30)
-        client.close()
-        upstream.close()
+        _splice(client, upstream)
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=tunnel, args=(client,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield tunnels
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
+    with serving(tunnel) as served:
+        yield Tunnels(served.url, requests)
