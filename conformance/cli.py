@@ -52,6 +52,9 @@ def _epilog() -> str:
         f"  {variable:17s}the default of --{name.replace('_', '-')}"
         for name, variable in ENVIRONMENT.items()
     )
+    from conformance.transport import environment_help  # issue 15: section, CA, proxies
+
+    variables += f"\n{environment_help()}"
     return (
         f"examples:\n{EXAMPLES}\n\n"
         "environment (a flag beats its variable; `COMMAND --help` says which read it):\n"

@@ -35,9 +35,22 @@ def _credentials(args: argparse.Namespace | None) -> set[str]:
         with contextlib.suppress(Exception):
             from conformance.engine.target import read_edgerc
 
-            section = getattr(args, "section", None) or "default"
-            creds, _ = read_edgerc(Path(edgerc), section)
+            section = (
+                getattr(args, "section", None)
+                or os.environ.get("AKAMAI_EDGERC_SECTION")
+                or os.environ.get(ENVIRONMENT["section"])
+                or "default"
+            )
+            rc = read_edgerc(Path(edgerc), section)
+            creds = rc.credentials
             values.update((creds.client_token, creds.client_secret, creds.access_token))
+            values.add(rc.account_key or "")
+    # -H values that look like credentials, and the account switch key (transport.py).
+    with contextlib.suppress(Exception):
+        from conformance.transport import Transport
+
+        headers = tuple(getattr(args, "header", None) or ())
+        values.update(Transport(headers, getattr(args, "account_key", None)).credentials)
     return {v for v in values if len(v) >= 4}
 
 

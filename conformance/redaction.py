@@ -98,6 +98,7 @@ _SECRET_NAMES = frozenset(
         "signature",
         "sig",
         "otp",
+        "account_switch_key",  # Akamai's accountSwitchKey: which account a client acts for
     )
 )
 _SECRET_PARTS = (
@@ -213,12 +214,17 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: redact_header_value(k, v) for k, v in headers.items()}
 
 
+def is_credential_header(name: str, value: str) -> bool:
+    """Is this header a credential, by its name or by its value's form (challenges aside)?"""
+    if is_secret_header(str(name)):
+        return True
+    return bool(_CREDENTIAL_VALUE.match(str(value))) and str(name).lower() not in _CHALLENGE_HEADERS
+
+
 def redact_header_value(name: str, value: str) -> str:
     """One header value, redacted when its name or its form is a credential's; otherwise with
     secret fragments (`token=...`, a known credential) scrubbed."""
-    if is_secret_header(str(name)):
-        return PLACEHOLDER
-    if _CREDENTIAL_VALUE.match(str(value)) and str(name).lower() not in _CHALLENGE_HEADERS:
+    if is_credential_header(name, value):
         return PLACEHOLDER
     return redact_text(str(value))
 

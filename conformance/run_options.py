@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from conformance import transport
 from conformance.argument_types import (
     base_url,
     identifier,
@@ -62,6 +63,7 @@ class RunOption:
     exclusive: str | None = None  # flags of one argparse mutually exclusive group
     plugin_help: str | None = None  # the `--dsconform-*` twin's help, when it differs
     plugin_default_text: str | None = None  # and its default, when that differs
+    short: str | None = None  # a one-letter flag besides `--<name>` (`-H`)
 
     @property
     def dest(self) -> str:
@@ -144,7 +146,11 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         default_text="none: unsigned, for mocks",
     ),
     RunOption(
-        "section", "section of the .edgerc", type=non_empty, metavar="NAME", default="default"
+        "section",
+        "section of the .edgerc ($AKAMAI_EDGERC_SECTION, the Akamai CLI's variable, first)",
+        type=non_empty,
+        metavar="NAME",
+        default="default",
     ),
     RunOption(
         "report-dir",
@@ -303,6 +309,59 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         default_text="never",
         plugin_help="stop the run after N failed requirements",
     ),
+    # Transport (issue 15; conformance/transport.py says how each is used).
+    RunOption(
+        "header",
+        "send this header with every request that does not set it itself (repeatable; redacted "
+        "in every output when it looks like a credential; -H Authorization only when no "
+        "--token/--edgerc signs the requests)",
+        type=transport.header,
+        action="append",
+        metavar="NAME:VALUE",
+        default=(),
+        short="-H",
+    ),
+    RunOption(
+        "ca-bundle",
+        "PEM file of CA certificates to check the target's TLS certificate with",
+        type=Path,
+        metavar="FILE",
+        default_text="$REQUESTS_CA_BUNDLE, else $CURL_CA_BUNDLE, else $SSL_CERT_FILE, else "
+        "certifi's bundle",
+    ),
+    RunOption(
+        "tls-verify",
+        "check the target's TLS certificate; false prints a warning",
+        type=transport.boolean,
+        metavar="true|false",
+        default="true",
+    ),
+    RunOption(
+        "client-cert",
+        "PEM client certificate for targets that require one (its key in the same file, or "
+        "in --client-key)",
+        type=Path,
+        metavar="FILE",
+    ),
+    RunOption(
+        "client-key", "PEM private key of --client-cert (unencrypted)", type=Path, metavar="FILE"
+    ),
+    RunOption(
+        "account-key",
+        "Akamai: act for this account, sent as the accountSwitchKey query parameter on every "
+        "request (no variable: it chooses the account the run writes to)",
+        type=transport.account_key,
+        metavar="KEY",
+        default_text="account_key of the .edgerc section",
+    ),
+)
+TRANSPORT_OPTIONS = (
+    "header",
+    "ca-bundle",
+    "tls-verify",
+    "client-cert",
+    "client-key",
+    "account-key",
 )
 
 OPTIONS_BY_NAME = {option.name: option for option in RUN_OPTIONS}
@@ -320,4 +379,5 @@ def add_run_options(
             if option.exclusive not in groups:
                 groups[option.exclusive] = parser.add_mutually_exclusive_group()
             target = groups[option.exclusive]
-        target.add_argument(f"--{option.name}", **option.argparse_kwargs())
+        names = [option.short] if option.short else []
+        target.add_argument(*names, f"--{option.name}", **option.argparse_kwargs())

@@ -15,7 +15,9 @@ PHASES = ("property", "stateful", "scenarios")
 PROFILES = {"default": PHASES, "minimal": ("scenarios",)}
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ENVIRONMENT = {"token": "AZION_TOKEN", "edgerc": "AKAMAI_EDGERC", "section": "AKAMAI_SECTION"}
-SECRET_SETTINGS = frozenset({"token", "view_token"})
+SECRET_SETTINGS = frozenset({"token", "view_token", "account_key"})
+# Read before ENVIRONMENT's variable of the same setting: the Akamai CLI's name for the section.
+ENVIRONMENT_FIRST: dict[str, tuple[str, ...]] = {"section": ("AKAMAI_EDGERC_SECTION",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,14 @@ class RunSettings:
     # Which failed requirements fail the run (issue 12): explicit MUSTs, every MUST, or all;
     # the other failures are deviations. See conformance/engine/results.py fails_the_run.
     fail_on: str = "explicit"
+    # Transport (issue 15, conformance/transport.py): `-H` headers, TLS, client certificate;
+    # Akamai's account switch key (else the .edgerc section's account_key).
+    headers: tuple[tuple[str, str], ...] = ()
+    ca_bundle: Path | None = None
+    tls_verify: bool = True
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    account_key: str | None = None
     # Issue 15: requirement-ID / operationId globs (engine/filters.py), and fail-fast: stop
     # after this many failed requirements the failure policy covers (None: never).
     include: tuple[str, ...] = ()
@@ -78,6 +88,10 @@ class RunSettings:
                 value = str(value)
             elif isinstance(value, tuple):
                 value = list(value)
+            if field.name == "headers":
+                from conformance.redaction import redact_header_value
+
+                value = [f"{name}: {redact_header_value(name, v)}" for name, v in self.headers]
             if field.name == "rate_limit" and value:
                 value = f"{value[0]}/{value[1]:g}s"
             data[field.name] = value

@@ -20,7 +20,7 @@ from typing import Any
 
 from conformance.config_file import ConfigFile
 from conformance.run_options import OPTIONS_BY_NAME, RUN_OPTIONS
-from conformance.settings import PROFILES, RunSettings
+from conformance.settings import ENVIRONMENT_FIRST, PROFILES, RunSettings
 
 # The default of every option `build_settings` reads (`RunSettings`' own, where it has one).
 DEFAULTS: dict[str, Any] = {option.dest: option.default for option in RUN_OPTIONS}
@@ -86,8 +86,8 @@ def resolve_options(
         env_allowed = not option.names_target or (target is not None and target.value is not None)
         if _given(options.get(name)):
             resolved[name] = Resolved(options[name], FLAG)
-        elif variable and env.get(variable) and env_allowed:
-            resolved[name] = Resolved(env[variable], f"env {variable}")
+        elif (found := _variable(name, variable, env)) and env_allowed:
+            resolved[name] = Resolved(env[found], f"env {found}")
         elif name in in_file and config is not None:
             file_value = in_file[name]
             if file_value.unset is not None:
@@ -96,6 +96,14 @@ def resolve_options(
         else:
             resolved[name] = Resolved(DEFAULTS[name], DEFAULT)
     return resolved
+
+
+def _variable(name: str, variable: str | None, env: Mapping[str, str]) -> str | None:
+    """The set variable that supplies option `name` (ENVIRONMENT_FIRST's before its own)."""
+    for candidate in (*ENVIRONMENT_FIRST.get(name, ()), variable):
+        if candidate and env.get(candidate):
+            return candidate
+    return None
 
 
 def run_filters(
@@ -172,6 +180,10 @@ def build_settings(
         raise SettingsError("--workers cannot be combined with --record or --replay")
     if replay and (base_url or faults):
         raise SettingsError("--replay takes its target from the cassettes: drop --base-url/--fault")
+    if values["ca_bundle"] and str(values["tls_verify"]) == "false":
+        raise SettingsError("--ca-bundle and --tls-verify false exclude each other")
+    if values["account_key"] and api != "akamai":
+        raise SettingsError("--account-key is Akamai's (accountSwitchKey): drop it for Azion")
     include, exclude = run_filters(
         api, values["include"], values["exclude"], all_apis=options.get("api") == "all"
     )
@@ -204,6 +216,12 @@ def build_settings(
         replay_dir=replay,
         baseline=_path(values["baseline"]),
         fail_on=str(values["fail_on"]),
+        headers=tuple((str(name), str(value)) for name, value in values["header"]),
+        ca_bundle=_path(values["ca_bundle"]),
+        tls_verify=str(values["tls_verify"]) != "false",
+        client_cert=_path(values["client_cert"]),
+        client_key=_path(values["client_key"]),
+        account_key=values["account_key"],
     )
 
 

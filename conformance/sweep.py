@@ -173,6 +173,9 @@ def add_sweep_parser(commands: Any) -> None:
         help="seconds per request (default 30)",
     )
     sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
+    from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS, add_run_options
+
+    add_run_options(sweep, [OPTIONS_BY_NAME[name] for name in TRANSPORT_OPTIONS])
     sweep.set_defaults(handler=run_sweep)
 
 
@@ -180,7 +183,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     """`dsconform sweep`: find, confirm and delete; print what happened."""
     from conformance.engine.target import TargetConfigError, open_target
     from conformance.engine.target_client import TargetClient, TargetError
-    from conformance.settings_builder import build_settings
+    from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS
+    from conformance.settings_builder import SettingsError, build_settings
 
     if len(args.prefix) < MIN_PREFIX:
         print(
@@ -190,10 +194,13 @@ def run_sweep(args: argparse.Namespace) -> int:
         )
         return ExitCode.USAGE
     # The run's own precedence (flag, then environment, then default) for what both share.
-    settings = build_settings(
-        args.api,
-        {key: getattr(args, key) for key in ("base_url", "token", "edgerc", "section", "timeout")},
-    )
+    transport = [OPTIONS_BY_NAME[name].dest for name in TRANSPORT_OPTIONS]
+    shared = ("base_url", "token", "edgerc", "section", "timeout", *transport)
+    try:
+        settings = build_settings(args.api, {key: getattr(args, key) for key in shared})
+    except SettingsError as exc:
+        print(f"dsconform: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     if not settings.base_url and not settings.edgerc:
         print(
             "dsconform: error: sweep needs a target: --base-url (or --edgerc with a host)",
@@ -207,6 +214,7 @@ def run_sweep(args: argparse.Namespace) -> int:
                 auth=target.auth,
                 default_headers=target.default_headers,
                 timeout=args.timeout,
+                transport=target.transport,
             )
             try:
                 if args.api == "akamai":

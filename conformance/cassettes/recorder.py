@@ -66,6 +66,10 @@ def target_secrets(target: Target, settings: RunSettings) -> list[str]:
     for name, value in target.default_headers.items():
         if is_secret_header(name):
             values += [value, value.split(None, 1)[-1]]
+    values += target.transport.credentials  # -H credentials, the account switch key
+    header = getattr(target.auth, "header_value", None)  # -H Authorization (HeaderAuth)
+    if isinstance(header, str):
+        values += [header, header.split(None, 1)[-1]]
     return [v for v in values if isinstance(v, str) and v]
 
 
@@ -167,6 +171,7 @@ class CassetteRecorder:
             "auth": type(target.auth).__name__ if target.auth is not None else None,
             "view_auth": type(target.view_auth).__name__ if target.view_auth is not None else None,
             "default_headers": dict(target.default_headers),
+            "account_key": bool(target.transport.account_key),  # accountSwitchKey on each URI
             "faults": list(target.faults),
             "run_prefix": run_prefix,
             # The replay's clock starts here: time.time() reads as it did while recording, so

@@ -41,6 +41,7 @@ from conformance.engine.target import Target
 from conformance.engine.target_client import AzionTokenAuth, TargetClient, TargetError
 from conformance.redaction import PLACEHOLDER
 from conformance.settings import RunSettings
+from conformance.transport import Transport
 
 
 class ReplayMiss(Exception):
@@ -320,6 +321,8 @@ class CassetteReplayer:
             dict(self.run.get("default_headers") or {}),
             view,
             tuple(self.run.get("faults") or ()),
+            # Recorded with an account switch key: its (redacted) parameter rides again.
+            Transport(account_key=PLACEHOLDER if self.run.get("account_key") else None),
         )
 
     client_class = ReplayClient

@@ -189,6 +189,7 @@ def work(job: WorkerJob) -> WorkerResult:
         auth=job.target.auth,
         default_headers=job.target.default_headers,
         timeout=job.settings.timeout,
+        transport=job.target.transport,
     )
     client.operation_resolver = document.operation_id_at
     client.read_only = job.read_only

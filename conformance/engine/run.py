@@ -296,6 +296,7 @@ def _run_conformance(
             auth=target.auth,
             default_headers=target.default_headers,
             timeout=settings.timeout,
+            transport=target.transport,
         )
         client.operation_resolver = document.operation_id_at
         client.stop = stop

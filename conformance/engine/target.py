@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import os
 import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,11 +13,13 @@ from pathlib import Path
 
 from requests.auth import AuthBase
 
-from conformance.engine.target_client import AzionTokenAuth
+from conformance.engine.target_client import AzionTokenAuth, HeaderAuth
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.settings import RunSettings
 from conformance.target_url import TargetUrlError, normalise_target_url
+from conformance.transport import AUTHORIZATION, Transport, TransportError, ca_bundle, client_cert
+from conformance.transport import check_files as check_transport_files
 
 AZION_ACCEPT = "application/json; version=3"
 # The embedded Akamai server keeps the seed's 20-token budget but refills it in half a second,
@@ -42,6 +46,7 @@ class Target:
     default_headers: dict[str, str] = field(default_factory=dict)
     view_auth: AuthBase | None = None  # Azion: a view-only token, when known
     faults: tuple[str, ...] = ()
+    transport: Transport = field(default_factory=Transport)
 
 
 def edgegrid_auth(credentials: EdgeGridCredentials) -> AuthBase:
@@ -51,20 +56,22 @@ def edgegrid_auth(credentials: EdgeGridCredentials) -> AuthBase:
         client_token=credentials.client_token,
         client_secret=credentials.client_secret,
         access_token=credentials.access_token,
+        max_body=credentials.max_body,
     )
     return auth
 
 
-EDGERC_KEYS = ("client_token", "client_secret", "access_token", "host")
-# Akamai's EdgeRc defaults: a section may leave out any key (we then say which are missing).
-_EDGERC_DEFAULTS = {
-    "client_token": "",
-    "client_secret": "",
-    "host": "",
-    "access_token": "",
-    "max_body": "131072",
-    "headers_to_sign": "None",
-}
+EDGERC_KEYS = ("client_token", "client_secret", "access_token")
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRcSection:
+    """One .edgerc section as Akamai's own reader sees it."""
+
+    auth: AuthBase  # edgegrid-python's EdgeGridAuth.from_edgerc: max_body, headers_to_sign
+    credentials: EdgeGridCredentials
+    host: str
+    account_key: str | None  # `account_key`: sent as accountSwitchKey
 
 
 def _edgerc_problem(exc: configparser.Error) -> str:
@@ -83,12 +90,17 @@ def _edgerc_problem(exc: configparser.Error) -> str:
     return f"not a valid .edgerc ({type(exc).__name__})"
 
 
-def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
-    """Credentials and host of one .edgerc section, read as Akamai's own tools read it.
+def read_edgerc(path: Path, section: str) -> EdgeRcSection:
+    """One .edgerc section, read and signed for by edgegrid-python itself (`EdgeRc`,
+    `EdgeGridAuth.from_edgerc`), so `max_body` and `headers_to_sign` hold as Akamai's tools
+    hold them.
 
-    Every problem is one TargetConfigError line that names the file, the section and the
-    line number, never a line's content.
+    We read the bytes first (EdgeRc would skip a missing file silently and decode in the
+    locale's encoding); every problem is one TargetConfigError line that names the file, the
+    section and the line number, never a line's content.
     """
+    from akamai.edgegrid import EdgeGridAuth, EdgeRc
+
     file = path.expanduser()
     try:
         text = file.read_bytes().decode("utf-8")
@@ -102,22 +114,33 @@ def read_edgerc(path: Path, section: str) -> tuple[EdgeGridCredentials, str]:
         ) from None
     except OSError as exc:
         raise TargetConfigError(f"{path}: cannot read the .edgerc ({exc.strerror})") from None
-    rc = configparser.ConfigParser(_EDGERC_DEFAULTS)
-    rc.optionxform = lambda option: option.replace("-", "_")  # type: ignore[assignment,method-assign]
+    rc = EdgeRc(os.devnull)  # Akamai's parser and defaults, fed the text we decoded
+    where = f"{path} [{section}]"
     try:
         rc.read_string(text, source=str(file))
         if not rc.has_section(section):
             raise TargetConfigError(f"{path}: no section [{section}]")
-        values = {k: rc.get(section, k) for k in EDGERC_KEYS}
+        values = {k: rc.get(section, k) for k in (*EDGERC_KEYS, "host")}
+        account_key = rc.get(section, "account_key", fallback="").strip() or None
     except configparser.Error as exc:
         raise TargetConfigError(f"{path}: {_edgerc_problem(exc)}") from None
-    missing = [k for k, v in values.items() if not v and k != "host"]
+    missing = [k for k in EDGERC_KEYS if not values[k]]
     if missing:
-        raise TargetConfigError(f"{path} [{section}]: missing {', '.join(missing)}")
+        raise TargetConfigError(f"{where}: missing {', '.join(missing)}")
+    try:
+        max_body = rc.getint(section, "max_body")
+    except (ValueError, configparser.Error):
+        max_body = 0
+    if max_body <= 0:
+        raise TargetConfigError(f"{where}: max_body must be a whole number of bytes above 0")
+    try:
+        auth: AuthBase = EdgeGridAuth.from_edgerc(rc, section)
+    except configparser.Error as exc:
+        raise TargetConfigError(f"{path}: {_edgerc_problem(exc)}") from None
     creds = EdgeGridCredentials(
-        values["client_token"], values["client_secret"], values["access_token"]
+        values["client_token"], values["client_secret"], values["access_token"], max_body
     )
-    return creds, values["host"]
+    return EdgeRcSection(auth, creds, values["host"], account_key)
 
 
 def _target_url(text: str, origin: str) -> str:
@@ -125,6 +148,38 @@ def _target_url(text: str, origin: str) -> str:
         return normalise_target_url(text)
     except TargetUrlError as exc:
         raise TargetConfigError(f"{origin}: {exc}") from None
+
+
+def _transport(
+    settings: RunSettings, account_key: str | None = None, *, tls: bool = False
+) -> Transport:
+    """The run's headers, TLS settings and account key, files checked (TransportError). A CA
+    bundle from a variable is checked only for a TLS target (`tls`): a stale
+    $REQUESTS_CA_BUNDLE of the CI image must not stop a run that never uses it."""
+    try:
+        cert = client_cert(settings.client_cert, settings.client_key)
+        verify, origin = ca_bundle(settings.ca_bundle, settings.tls_verify)
+        from_variable = origin is not None and origin.startswith("$")
+        check_transport_files(verify if tls or not from_variable else True, origin, cert)
+    except TransportError as exc:
+        raise TargetConfigError(str(exc)) from None
+    headers = tuple((n, v) for n, v in settings.headers if n.lower() != AUTHORIZATION)
+    return Transport(headers, settings.account_key or account_key, verify, cert)
+
+
+def _header_auth(settings: RunSettings, signer: str | None) -> AuthBase | None:
+    """`-H Authorization: ...` as the run's credential; refused when `signer` (--token, the
+    .edgerc, the embedded server) signs the requests already: one of them would be ignored."""
+    given = [v for n, v in settings.headers if n.lower() == AUTHORIZATION]
+    if not given:
+        return None
+    if signer is not None:
+        raise TargetConfigError(
+            f"-H Authorization and {signer} both set the credential: give one of them"
+        )
+    if len(given) > 1:
+        raise TargetConfigError("-H Authorization given twice: give it once")
+    return HeaderAuth(given[0])
 
 
 def _remote_target(settings: RunSettings) -> Target:
@@ -136,37 +191,58 @@ def _remote_target(settings: RunSettings) -> Target:
         if base_url is None:
             raise TargetConfigError("no target: give --base-url")
         headers = {"Accept": AZION_ACCEPT}
-        token = AzionTokenAuth(settings.token) if settings.token else None
+        header_auth = _header_auth(settings, "--token ($AZION_TOKEN)" if settings.token else None)
+        token = AzionTokenAuth(settings.token) if settings.token else header_auth
         view = AzionTokenAuth(settings.view_token) if settings.view_token else None
-        return Target(base_url, False, token, headers, view)
+        transport = _transport(settings, tls=base_url.startswith("https://"))
+        return Target(base_url, False, token, headers, view, transport=transport)
     auth: AuthBase | None = None
+    account_key = None
     if settings.edgerc is not None:
-        creds, host = read_edgerc(settings.edgerc, settings.section)
-        auth = edgegrid_auth(creds)
-        if base_url is None and host:
-            named = host if "://" in host else f"https://{host}"
+        section = read_edgerc(settings.edgerc, settings.section)
+        auth, account_key = section.auth, section.account_key
+        if base_url is None and section.host:
+            named = section.host if "://" in section.host else f"https://{section.host}"
             base_url = _target_url(named, f"{settings.edgerc} [{settings.section}] host")
+    header_auth = _header_auth(settings, "--edgerc" if settings.edgerc is not None else None)
+    auth = auth or header_auth
     if base_url is None:
         raise TargetConfigError("no target: give --base-url (or an .edgerc with a host)")
-    return Target(base_url, False, auth)
+    transport = _transport(settings, account_key, tls=base_url.startswith("https://"))
+    return Target(base_url, False, auth, transport=transport)
 
 
 def _is_remote(settings: RunSettings) -> bool:
     return not settings.embedded or (settings.api == "akamai" and settings.edgerc is not None)
 
 
+def _embedded_transport(settings: RunSettings) -> Transport:
+    _header_auth(settings, "the embedded reference server's own credentials")
+    return _transport(settings)
+
+
 def check_target(settings: RunSettings) -> None:
     """Raise TargetConfigError now for a target `open_target` could not use; sends nothing."""
     if _is_remote(settings):
         _remote_target(settings)
+    else:
+        _embedded_transport(settings)
 
 
 @contextmanager
 def open_target(settings: RunSettings) -> Iterator[Target]:
     """Yield the run's target; an embedded reference server lives as long as the block."""
     if _is_remote(settings):
-        yield _remote_target(settings)
+        target = _remote_target(settings)
+        if not settings.tls_verify:
+            print(
+                "dsconform: warning: --tls-verify false: the target's TLS certificate is not "
+                "checked, anyone on the path can read and change the run's requests",
+                file=sys.stderr,
+            )
+        yield target
         return
+    transport = _embedded_transport(settings)
     faults = frozenset(settings.faults)
     if settings.api == "akamai":
         creds = EdgeGridCredentials(
@@ -185,7 +261,9 @@ def open_target(settings: RunSettings) -> Iterator[Target]:
             edgegrid=creds,
         )
         with reference_server("akamai", config) as base_url:
-            yield Target(base_url, True, edgegrid_auth(creds), faults=settings.faults)
+            yield Target(
+                base_url, True, edgegrid_auth(creds), faults=settings.faults, transport=transport
+            )
         return
     token, view_token = secrets.token_hex(20), secrets.token_hex(20)
     limit, window = EMBEDDED_AZION_RATE
@@ -205,4 +283,5 @@ def open_target(settings: RunSettings) -> Iterator[Target]:
             {"Accept": AZION_ACCEPT},
             AzionTokenAuth(view_token),
             settings.faults,
+            transport,
         )

@@ -6,23 +6,28 @@ import contextlib
 import http.client
 import json as jsonlib
 import math
+import re
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3.exceptions
 from requests.auth import AuthBase
+from requests.utils import get_environ_proxies
 
 from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.engine.request_watchdog import TICK, WATCHDOG, WatchedAdapter
 from conformance.engine.shared_budget import SharedBudget
 from conformance.engine.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
 from conformance.settings import READ_METHODS
+from conformance.target_url import TargetUrl
 from conformance.time_formats import parse_iso8601
+from conformance.transport import ACCOUNT_SWITCH_PARAMETER, Transport
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 ExchangeListener = Callable[[Exchange], None]
@@ -66,6 +71,18 @@ class AzionTokenAuth(AuthBase):
         return request
 
 
+class HeaderAuth(AuthBase):
+    """An `Authorization` value given with `-H`: the run's credential when nothing else signs
+    (left off, like any auth, on the requests that test missing credentials)."""
+
+    def __init__(self, value: str) -> None:
+        self.header_value = value
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self.header_value
+        return request
+
+
 # More 5xx answers in a row than any one fault of a single operation gives in a default run
 # (10 cases per generation mode), fewer than a run against a dead target would burn.
 MAX_SERVER_ERRORS_IN_A_ROW = 50
@@ -91,9 +108,11 @@ class TargetClient:
         default_headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        transport: Transport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
+        self.transport = transport or Transport()
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
         self.session = requests.Session()
@@ -101,6 +120,7 @@ class TargetClient:
             self.session.mount(scheme, WatchedAdapter())
         self.session.headers.update({"User-Agent": "dsconform"})
         self.session.headers.update(default_headers or {})
+        self.session.headers.update(dict(self.transport.headers))
         self.listeners: list[ExchangeListener] = []
         self.operation_resolver: Callable[[str, str], str | None] = lambda method, path: None
         self.requests_made = 0
@@ -187,6 +207,9 @@ class TargetClient:
             method.upper(), url, headers=dict(headers or {}), params=params, data=data
         )
         prepared = self.session.prepare_request(request)
+        if self.transport.account_key:  # before signing: the signature covers the query
+            query = urlencode({ACCOUNT_SWITCH_PARAMETER: self.transport.account_key})
+            prepared.url = f"{prepared.url}{'&' if '?' in str(prepared.url) else '?'}{query}"
         if use_auth is None:
             prepared.headers.pop("Authorization", None)
             return prepared
@@ -232,9 +255,7 @@ class TargetClient:
         ):
             bound = max(0.001, self._request_limit(started, cleaning) - started)
             try:
-                response = self.session.send(
-                    prepared, timeout=(bound, bound), stream=True, allow_redirects=False
-                )
+                response = self._send(prepared, bound)
                 try:
                     body, truncated = self._read_capped(response)
                     guard.done()
@@ -260,6 +281,23 @@ class TargetClient:
         if not cleaning:
             self.stop.raise_if_requested()
         return exchange
+
+    def _send(self, prepared: requests.PreparedRequest, bound: float) -> requests.Response:
+        """`Session.send` with what `Session.request` would have taken from the environment
+        (proxies; the CA bundle is resolved once, in `conformance.transport`)."""
+        url = str(prepared.url)
+        with warnings.catch_warnings():
+            if self.transport.verify is False:  # said once on stderr, not once per request
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+            return self.session.send(
+                prepared,
+                timeout=(bound, bound),
+                stream=True,
+                allow_redirects=False,
+                proxies={} if _is_loopback(url) else get_environ_proxies(url),
+                verify=self.transport.verify,
+                cert=self.transport.cert,
+            )
 
     def _check_may_send(self, cleaning: bool) -> None:
         """Refuse to send after a stop or the deadline (cleanup: after its grace period)."""
@@ -428,18 +466,52 @@ class TargetClient:
         return b"".join(chunks), False
 
 
+def _is_loopback(url: str) -> bool:
+    """Whether a request URL's host is this machine (then no proxy is used: see
+    `conformance.transport`)."""
+    host = (urllib3.util.parse_url(url).host or "").strip("[]").lower()
+    return TargetUrl("http", host, None, "").is_loopback
+
+
+# TLS failures (OpenSSL's code, to search for), and what the user can do about them.
+_TLS_REASONS = (
+    (
+        "CERTIFICATE_VERIFY_FAILED",
+        "the target's TLS certificate is not trusted ({detail}); give its CA with "
+        "--ca-bundle FILE (or --tls-verify false)",
+    ),
+    ("CERTIFICATE_REQUIRED", "the target requires a client certificate (--client-cert)"),
+    ("WRONG_VERSION_NUMBER", "the target does not speak TLS on that port (try http://)"),
+    (
+        "EOF occurred in violation of protocol",
+        "the target closed the TLS connection (does it require a client certificate? "
+        "--client-cert)",
+    ),
+)
+_VERIFY_DETAIL = re.compile(r"certificate verify failed: ([^(]+?)\s*\(")
+
+
 def _short_reason(exc: BaseException) -> str:
     text = str(exc)
+    for marker, reason in _TLS_REASONS:
+        if marker in text:
+            detail = _VERIFY_DETAIL.search(text)
+            explained = reason.format(detail=detail.group(1) if detail else "unknown CA")
+            code = marker if marker.isupper() else "UNEXPECTED_EOF"
+            return _printable(f"SSL {code}: {explained}")
     for marker in (
         "Connection refused",
         "Connection reset",
         "Name or service not known",
-        "CERTIFICATE_VERIFY_FAILED",
         "Read timed out",
         "RemoteDisconnected",
     ):
         if marker in text:
             return marker.lower() if marker[0].isupper() and " " in marker else marker
     first = text.splitlines()[0] if text else type(exc).__name__
+    return _printable(first[:200])
+
+
+def _printable(text: str) -> str:
     # Target-controlled bytes (a garbage status line) must not reach a terminal raw.
-    return "".join(c if c.isprintable() else "?" for c in first[:200])
+    return "".join(c if c.isprintable() else "?" for c in text)

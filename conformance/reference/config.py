@@ -15,6 +15,7 @@ class EdgeGridCredentials:
     client_token: str
     client_secret: str
     access_token: str
+    max_body: int = 131072  # bytes of a POST body the signature hashes (the .edgerc max_body)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 The signature is recomputed with edgegrid-python's own `EdgeGridAuthHeaders`, so the server and
 the suite's client (`EdgeGridAuth` on a `requests.Session`) cannot drift apart: the data signed
 is method, scheme, Host (with its port), path and query, the (empty) canonical headers, the
-SHA-256 of the body for POST only (first `max_body` bytes), and the unsigned header itself.
+SHA-256 of the body for POST only (first `max_body` bytes, the credentials' own: an API
+states it and its clients' .edgerc must agree), and the unsigned header itself.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from conformance.reference.config import EdgeGridCredentials
 
 SCHEME = "EG1-HMAC-SHA256"
 MAX_CLOCK_SKEW = 300.0  # seconds a request timestamp may be off the server clock
-DEFAULT_MAX_BODY = 131072  # edgegrid-python's default for the POST body hash
 _FIELDS = ("client_token", "access_token", "timestamp", "nonce", "signature")
 _TIMESTAMP = re.compile(r"^\d{8}T\d{2}:\d{2}:\d{2}\+0000$")
 
@@ -106,7 +106,7 @@ def expected_signature(
     host: str,
     path_and_query: str,
     body: bytes,
-    max_body: int = DEFAULT_MAX_BODY,
+    max_body: int | None = None,
     hash_every_body: bool = False,
 ) -> str:
     """The signature a client holding `credentials` would have sent for this request."""
@@ -115,7 +115,7 @@ def expected_signature(
         credentials.client_token,
         credentials.client_secret,
         credentials.access_token,
-        max_body=max_body,
+        max_body=credentials.max_body if max_body is None else max_body,
     )
     request = _SignedRequest(method=method, url=f"{scheme}://{host}{path_and_query}", body=body)
     signature: str = signer.sign_request(request, header.timestamp, header.unsigned)
