@@ -261,3 +261,14 @@ def test_load_report_gives_the_model(tmp_path: Path) -> None:
     (tmp_path / REPORT_JSON).write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     report = load_report(tmp_path)
     assert isinstance(report, Report) and report.to_json() == _example()
+
+
+def test_nullable_members_are_written_as_null() -> None:
+    """The suite writes `incomplete`, `untested` and a finding's `operation`, `request` and
+    `response` even when empty (as null): reading and writing back keeps them."""
+    data = _example()
+    data["incomplete"] = None
+    data["requirements"][0]["untested"] = None
+    finding = next(f for r in data["requirements"] for f in r["findings"])
+    finding.update(operation=None, request=None, response=None)
+    assert Report.from_json(data).to_json() == data
