@@ -19,7 +19,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from conformance.reporting.model import Finding, Report, RequirementEntry
@@ -188,9 +187,3 @@ def render_junit(reports: Sequence[Report]) -> str:
     root.extend(suites)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def write_junit(reports: Sequence[Report], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_junit(reports), encoding="utf-8")
-    return path

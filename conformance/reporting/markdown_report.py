@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -196,9 +195,3 @@ def _link_target(path: str) -> str:
     """`path` as a Markdown link destination: percent-encoded, so spaces and parentheses in a
     directory name neither end the link nor start markup."""
     return quote(path, safe="/#-_.~")
-
-
-def write_markdown(reports: Sequence[Report], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(reports), encoding="utf-8")
-    return path
