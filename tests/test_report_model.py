@@ -141,10 +141,19 @@ def schema_drift(
     return problems
 
 
+_SCALARS = {"string": str, "integer": int, "number": float, "boolean": bool}
+
+
 def _value_drift(
     hint: Any, node: Mapping[str, Any], schema: Mapping[str, Any], where: str
 ) -> list[str]:
     origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if hint in _SCALARS.values():
+        kinds = node.get("type")
+        kinds = [kinds] if isinstance(kinds, str) else [k for k in kinds or () if k != "null"]
+        if [_SCALARS.get(k) for k in kinds] != [hint]:
+            return [f"{where}: the types differ: model {hint.__name__}, schema {kinds}"]
+        return []
     if origin is Literal:
         allowed = [node["const"]] if "const" in node else node.get("enum", [])
         if set(arguments) != {v for v in allowed if v is not None}:
@@ -187,6 +196,10 @@ def test_every_schema_member_is_a_model_field_and_back() -> None:
         (
             lambda s: s["$defs"]["requirement"]["required"].append("seconds"),
             "report.requirements[].seconds: Optional in one, not in the other",
+        ),
+        (
+            lambda s: s["$defs"]["requirement"]["properties"]["passes"].update(type="string"),
+            "report.requirements[].passes: the types differ",
         ),
         (
             lambda s: s["properties"]["settings"].update(properties={"seed": {}}),
