@@ -18,6 +18,7 @@ import pytest
 from conformance.reporting.html_report import render_html
 from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import render_markdown
+from conformance.reporting.model import Report
 from tests.support.hostile import MARKUP
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "reports" / "examples" / "report.json"
@@ -52,7 +53,7 @@ def hostile_report() -> dict[str, Any]:
 
 
 def test_summary_md_holds_no_raw_html_link_or_image(hostile_report: dict[str, Any]) -> None:
-    text = render_markdown([hostile_report]).replace(OUR_LINK, "")
+    text = render_markdown([Report.from_json(hostile_report)]).replace(OUR_LINK, "")
     outside_code = re.sub(r"(`+) .*? \1|`[^`]*`", "", text)
     assert "<" not in outside_code and ">" not in outside_code
     assert "](" not in outside_code.replace("\\](", "")
@@ -73,7 +74,7 @@ def test_summary_md_renders_target_text_as_text(hostile_report: dict[str, Any]) 
     rendered = (
         markdown_it.MarkdownIt("commonmark", {"html": True})
         .enable("table")
-        .render(render_markdown([hostile_report]))
+        .render(render_markdown([Report.from_json(hostile_report)]))
     )
     assert "<img" not in rendered
     # No link of the target's making; ours, relative, to the page beside the summary.
@@ -98,7 +99,7 @@ class _Tags(HTMLParser):
 
 
 def test_report_html_has_no_tag_of_the_targets_making(hostile_report: dict[str, Any]) -> None:
-    page = render_html([hostile_report])
+    page = render_html([Report.from_json(hostile_report)])
     parser = _Tags()
     parser.feed(page)
     assert not [t for t, _ in parser.tags if t in ("img", "b", "iframe", "object")]
@@ -109,7 +110,7 @@ def test_report_html_has_no_tag_of_the_targets_making(hostile_report: dict[str, 
 
 
 def test_junit_parses_and_carries_the_text(hostile_report: dict[str, Any]) -> None:
-    root = ET.fromstring(render_junit([hostile_report]).encode("utf-8"))
+    root = ET.fromstring(render_junit([Report.from_json(hostile_report)]).encode("utf-8"))
     failures = root.findall(".//failure")
     messages = [f.get("message") or "" for f in failures]
     assert any(m.endswith(f" — {_flat(MESSAGE)}") for m in messages)
@@ -139,7 +140,7 @@ def test_a_statement_cut_inside_backticks_keeps_its_code_span(
     failed[1]["statement"] = statement
     failed[1]["deviation"] = True
     failed[1]["errata"] = ["ERRATUM-<b>1</b>"]
-    rendered = _markdown_html(render_markdown([hostile_report]))
+    rendered = _markdown_html(render_markdown([Report.from_json(hostile_report)]))
     items = [i for i in re.findall(r"<li>(.*?)</li>", rendered, re.S) if "x x x" in i]
     assert len(items) == 2
     for item in items:
@@ -152,9 +153,11 @@ def test_a_statement_cut_inside_backticks_keeps_its_code_span(
 
 def test_summary_md_links_the_html_report_relatively() -> None:
     report: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    rendered = _markdown_html(render_markdown([report]))
+    rendered = _markdown_html(render_markdown([Report.from_json(report)]))
     assert '<a href="report.html">report.html</a>' in rendered
-    odd = _markdown_html(render_markdown([report], report_html="run (1)/report.html"))
+    odd = _markdown_html(
+        render_markdown([Report.from_json(report)], report_html="run (1)/report.html")
+    )
     assert '<a href="run%20%281%29/report.html">run (1)/report.html</a>' in odd
-    unlinked = render_markdown([report], report_html=None)
+    unlinked = render_markdown([Report.from_json(report)], report_html=None)
     assert "](" not in unlinked and "`report.html`" in unlinked

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +31,7 @@ from conformance.reporting.html_report import curl_command, render_html
 from conformance.reporting.json_report import report_schema, write_report
 from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import render_markdown
+from conformance.reporting.model import ExchangeRequest, Report
 from conformance.reporting.progress import RunProgress, print_summary, render_summary
 from conformance.reporting.report_command import add_report_parser
 from conformance.reporting.writers import (
@@ -223,7 +224,7 @@ def test_html_shows_the_part_of_the_body_a_schema_finding_names(
     failed = next(r for r in report["requirements"] if r["status"] == "failed")
     failed["findings"][0]["message"] = message
     failed["findings"][0]["response"]["body"] = text
-    html = render_html([report])
+    html = render_html([Report.from_json(report)])
     focus = re.search(r'<pre class="focus">(.*?)</pre>', html, re.S)
     assert focus is not None
     assert "At <code>$.connectors[0].connectorId</code>, in <code>$.connectors[0]</code>" in html
@@ -285,7 +286,7 @@ def test_junit_survives_bytes_xml_cannot_carry(faulty: tuple[dict[str, Any], Pat
     failed = next(r for r in report["requirements"] if r["status"] == "failed")
     failed["findings"][0]["message"] = "bad \x00\x1b[31m byte & <tag>"
     failed["findings"][0]["response"]["body"] = "\x07" * 10
-    root = ET.fromstring(render_junit([report]).encode("utf-8"))
+    root = ET.fromstring(render_junit([Report.from_json(report)]).encode("utf-8"))
     assert any("<tag>" in (f.text or "") for f in root.iter("failure"))
 
 
@@ -306,7 +307,7 @@ def test_summary_md_caps_long_failure_lists(faulty: tuple[dict[str, Any], Path])
     report = json.loads(json.dumps(faulty[0]))
     for requirement in report["requirements"]:
         requirement["status"] = "failed"
-    text = render_markdown([report])
+    text = render_markdown([Report.from_json(report)])
     assert f"and {len(report['requirements']) - 20} more" in text
     assert len(text.splitlines()) < 40
 
@@ -368,7 +369,7 @@ def test_html_escapes_what_the_target_sent(faulty: tuple[dict[str, Any], Path]) 
     failed = next(r for r in report["requirements"] if r["status"] == "failed")
     failed["findings"][0]["message"] = "<script>alert(1)</script>"
     failed["findings"][0]["response"]["body"] = "<img src=x onerror=alert(2)>"
-    html = render_html([report])
+    html = render_html([Report.from_json(report)])
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)" in html
 
@@ -386,12 +387,12 @@ def test_combined_html_has_both_apis_and_an_api_filter(
 
 
 def test_curl_command_is_redacted_and_quoted() -> None:
-    request = {
-        "method": "post",
-        "url": "https://api.example/data_streaming/streamings?token=abc123",
-        "headers": {"Authorization": "Token s3cr3t", "Content-Length": "99", "X-Note": "it's"},
-        "body": json.dumps({"name": "x", "endpoint": {"secret_key": "hunter2"}}),
-    }
+    request = ExchangeRequest(
+        method="post",
+        url="https://api.example/data_streaming/streamings?token=abc123",
+        headers={"Authorization": "Token s3cr3t", "Content-Length": "99", "X-Note": "it's"},
+        body=json.dumps({"name": "x", "endpoint": {"secret_key": "hunter2"}}),
+    )
     command = curl_command(request, "azion")
     assert "s3cr3t" not in command and "hunter2" not in command and "abc123" not in command
     assert '-H "Authorization: Token $AZION_TOKEN"' in command
@@ -399,7 +400,8 @@ def test_curl_command_is_redacted_and_quoted() -> None:
     argv = __import__("shlex").split(command.replace("\\\n", " "))
     assert argv[:6] == ["curl", "-sS", "-i", "-g", "-X", "POST"]
     assert "X-Note: it's" in argv
-    akamai = curl_command({**request, "headers": {"Authorization": "EG1-HMAC-SHA256 x"}}, "akamai")
+    signed = replace(request, headers={"Authorization": "EG1-HMAC-SHA256 x"})
+    akamai = curl_command(signed, "akamai")
     assert "Authorization: <redacted>" in akamai
 
 
@@ -421,7 +423,7 @@ def test_curl_command_of_a_failure_runs(faulty: tuple[dict[str, Any], Path]) -> 
     with reference_server("azion", config) as url:
         request = {**finding["request"], "url": finding["request"]["url"].replace(base, url)}
         result = subprocess.run(
-            ["bash", "-c", curl_command(request, "azion")],
+            ["bash", "-c", curl_command(ExchangeRequest(**request), "azion")],
             capture_output=True,
             text=True,
             timeout=30,
@@ -529,7 +531,7 @@ def test_report_command_redacts_an_old_or_edited_report(
         assert leaked == [], f"{name} shows the planted {leaked}"
     # Not vacuous: the files show the finding whose exchange held the secrets.
     assert "visible-marker" in rendered[REPORT_HTML] and "visible-marker" in rendered[JUNIT_XML]
-    assert load_report(tmp_path)["settings"]["apiKey"] == "<redacted>"
+    assert load_report(tmp_path).settings["apiKey"] == "<redacted>"
 
 
 @pytest.mark.parametrize(
@@ -556,7 +558,7 @@ def test_report_command_rejects_a_missing_or_corrupt_report(
 
 
 def test_load_report_returns_the_validated_model(faulty: tuple[dict[str, Any], Path]) -> None:
-    assert load_report(faulty[1]) == faulty[0]
+    assert load_report(faulty[1]).to_json() == faulty[0]
 
 
 # -- progress and the console summary ------------------------------------------------------------
@@ -651,7 +653,7 @@ def test_kept_example_is_small_and_valid(examples: Path) -> None:
     # about 180 KB; the findings of a one-example run add the rest.
     assert total < 300_000
     report = load_report(examples)
-    assert report["verdict"] == "failed" and report["target"]["faults"]
+    assert report.verdict == "failed" and report.target.faults
     ET.parse(examples / JUNIT_XML)
 
 

@@ -27,6 +27,7 @@ from conformance.reporting.html_report import render_html
 from conformance.reporting.json_report import build_report, report_schema
 from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import render_markdown
+from conformance.reporting.model import Report
 from conformance.reporting.progress import render_summary
 from conformance.reporting.writers import REPORT_HTML, SUMMARY_MD, regenerate
 from conformance.settings import RunSettings
@@ -136,7 +137,7 @@ def test_reports_list_deviations_first_with_their_basis(
     html = (report_dir / REPORT_HTML).read_text(encoding="utf-8")
     assert html.index('id="deviations-azion"') < html.index("Requirement matrix")
     assert "deviation (inferred)" in html
-    junit = render_junit([report])
+    junit = render_junit([Report.from_json(report)])
     assert 'failures="0"' in junit
     assert "deviation (inferred MUST; not counted under --fail-on explicit)" in junit
     terminal = render_summary(report)
@@ -146,7 +147,7 @@ def test_reports_list_deviations_first_with_their_basis(
     strict["fail_on"], strict["deviations"] = "all", []
     for entry in strict["requirements"]:
         entry["deviation"] = False
-    assert 'failures="1"' in render_junit([strict])
+    assert 'failures="1"' in render_junit([Report.from_json(strict)])
 
 
 def test_old_reports_without_the_new_fields_still_render(
@@ -301,10 +302,14 @@ def test_a_refused_create_blocks_what_its_scenario_had_not_judged(tmp_path: Path
     assert blocked and all("streaming-lifecycle stopped early" in r["reason"] for r in blocked)
     assert "AZION-DELETE-003" in {r["id"] for r in blocked}
     assert report["verdict"] != "passed" and outcome.exit_code != ExitCode.OK
-    summary = render_markdown([report])
+    summary = render_markdown([Report.from_json(report)])
     assert f"Blocked ({len(blocked)}; the target did not let the run judge)" in summary
-    assert "blocked: scenario streaming-lifecycle stopped early" in render_html([report])
-    assert 'message="untested (blocked): scenario streaming-lifecycle' in render_junit([report])
+    assert "blocked: scenario streaming-lifecycle stopped early" in render_html(
+        [Report.from_json(report)]
+    )
+    assert 'message="untested (blocked): scenario streaming-lifecycle' in render_junit(
+        [Report.from_json(report)]
+    )
 
 
 def test_api_all_keeps_the_worst_exit_code() -> None:

@@ -7,7 +7,7 @@ import contextlib
 import json
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,6 +19,13 @@ import markupsafe
 from conformance.openapi_document import JSON_PATH_IN_MESSAGE, json_path, json_path_parts
 from conformance.redaction import PLACEHOLDER, redact_body_text, redact_headers, redact_url
 from conformance.reporting.coverage import UNMATCHED, code_is_documented
+from conformance.reporting.model import (
+    ExchangeRequest,
+    Finding,
+    JsonObject,
+    OperationCoverage,
+    Report,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATUSES = ("failed", "error", "passed", "untested")
@@ -57,17 +64,17 @@ def _ticks(text: str) -> markupsafe.Markup:
     return markupsafe.Markup(_TICKS.sub(r"<code>\1</code>", escaped))
 
 
-def curl_command(request: dict[str, Any], api: str) -> str:
+def curl_command(request: ExchangeRequest, api: str) -> str:
     """The request as a runnable `curl` command, secrets redacted.
 
     A redacted Azion token becomes `$AZION_TOKEN`, so the command runs once the variable is set;
     an Akamai request needs an EdgeGrid signature that curl cannot compute, so its
     Authorization stays redacted.
     """
-    method = str(request.get("method") or "GET").upper()
-    url = redact_url(str(request.get("url") or ""))
+    method = (request.method or "GET").upper()
+    url = redact_url(request.url)
     lines = [f"curl -sS -i -g -X {method} {shlex.quote(url)}"]
-    headers = redact_headers({str(k): str(v) for k, v in (request.get("headers") or {}).items()})
+    headers = redact_headers({str(k): str(v) for k, v in request.headers.items()})
     for name, value in headers.items():
         if name.lower() in _CURL_SKIP_HEADERS:
             continue
@@ -76,7 +83,7 @@ def curl_command(request: dict[str, Any], api: str) -> str:
             lines.append(f'-H "{name}: Token ${variable}"')
         else:
             lines.append(f"-H {shlex.quote(f'{name}: {value}')}")
-    body = redact_body_text(str(request.get("body") or ""))
+    body = redact_body_text(request.body)
     if body:
         lines.append(f"--data-raw {shlex.quote(body)}")
     return " \\\n  ".join(lines)
@@ -141,67 +148,65 @@ def _body_focus(message: str, body: str) -> dict[str, Any] | None:
     }
 
 
-def _header_lines(headers: dict[str, Any] | None) -> str:
-    return "\n".join(f"{name}: {value}" for name, value in (headers or {}).items())
+def _header_lines(headers: JsonObject) -> str:
+    return "\n".join(f"{name}: {value}" for name, value in headers.items())
 
 
-def _finding_view(finding: dict[str, Any], api: str) -> dict[str, Any]:
-    request = finding.get("request")
-    response = finding.get("response")
+def _finding_view(finding: Finding, api: str) -> dict[str, Any]:
+    request = finding.request
+    response = finding.response
     view: dict[str, Any] = {
-        "message": finding.get("message", ""),
-        "check": finding.get("check", ""),
-        "kind": finding.get("kind", ""),
-        "phase": finding.get("phase", ""),
-        "operation": finding.get("operation") or "",
+        "message": finding.message,
+        "check": finding.check,
+        "kind": finding.kind,
+        "phase": finding.phase,
+        "operation": finding.operation or "",
         "request": None,
         "response": None,
         "focus": None,
     }
     if request:
-        method = str(request.get("method", "")).upper()
         view["request"] = {
-            "line": f"{method} {redact_url(str(request.get('url', '')))}",
+            "line": f"{request.method.upper()} {redact_url(request.url)}",
             "curl": curl_command(request, api),
             "edgegrid": api == "akamai"
-            and any(k.lower() == "authorization" for k in (request.get("headers") or {})),
+            and any(k.lower() == "authorization" for k in request.headers),
         }
     if response:
-        raw = str(response.get("body") or "")
-        body, cut = _pretty_body(raw)
-        view["focus"] = _body_focus(str(view["message"]), raw)
+        body, cut = _pretty_body(response.body)
+        view["focus"] = _body_focus(finding.message, response.body)
         view["response"] = {
-            "status": response.get("status"),
-            "headers": _header_lines(response.get("headers")),
+            "status": response.status,
+            "headers": _header_lines(response.headers),
             "body": body,
             "cut": cut,
-            "truncated": bool(response.get("truncated")),
+            "truncated": bool(response.truncated),
         }
     return view
 
 
-def _duration(report: dict[str, Any]) -> str:
+def _duration(report: Report) -> str:
     try:
-        started = datetime.fromisoformat(report["started_at"])
-        finished = datetime.fromisoformat(report["finished_at"])
-    except (KeyError, ValueError):
+        started = datetime.fromisoformat(report.started_at)
+        finished = datetime.fromisoformat(report.finished_at)
+    except ValueError:
         return ""
     return f"{(finished - started).total_seconds():.1f} s"
 
 
-def _coverage_view(coverage: dict[str, Any] | None) -> dict[str, Any] | None:
+def _coverage_view(coverage: Mapping[str, OperationCoverage] | None) -> dict[str, Any] | None:
     if not coverage:
         return None
     codes: set[str] = set()
     for entry in coverage.values():
-        codes.update(str(c) for c in entry.get("documented", []))
-        codes.update(str(c) for c in entry.get("seen", {}))
+        codes.update(entry.documented)
+        codes.update(entry.seen)
     columns = sorted(codes, key=lambda c: (c == "default", c))
     rows = []
     documented_total = documented_seen = 0
     for operation, entry in coverage.items():
-        documented = [str(c) for c in entry.get("documented", [])]
-        seen = {str(c): int(n) for c, n in entry.get("seen", {}).items()}
+        documented = list(entry.documented)
+        seen = dict(entry.seen)
         cells = []
         for code in columns:
             count = seen.get(code, 0)
@@ -233,13 +238,13 @@ def _coverage_view(coverage: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def _report_view(report: dict[str, Any], index: int) -> dict[str, Any]:
-    api = str(report.get("api", ""))
+def _report_view(report: Report, index: int) -> dict[str, Any]:
+    api = report.api
     sections: dict[str, dict[str, Any]] = {}
     failures = []
-    for requirement in report.get("requirements", []):
-        source = requirement.get("source") or {}
-        name = source.get("section") or "(no section)"
+    for requirement in report.requirements:
+        source = requirement.source
+        name = source.section or "(no section)"
         section = sections.setdefault(
             name,
             {
@@ -249,54 +254,53 @@ def _report_view(report: dict[str, Any], index: int) -> dict[str, Any]:
                 "requirements": [],
             },
         )
-        status = requirement.get("status", "untested")
-        section["counts"][status] = section["counts"].get(status, 0) + 1
+        status = requirement.status
+        section["counts"][status] += 1
         view = {
-            "id": requirement["id"],
-            "level": requirement.get("level", ""),
-            "statement": requirement.get("statement", ""),
+            "id": requirement.id,
+            "level": requirement.level,
+            "statement": requirement.statement,
             "status": status,
-            "passes": requirement.get("passes", 0),
-            "failures": requirement.get("failures", 0),
-            "reason": requirement.get("reason", ""),
-            "basis": requirement.get("basis", ""),
-            "deviation": bool(requirement.get("deviation")),
-            "untested": requirement.get("untested") or "",
-            "errata": requirement.get("errata") or [],
-            "observable": requirement.get("observable", True),
-            "operations": requirement.get("operations", []),
-            "checks": requirement.get("checks", []),
+            "passes": requirement.passes,
+            "failures": requirement.failures,
+            "reason": requirement.reason or "",
+            "basis": requirement.basis or "",
+            "deviation": bool(requirement.deviation),
+            "untested": requirement.untested or "",
+            "errata": requirement.errata or (),
+            "observable": requirement.observable,
+            "operations": requirement.operations or (),
+            "checks": requirement.checks or (),
             "source": source,
-            "findings": [_finding_view(f, api) for f in requirement.get("findings", [])],
+            "findings": [_finding_view(f, api) for f in requirement.findings],
         }
         section["requirements"].append(view)
         if status in ("failed", "error"):
             failures.append(view)
     failures.sort(key=lambda v: not v["deviation"])  # deviations first (issue 12)
-    target = report.get("target") or {}
     return {
         "index": index,
         "api": api,
-        "verdict": report.get("verdict", "error"),
-        "tool": report.get("tool", ""),
-        "target": target,
-        "started_at": report.get("started_at", ""),
+        "verdict": report.verdict,
+        "tool": report.tool,
+        "target": report.target,
+        "started_at": report.started_at,
         "duration": _duration(report),
-        "aborted": report.get("aborted"),
-        "counts": report.get("counts", {}),
-        "total": len(report.get("requirements", [])),
-        "requests": report.get("requests", {}),
-        "phases": report.get("phases", []),
-        "settings": report.get("settings", {}),
-        "notes": report.get("notes", []),
+        "aborted": report.aborted,
+        "counts": report.counts,
+        "total": len(report.requirements),
+        "requests": report.requests,
+        "phases": report.phases or (),
+        "settings": report.settings,
+        "notes": report.notes,
         "sections": list(sections.values()),
         "chart": _chart_view(list(sections.values())),
         "failures": failures,
         "deviations": [v for v in failures if v["deviation"]],
         "counted": [v for v in failures if not v["deviation"]],
-        "fail_on": report.get("fail_on") or "",
-        "incomplete": report.get("incomplete") or "",
-        "coverage": _coverage_view(report.get("coverage")),
+        "fail_on": report.fail_on or "",
+        "incomplete": report.incomplete or "",
+        "coverage": _coverage_view(report.coverage),
     }
 
 
@@ -345,15 +349,15 @@ def _chart_view(sections: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _overall_verdict(reports: Sequence[dict[str, Any]]) -> str:
-    verdicts = {r.get("verdict") for r in reports}
+def _overall_verdict(reports: Sequence[Report]) -> str:
+    verdicts = {r.verdict for r in reports}
     for verdict in ("error", "failed", "incomplete"):
         if verdict in verdicts:
             return verdict
     return "passed"
 
 
-def render_html(reports: Sequence[dict[str, Any]]) -> str:
+def render_html(reports: Sequence[Report]) -> str:
     """The page for one or more reports (one per API)."""
     if not reports:
         raise ValueError("render_html needs at least one report")

@@ -19,8 +19,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
+
+from conformance.reporting.model import Finding, Report, RequirementEntry
 
 # Characters XML 1.0 cannot carry, even escaped (response bodies may hold anything).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -37,59 +38,54 @@ def _flat(text: Any) -> str:
     return " ".join(_clean(text).split())
 
 
-def _seconds(report: dict[str, Any]) -> str:
+def _seconds(report: Report) -> str:
     try:
-        started = datetime.fromisoformat(report["started_at"])
-        finished = datetime.fromisoformat(report["finished_at"])
-    except (KeyError, ValueError):
+        started = datetime.fromisoformat(report.started_at)
+        finished = datetime.fromisoformat(report.finished_at)
+    except ValueError:
         return "0"
     return f"{max((finished - started).total_seconds(), 0.0):.3f}"
 
 
-def _finding_text(finding: dict[str, Any]) -> str:
-    lines = [str(finding.get("message", ""))]
-    where = f"{finding.get('phase', '')} phase, check {finding.get('check', '')}"
-    if finding.get("operation"):
-        where += f", operation {finding['operation']}"
+def _finding_text(finding: Finding) -> str:
+    lines = [finding.message]
+    where = f"{finding.phase} phase, check {finding.check}"
+    if finding.operation:
+        where += f", operation {finding.operation}"
     lines.append(f"  ({where})")
-    request = finding.get("request")
-    response = finding.get("response")
+    request = finding.request
+    response = finding.response
     if request:
-        lines.append(
-            f"  request: {str(request.get('method', '')).upper()} {request.get('url', '')}"
-        )
+        lines.append(f"  request: {request.method.upper()} {request.url}")
     if response:
-        body = str(response.get("body") or "")
+        body = response.body
         if len(body) > MAX_BODY:
             body = body[:MAX_BODY] + " …"
-        lines.append(f"  response: {response.get('status')} {body}".rstrip())
+        lines.append(f"  response: {response.status} {body}".rstrip())
     return "\n".join(lines)
 
 
-def _details(requirement: dict[str, Any]) -> str:
-    source = requirement.get("source") or {}
-    basis = f", {requirement['basis']}" if requirement.get("basis") else ""
+def _details(requirement: RequirementEntry) -> str:
+    source = requirement.source
+    basis = f", {requirement.basis}" if requirement.basis else ""
     lines = [
-        f"{requirement['id']} ({requirement.get('level', '')}{basis}): "
-        f"{requirement.get('statement', '')}",
-        f"seed {source.get('file', '')}, section {source.get('section', '')!r}: "
-        f"{source.get('quote', '')!r}",
-        f"{requirement.get('failures', 0)} failing and {requirement.get('passes', 0)} passing "
-        "observations",
+        f"{requirement.id} ({requirement.level}{basis}): {requirement.statement}",
+        f"seed {source.file}, section {source.section!r}: {source.quote!r}",
+        f"{requirement.failures} failing and {requirement.passes} passing observations",
         "",
     ]
-    lines += [_finding_text(f) for f in requirement.get("findings") or []]
+    lines += [_finding_text(f) for f in requirement.findings]
     return _clean("\n".join(lines))
 
 
-def _suite(report: dict[str, Any]) -> ET.Element:
-    api = _flat(report.get("api", ""))
-    requirements = report.get("requirements") or []
+def _suite(report: Report) -> ET.Element:
+    api = _flat(report.api)
+    requirements = report.requirements
     counts = {
-        s: sum(1 for r in requirements if r.get("status") == s)
+        s: sum(1 for r in requirements if r.status == s)
         for s in ("passed", "failed", "untested", "error")
     }
-    deviations = sum(1 for r in requirements if r.get("deviation"))
+    deviations = sum(1 for r in requirements if r.deviation)
     counts["failed"] -= deviations
     counts["untested"] += deviations
     suite = ET.Element(
@@ -101,56 +97,56 @@ def _suite(report: dict[str, Any]) -> ET.Element:
             "errors": str(counts["error"]),
             "skipped": str(counts["untested"]),
             "time": _seconds(report),
-            "timestamp": _flat(report.get("started_at", "")),
+            "timestamp": _flat(report.started_at),
         },
     )
     properties = ET.SubElement(suite, "properties")
-    target = report.get("target") or {}
+    target = report.target
     for name, value in (
-        ("verdict", report.get("verdict", "")),
-        ("target", target.get("base_url", "")),
-        ("faults", ",".join(target.get("faults") or [])),
-        ("tool", report.get("tool", "")),
-        ("requests", (report.get("requests") or {}).get("total", 0)),
-        ("aborted", report.get("aborted") or ""),
-        ("fail_on", report.get("fail_on") or ""),
-        ("deviations", ",".join(report.get("deviations") or [])),
-        ("incomplete", report.get("incomplete") or ""),
+        ("verdict", report.verdict),
+        ("target", target.base_url),
+        ("faults", ",".join(target.faults or ())),
+        ("tool", report.tool),
+        ("requests", report.requests.total),
+        ("aborted", report.aborted or ""),
+        ("fail_on", report.fail_on or ""),
+        ("deviations", ",".join(report.deviations or ())),
+        ("incomplete", report.incomplete or ""),
     ):
         ET.SubElement(properties, "property", {"name": name, "value": _flat(value)})
     for requirement in requirements:
-        section = (requirement.get("source") or {}).get("section", "")
+        section = requirement.source.section
         case = ET.SubElement(
             suite,
             "testcase",
             {
                 "classname": _flat(f"{api}.{section}"),
-                "name": _flat(requirement["id"]),
-                "time": f"{max(float(requirement.get('seconds') or 0.0), 0.0):.3f}",
+                "name": _flat(requirement.id),
+                "time": f"{max(float(requirement.seconds or 0.0), 0.0):.3f}",
             },
         )
-        statement = _flat(requirement.get("statement", ""))
+        statement = _flat(requirement.statement)
         case_properties = ET.SubElement(case, "properties")
         for name, value in (
             ("statement", statement),
-            ("level", requirement.get("level", "")),
-            ("basis", requirement.get("basis", "")),
-            ("status", requirement.get("status", "")),
+            ("level", requirement.level),
+            ("basis", requirement.basis or ""),
+            ("status", requirement.status),
         ):
             ET.SubElement(case_properties, "property", {"name": name, "value": _flat(value)})
-        status = requirement.get("status")
-        findings = requirement.get("findings") or []
-        first = _flat(findings[0].get("message", "")) if findings else ""
-        said = f"{requirement.get('level', '')}: {statement}"
-        if status == "failed" and requirement.get("deviation"):
-            policy = report.get("fail_on") or "explicit"
-            basis = requirement.get("basis", "")
+        status = requirement.status
+        findings = requirement.findings
+        first = _flat(findings[0].message) if findings else ""
+        said = f"{requirement.level}: {statement}"
+        if status == "failed" and requirement.deviation:
+            policy = report.fail_on or "explicit"
+            basis = requirement.basis or ""
             ET.SubElement(
                 case,
                 "skipped",
                 {
                     "message": _flat(
-                        f"deviation ({basis} {requirement.get('level', '')}; not counted under "
+                        f"deviation ({basis} {requirement.level}; not counted under "
                         f"--fail-on {policy}): {statement} — {first or 'requirement failed'}"
                     )
                 },
@@ -162,7 +158,7 @@ def _suite(report: dict[str, Any]) -> ET.Element:
                 "failure",
                 {
                     "message": _flat(f"{said} — {first or 'requirement failed'}"),
-                    "type": _flat(findings[0].get("kind", "failed")) if findings else "failed",
+                    "type": _flat(findings[0].kind) if findings else "failed",
                 },
             )
             element.text = _details(requirement)
@@ -174,14 +170,14 @@ def _suite(report: dict[str, Any]) -> ET.Element:
             )
             element.text = _details(requirement)
         elif status == "untested":
-            reason = requirement.get("reason") or "no check or scenario observed it in this run"
-            why = requirement.get("untested")
+            reason = requirement.reason or "no check or scenario observed it in this run"
+            why = requirement.untested
             label = f"untested ({why})" if why else "untested"
             ET.SubElement(case, "skipped", {"message": _flat(f"{label}: {reason}")})
     return suite
 
 
-def render_junit(reports: Sequence[dict[str, Any]]) -> str:
+def render_junit(reports: Sequence[Report]) -> str:
     """JUnit XML for one report, or several (one `<testsuite>` per API)."""
     suites = [_suite(report) for report in reports]
     root = ET.Element("testsuites", {"name": "dsconform"})
@@ -191,9 +187,3 @@ def render_junit(reports: Sequence[dict[str, Any]]) -> str:
     root.extend(suites)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def write_junit(reports: Sequence[dict[str, Any]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_junit(reports), encoding="utf-8")
-    return path

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from conformance.reporting.model import Report
 
 STATUSES = ("passed", "failed", "untested", "error")
 REPORT_HTML = "report.html"  # writers.REPORT_HTML; writers imports this module, not the reverse
@@ -79,55 +80,48 @@ def _prose(text: Any, limit: int = MAX_MESSAGE) -> str:
     return "".join(out)
 
 
-def _one(report: dict[str, Any], heading: str) -> list[str]:
-    verdict = str(report.get("verdict", "error"))
-    target = report.get("target") or {}
-    where = _code(target.get("base_url", ""))
-    if target.get("embedded"):
+def _one(report: Report, heading: str) -> list[str]:
+    verdict = report.verdict
+    target = report.target
+    where = _code(target.base_url)
+    if target.embedded:
         where += " (embedded reference server"
-        faults = target.get("faults") or []
+        faults = target.faults or ()
         where += f", faults: {', '.join(_code(f) for f in faults)})" if faults else ")"
-    counts = report.get("counts") or {}
-    requests = (report.get("requests") or {}).get("total", 0)
-    profile = (report.get("settings") or {}).get("profile") or "default"
+    counts = report.counts
+    profile = report.settings.get("profile") or "default"  # settings are free-form
     lines = [
-        f"{heading} {_ICON.get(verdict, '')} {_inline(report.get('api', ''))}: "
+        f"{heading} {_ICON.get(verdict, '')} {_inline(report.api)}: "
         f"{_inline(verdict.upper())}".replace("  ", " "),
         "",
-        f"Target {where}, {_inline(requests)} requests (profile {_inline(profile)}), "
-        f"{_inline(report.get('tool', 'dsconform'))}.",
+        f"Target {where}, {_inline(report.requests.total)} requests "
+        f"(profile {_inline(profile)}), {_inline(report.tool)}.",
         "",
         "| " + " | ".join(STATUSES) + " |",
         "|" + "---:|" * len(STATUSES),
-        "| " + " | ".join(_inline(counts.get(s, 0)) for s in STATUSES) + " |",
+        "| " + " | ".join(_inline(getattr(counts, s)) for s in STATUSES) + " |",
         "",
     ]
-    if report.get("aborted"):
-        lines += [f"**Run aborted:** {_inline(report['aborted'])}", ""]
-    if report.get("incomplete"):
-        lines += [f"**Incomplete:** {_inline(report['incomplete'])}", ""]
+    if report.aborted:
+        lines += [f"**Run aborted:** {_inline(report.aborted)}", ""]
+    if report.incomplete:
+        lines += [f"**Incomplete:** {_inline(report.incomplete)}", ""]
     lines += _deviation_lines(report)
-    bad = [
-        r
-        for r in report.get("requirements", [])
-        if r.get("status") in ("failed", "error") and not r.get("deviation")
-    ]
+    bad = [r for r in report.requirements if r.status in ("failed", "error") and not r.deviation]
     if bad:
         lines.append(f"Failing requirements ({len(bad)}):")
         lines.append("")
         for requirement in bad[:MAX_LISTED]:
-            findings = requirement.get("findings") or []
-            first = findings[0] if findings else {}
             detail = ""
-            if first:
-                operation = first.get("operation")
-                detail = f" — {_code(first.get('message', ''))}"
-                if operation:
-                    detail += f" ({_inline(operation)})"
-            marker = "" if requirement.get("status") == "failed" else " (suite error)"
+            if requirement.findings:
+                first = requirement.findings[0]
+                detail = f" — {_code(first.message)}"
+                if first.operation:
+                    detail += f" ({_inline(first.operation)})"
+            marker = "" if requirement.status == "failed" else " (suite error)"
             lines.append(
-                f"- **{_inline(requirement['id'])}** {_inline(requirement.get('level', ''))}"
-                f"{marker}: {_prose(requirement.get('statement', ''))}{detail}"
+                f"- **{_inline(requirement.id)}** {_inline(requirement.level)}"
+                f"{marker}: {_prose(requirement.statement)}{detail}"
             )
         if len(bad) > MAX_LISTED:
             lines.append(f"- … and {len(bad) - MAX_LISTED} more (see `report.html`)")
@@ -135,35 +129,35 @@ def _one(report: dict[str, Any], heading: str) -> list[str]:
     return lines
 
 
-def _deviation_lines(report: dict[str, Any]) -> list[str]:
+def _deviation_lines(report: Report) -> list[str]:
     """Deviations (failures the failure policy does not count), listed before the failures,
     then the blocked requirements grouped by reason."""
-    requirements = report.get("requirements", [])
-    deviations = [r for r in requirements if r.get("deviation")]
+    requirements = report.requirements
+    deviations = [r for r in requirements if r.deviation]
     lines: list[str] = []
     if deviations:
-        policy = report.get("fail_on") or "explicit"
+        policy = report.fail_on or "explicit"
         lines += [
             f"Deviations ({len(deviations)}; they do not fail the run under `--fail-on {policy}`):",
             "",
         ]
         for requirement in deviations[:MAX_LISTED]:
-            findings = requirement.get("findings") or []
-            detail = f" — {_code(findings[0].get('message', ''))}" if findings else ""
-            errata = ", ".join(requirement.get("errata") or [])
+            findings = requirement.findings
+            detail = f" — {_code(findings[0].message)}" if findings else ""
+            errata = ", ".join(requirement.errata or ())
             lines.append(
-                f"- **{_inline(requirement['id'])}** {_inline(requirement.get('level', ''))} "
-                f"{_inline(requirement.get('basis', ''))}"
+                f"- **{_inline(requirement.id)}** {_inline(requirement.level)} "
+                f"{_inline(requirement.basis or '')}"
                 f"{f' ({_inline(errata)})' if errata else ''}: "
-                f"{_prose(requirement.get('statement', ''))}{detail}"
+                f"{_prose(requirement.statement)}{detail}"
             )
         if len(deviations) > MAX_LISTED:
             lines.append(f"- … and {len(deviations) - MAX_LISTED} more (see `report.html`)")
         lines.append("")
     blocked: dict[str, int] = {}
     for requirement in requirements:
-        if requirement.get("untested") == "blocked":
-            reason = str(requirement.get("reason") or "")
+        if requirement.untested == "blocked":
+            reason = requirement.reason or ""
             blocked[reason] = blocked.get(reason, 0) + 1
     if blocked:
         lines += [f"Blocked ({sum(blocked.values())}; the target did not let the run judge):", ""]
@@ -173,9 +167,7 @@ def _deviation_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(
-    reports: Sequence[dict[str, Any]], *, report_html: str | None = REPORT_HTML
-) -> str:
+def render_markdown(reports: Sequence[Report], *, report_html: str | None = REPORT_HTML) -> str:
     """The summary of one report, or of several (one section per API).
 
     `report_html` is the page's address relative to where the summary is read (a link), or
@@ -185,7 +177,7 @@ def render_markdown(
     if len(reports) == 1:
         lines = _one(reports[0], "## dsconform")
     else:
-        verdicts = {r.get("verdict") for r in reports}
+        verdicts = {r.verdict for r in reports}
         overall = next((v for v in ("error", "failed", "incomplete") if v in verdicts), "passed")
         lines = [f"## dsconform: {overall.upper()}", ""]
         for report in reports:
@@ -203,9 +195,3 @@ def _link_target(path: str) -> str:
     """`path` as a Markdown link destination: percent-encoded, so spaces and parentheses in a
     directory name neither end the link nor start markup."""
     return quote(path, safe="/#-_.~")
-
-
-def write_markdown(reports: Sequence[dict[str, Any]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(reports), encoding="utf-8")
-    return path

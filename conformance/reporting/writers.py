@@ -14,7 +14,7 @@ import itertools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,10 @@ from conformance.reporting.json_report import report_schema, write_report
 from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import REPORT_HTML as REPORT_HTML
 from conformance.reporting.markdown_report import render_markdown
+from conformance.reporting.model import Report, ReportModelError
+
+# What a run hands its outputs: the model, or `report.json` as the run builds it.
+ReportLike = Report | Mapping[str, Any]
 
 REPORT_JSON = "report.json"
 SUMMARY_MD = "summary.md"
@@ -39,8 +43,9 @@ class ReportLoadError(Exception):
     """A report directory without a usable `report.json`; the message is one line."""
 
 
-def load_report(report_dir: Path) -> dict[str, Any]:
-    """`report_dir/report.json`, parsed and validated against the report schema."""
+def load_report(report_dir: Path) -> Report:
+    """`report_dir/report.json`, parsed, validated against the report schema and read into the
+    report model."""
     path = report_dir / REPORT_JSON
     try:
         text = path.read_text(encoding="utf-8")
@@ -62,7 +67,10 @@ def load_report(report_dir: Path) -> dict[str, Any]:
         raise ReportLoadError(f"{path}: not a dsconform report: {message} at {where}") from None
     if not isinstance(report, dict):  # the schema already says so; this is for the type checker
         raise ReportLoadError(f"{path}: not a dsconform report")
-    return redact_report(report)
+    try:
+        return Report.from_json(redact_report(report))
+    except ReportModelError as exc:
+        raise ReportLoadError(f"{path}: not a dsconform report: {exc}") from None
 
 
 def redact_report(report: dict[str, Any]) -> dict[str, Any]:
@@ -108,6 +116,11 @@ def _redacted_message(message: Any) -> Any:
 _EXCHANGE_PARTS = frozenset({"headers", "body", "url"})
 
 
+def as_report(report: ReportLike) -> Report:
+    """`report` as the model (a run's `report.json` dict is read into it)."""
+    return report if isinstance(report, Report) else Report.from_json(report)
+
+
 def _write_text(path: Path, render: Callable[[], str]) -> Path:
     """Render, then replace `path` atomically (a failed render leaves the old file)."""
     text = render()
@@ -126,13 +139,14 @@ def _write_text(path: Path, render: Callable[[], str]) -> Path:
     return path
 
 
-def write_combined_html(reports: Sequence[dict[str, Any]], path: Path) -> Path:
+def write_combined_html(reports: Sequence[ReportLike], path: Path) -> Path:
     """One `report.html` for one or several reports (e.g. both APIs)."""
-    return _write_text(path, lambda: render_html(reports))
+    models = [as_report(r) for r in reports]
+    return _write_text(path, lambda: render_html(models))
 
 
 def _write_derived(
-    reports: Sequence[dict[str, Any]], report_dir: Path, *, html_only: bool = False
+    reports: Sequence[Report], report_dir: Path, *, html_only: bool = False
 ) -> list[Path]:
     written = [write_combined_html(reports, report_dir / REPORT_HTML)]
     if not html_only:
@@ -141,15 +155,16 @@ def _write_derived(
     return written
 
 
-def write_reports(report: dict[str, Any], report_dir: Path) -> list[Path]:
+def write_reports(report: ReportLike, report_dir: Path) -> list[Path]:
     """Write all four files of one run; returns their paths (report.html first)."""
-    derived = _write_derived([report], report_dir)
-    return [derived[0], *derived[1:], write_report(report, report_dir)]
+    model = as_report(report)
+    derived = _write_derived([model], report_dir)
+    return [derived[0], *derived[1:], write_report(model.to_json(), report_dir)]
 
 
-def write_combined(reports: Sequence[dict[str, Any]], report_dir: Path) -> list[Path]:
+def write_combined(reports: Sequence[ReportLike], report_dir: Path) -> list[Path]:
     """report.html, summary.md and junit.xml covering several runs (one per API), in report_dir."""
-    return _write_derived(reports, report_dir)
+    return _write_derived([as_report(r) for r in reports], report_dir)
 
 
 def run_dirs_below(report_dir: Path) -> list[Path]:
@@ -179,9 +194,7 @@ def regenerate(report_dir: Path, *, html_only: bool = False) -> list[Path]:
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 
 
-def append_step_summary(
-    reports: Sequence[dict[str, Any]], report_dirs: Sequence[Path]
-) -> str | None:
+def append_step_summary(reports: Sequence[ReportLike], report_dirs: Sequence[Path]) -> str | None:
     """Append the summary of `reports` to the file `$GITHUB_STEP_SUMMARY` names (GitHub
     Actions shows it on the job's page; each step appends its own), when that is set.
 
@@ -192,7 +205,7 @@ def append_step_summary(
     if not target or not reports:
         return None
     pages = ", ".join(f"`{d / REPORT_HTML}`" for d in report_dirs)
-    text = render_markdown(reports, report_html=None)
+    text = render_markdown([as_report(r) for r in reports], report_html=None)
     if pages:
         text += f"\nReport pages: {pages}\n"
     try:
