@@ -42,11 +42,11 @@ def plain_values(value: Any) -> set[str]:
     return found
 
 
-def _sent_in_the_clear(exchange: Exchange) -> set[str]:
+def _json(text: str) -> Any:
     try:
-        return plain_values(json.loads(exchange.request.body)) if exchange.request.body else set()
+        return json.loads(text) if text else None
     except ValueError:
-        return set()
+        return None
 
 
 def _written_forms(secret: str) -> set[str]:
@@ -56,22 +56,31 @@ def _written_forms(secret: str) -> set[str]:
 
 
 def no_secret_echoed(exchange: Exchange, env: CheckEnv) -> Outcome:
-    """No response, success or error, carries a secret value any request of the run has sent."""
+    """No response echoes a secret endpoint variable the run sent: the answer to the request
+    that sent it (success or error) nowhere in its body, any later answer not as the value of a
+    secret member.
+
+    A later answer is judged by its secret members only because the account is not ours alone:
+    another client (another run with the same seed) may send our secret's text as a name, and
+    a list shows its resources too."""
     if not env.known_secrets or not exchange.response.body:
         return None
-    # A value this very request sends in (or inside) a plain field may come back (generated data
-    # reuses strings across fields): echoing a name or a URL is no leak of the secret it also was.
-    clear = _sent_in_the_clear(exchange)
+    sent = _json(exchange.request.body)
+    # A value this very request also sends in (or inside) a plain field may come back (generated
+    # data reuses strings across fields): echoing a name is no leak of the secret it also was.
+    clear = plain_values(sent)
     body = exchange.response.body
-    leaked = [
+    echoed = {
         s
-        for s in env.known_secrets
+        for s in secret_values(sent)
         if not any(s in value for value in clear) and any(f in body for f in _written_forms(s))
-    ]
+    }
+    shown = secret_values(_json(body)) & env.known_secrets
+    leaked = sorted(echoed | shown)
     if not leaked:
         return PASS
     return Violation(
-        f"response echoes {len(leaked)} secret value(s) sent earlier "
+        f"response echoes {len(leaked)} secret value(s) the run sent "
         f"(e.g. one of {len(leaked[0])} characters)",
         kind="secret-echoed",
     )

@@ -38,6 +38,11 @@ INSIDE_A_NAME = variant(
     request_body={**json.loads(ECHOED.request.body), "name": f"prefix\u0017{SENT[0]}-suffix"},
     body={"results": {**OMITTED, "name": f"prefix\u0017{SENT[0]}-suffix"}, "schema_version": 3},
 )
+# Another client on the account (another run, same seed) sent our secret's text as a name: a
+# later list shows its streaming; that is no echo of ours.
+OTHERS_NAME = variant(
+    LISTED, body={"results": [{**OMITTED, "id": 9, "name": SENT[0]}], "schema_version": 3}
+)
 REFUSED = exchange(
     "azion",
     "createStreaming",
@@ -88,6 +93,7 @@ CASES = [
         secrets=SENT,
     ),
     _case("later-list-without-it", LISTED, PASS, secrets=SENT),
+    _case("later-list-another-clients-name", OTHERS_NAME, PASS, secrets=SENT),
     _case("sent-in-a-plain-field-too", REUSED, PASS, secrets=SENT),
     _case("inside-a-plain-field-escaped", INSIDE_A_NAME, PASS, secrets=SENT),
     _case("no-secret-sent-yet", ECHOED, None),
