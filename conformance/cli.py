@@ -180,11 +180,11 @@ def _add_run_flags(parser: argparse.ArgumentParser) -> None:
 
 def _config_file(args: argparse.Namespace) -> ConfigFile | None:
     """The command's config file, loaded once (a problem with it is a usage error)."""
-    from conformance.config_file import ConfigFileError, load_config
+    from conformance.config_file import ConfigFileError, config_of_command
 
     if "config_file" not in vars(args):
         try:
-            args.config_file = load_config(args.config, Path.cwd(), os.environ)
+            args.config_file = config_of_command(args.config)
         except ConfigFileError as exc:
             raise _UsageError(str(exc)) from None
     config: ConfigFile | None = args.config_file

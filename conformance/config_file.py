@@ -287,3 +287,9 @@ def _toml_kind(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return type(value).__name__
+
+
+def config_of_command(explicit: Path | str | None) -> ConfigFile | None:
+    """The config file a command reads (`--config`, else the one found from the current
+    directory); ConfigFileError (one line) when it cannot be used."""
+    return load_config(explicit, Path.cwd(), os.environ)

@@ -27,14 +27,16 @@ if TYPE_CHECKING:
     from conformance.engine.results import ResultsCollector
 
 MODES = 2  # positive and negative generation
+# The run flags that decide a plan (copied from run's parser: the same values and help).
 RUN_FLAGS = (
+    "--config",
     "--phases",
     "--profile",
     "--max-examples",
     "--read-only",
     "--include",
     "--exclude",
-)  # what decides a plan
+)
 DISCOVERY_REQUESTS = 12  # the stateful phase asks the target what it can build from
 # The ownership guard's GET of the id it aims foreign writes at (engine/ownership.py): one per
 # phase and process while the target answers it 404, one more for every ABSENT_PROOF_SECONDS
@@ -180,12 +182,14 @@ def add_plan_parser(commands: Any, run: argparse.ArgumentParser) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from conformance.config_file import ConfigFileError, config_of_command
     from conformance.settings_builder import SettingsError, build_settings
 
     names = sorted(APIS) if args.api == "all" else [args.api]
     try:  # every value checked before anything is counted
-        plans = [build_settings(name, vars(args)) for name in names]
-    except SettingsError as exc:
+        config = config_of_command(args.config)
+        plans = [build_settings(name, vars(args), config=config) for name in names]
+    except (ConfigFileError, SettingsError) as exc:
         print(f"dsconform: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     for settings in plans:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conformance.apis import APIS, ResourceShape, get_api
 from conformance.argument_types import base_url, non_empty, positive_float
 from conformance.exit_codes import ExitCode
 from conformance.settings import ENVIRONMENT
@@ -17,8 +18,6 @@ from conformance.settings import ENVIRONMENT
 if TYPE_CHECKING:
     from conformance.engine.target_client import TargetClient
 
-AKAMAI_STREAMS = "/datastream-config-api/v1/log/streams"
-AZION_STREAMINGS = "/data_streaming/streamings"
 MIN_PREFIX = 4
 
 
@@ -38,15 +37,13 @@ def _json(exchange: Any) -> Any:
         return None
 
 
-def _confirmed(client: TargetClient, api: str, path: str, prefix: str) -> bool:
+def _confirmed(client: TargetClient, shape: ResourceShape, path: str, prefix: str) -> bool:
     """Whether the resource itself (not just a list entry) still carries the prefix: read it
     and, only then, let the write guard pass deletes to it."""
     from conformance.engine.ownership import Ownership
 
-    body = _json(client.send("GET", path, phase="sweep"))
-    if api == "azion":
-        body = body.get("results") if isinstance(body, dict) else None
-    name = body.get("streamName" if api == "akamai" else "name") if isinstance(body, dict) else None
+    item = shape.dig(_json(client.send("GET", path, phase="sweep")), shape.read_item)
+    name = item.get(shape.name_member) if isinstance(item, dict) else None
     if not isinstance(name, str) or not name.startswith(prefix):
         return False
     guard = client.write_guard
@@ -55,68 +52,40 @@ def _confirmed(client: TargetClient, api: str, path: str, prefix: str) -> bool:
     return True
 
 
-def _guarded(client: TargetClient, api: str) -> None:
-    """Deletes pass only for resources whose own answer carries the prefix (`_confirmed`)."""
+def sweep_resources(
+    client: TargetClient, api: str, prefix: str, *, dry_run: bool, settle_timeout: float = 120.0
+) -> SweepResult:
+    """Delete every resource of the API whose name starts with `prefix` (deactivated first
+    where the API will not delete an active one), each only after its own answer shows it."""
+    from conformance.engine.leftovers import ACTIVE, remove_resource
     from conformance.engine.ownership import Ownership
 
+    shape = get_api(api).resource
     if client.write_guard is None:
         client.write_guard = Ownership(api)
-
-
-def sweep_akamai(
-    client: TargetClient, prefix: str, *, dry_run: bool, settle_timeout: float = 120.0
-) -> SweepResult:
-    """Deactivate (if needed) and delete every stream whose name starts with `prefix`."""
-    from conformance.engine.leftovers import ACTIVE, remove_resource
-
-    _guarded(client, "akamai")
     result = SweepResult()
-    streams = _json(client.send("GET", AKAMAI_STREAMS, phase="sweep")) or []
-    for stream in streams if isinstance(streams, list) else []:
-        name = str(stream.get("streamName", "")) if isinstance(stream, dict) else ""
+    items = shape.dig(_json(client.send("GET", shape.collection, phase="sweep")), shape.list_items)
+    for item in items if isinstance(items, list) else []:
+        name = str(item.get(shape.name_member, "")) if isinstance(item, dict) else ""
         if not name.startswith(prefix):
             continue
-        label = f"stream {stream.get('streamId')} ({name})"
+        label = f"{shape.noun} {item.get(shape.id_parameter)} ({name})"
         result.found.append(label)
         if dry_run:
             continue
-        path = f"{AKAMAI_STREAMS}/{stream.get('streamId')}"
-        if not _confirmed(client, "akamai", path, prefix):
+        path = f"{shape.collection}/{item.get(shape.id_parameter)}"
+        if not _confirmed(client, shape, path, prefix):
             result.failed.append(f"{label}: its own answer does not carry the prefix, kept")
             continue
+        status = item.get(shape.activation_member) if shape.activation_member else None
         removed = remove_resource(
             client,
-            "akamai",
+            api,
             path,
             phase="sweep",
             settle_timeout=settle_timeout,
-            known_active=stream.get("activationStatus") in ACTIVE,
+            known_active=status in ACTIVE,
         )
-        (result.deleted if removed else result.failed).append(label)
-    return result
-
-
-def sweep_azion(client: TargetClient, prefix: str, *, dry_run: bool) -> SweepResult:
-    """Delete every streaming whose name starts with `prefix`."""
-    from conformance.engine.leftovers import remove_resource
-
-    _guarded(client, "azion")
-    result = SweepResult()
-    body = _json(client.send("GET", AZION_STREAMINGS, phase="sweep")) or {}
-    items = body.get("results") if isinstance(body, dict) else None
-    for item in items if isinstance(items, list) else []:
-        name = str(item.get("name", "")) if isinstance(item, dict) else ""
-        if not name.startswith(prefix):
-            continue
-        label = f"streaming {item.get('id')} ({name})"
-        result.found.append(label)
-        if dry_run:
-            continue
-        path = f"{AZION_STREAMINGS}/{item.get('id')}"
-        if not _confirmed(client, "azion", path, prefix):
-            result.failed.append(f"{label}: its own answer does not carry the prefix, kept")
-            continue
-        removed = remove_resource(client, "azion", path, phase="sweep")
         (result.deleted if removed else result.failed).append(label)
     return result
 
@@ -126,13 +95,11 @@ def add_sweep_parser(commands: Any) -> None:
     sweep = commands.add_parser(
         "sweep",
         help="delete leftovers of crashed runs by name prefix",
-        description="Delete the streams (Akamai, deactivated first) or streamings (Azion) "
+        description="Delete the resources (streams, deactivated first; streamings) "
         "whose name starts with --prefix, each only after its own answer shows the prefix. "
         "Exit 1 when a deletion failed.",
     )
-    sweep.add_argument(
-        "--api", choices=["akamai", "azion"], required=True, help="the API of the target"
-    )
+    sweep.add_argument("--api", choices=sorted(APIS), required=True, help="the API of the target")
     sweep.add_argument(
         "--prefix",
         default="dsconform-",
@@ -172,6 +139,14 @@ def add_sweep_parser(commands: Any) -> None:
         metavar="SECONDS",
         help="seconds per request (default 30)",
     )
+    sweep.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read the target, credentials and transport settings from this TOML file "
+        "(/dev/null: none) instead of the dsconform.toml or pyproject.toml [tool.dsconform] "
+        "found from the current directory",
+    )
     sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
     from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS, add_run_options
 
@@ -181,6 +156,7 @@ def add_sweep_parser(commands: Any) -> None:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """`dsconform sweep`: find, confirm and delete; print what happened."""
+    from conformance.config_file import ConfigFileError, config_of_command
     from conformance.engine.target import TargetConfigError, open_target
     from conformance.engine.target_client import TargetClient, TargetError
     from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS
@@ -197,8 +173,10 @@ def run_sweep(args: argparse.Namespace) -> int:
     transport = [OPTIONS_BY_NAME[name].dest for name in TRANSPORT_OPTIONS]
     shared = ("base_url", "token", "edgerc", "section", "timeout", *transport)
     try:
-        settings = build_settings(args.api, {key: getattr(args, key) for key in shared})
-    except SettingsError as exc:
+        config = config_of_command(args.config)
+        options = {key: getattr(args, key) for key in shared}
+        settings = build_settings(args.api, options, config=config)
+    except (ConfigFileError, SettingsError) as exc:
         print(f"dsconform: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     if not settings.base_url and not settings.edgerc:
@@ -217,10 +195,7 @@ def run_sweep(args: argparse.Namespace) -> int:
                 transport=target.transport,
             )
             try:
-                if args.api == "akamai":
-                    result = sweep_akamai(client, args.prefix, dry_run=args.dry_run)
-                else:
-                    result = sweep_azion(client, args.prefix, dry_run=args.dry_run)
+                result = sweep_resources(client, args.api, args.prefix, dry_run=args.dry_run)
             finally:
                 client.close()
     except (TargetConfigError, TargetError) as exc:

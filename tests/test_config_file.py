@@ -521,3 +521,36 @@ def test_a_crash_log_scrubs_the_token_the_file_gave(
     assert len(logs) == 1
     text = logs[0].read_text(encoding="utf-8")
     assert "our bug, holding" in text and SECRET not in text
+
+
+# --- plan and sweep read the same file ---------------------------------------------------------
+
+
+def test_plan_and_sweep_read_the_same_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plan` counts with the file's settings; `sweep` takes its target and token from it, and
+    a broken file is the same one-line exit 2 for both."""
+    from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
+    from conformance.reference.launcher import reference_server
+
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "dsconform.toml", 'max-examples = 3\nphases = "property"\n')
+    code, out, err = _cli(["plan", "--api", "azion"], capsys)
+    assert code == ExitCode.OK, err
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith("property ")]
+    assert ["property", "listStreamings", "<=", "6"] in rows, out  # 2 modes x the file's 3
+    with reference_server("azion", ReferenceConfig()) as base_url:
+        _write(
+            tmp_path,
+            "dsconform.toml",
+            f'[azion]\nbase-url = "{base_url}"\ntoken = "{DEFAULT_AZION_TOKEN}"\n',
+        )
+        code, out, err = _cli(["sweep", "--api", "azion", "--dry-run"], capsys)
+    assert code == ExitCode.OK, err
+    assert "sweep: 0 found" in out
+    _write(tmp_path, "dsconform.toml", "max-examples = [\n")
+    for argv in (["plan", "--api", "azion"], ["sweep", "--api", "azion"]):
+        code, out, err = _cli(argv, capsys)
+        assert code == ExitCode.USAGE
+        assert len(err.strip().splitlines()) == 1 and "dsconform.toml" in err, err

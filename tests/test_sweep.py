@@ -15,7 +15,7 @@ from conformance.engine.target_client import AzionTokenAuth, TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
-from conformance.sweep import sweep_azion
+from conformance.sweep import sweep_resources
 
 TOKEN = {"Authorization": "Token dsconform-edit-token", "Accept": "application/json; version=3"}
 
@@ -113,7 +113,7 @@ def test_sweep_deletes_nothing_whose_own_answer_lacks_the_prefix() -> None:
         customer = _create(base_url, "production-stream")
         leftover = _create(base_url, "dsconform-abc123-leftover")
         client = _StaleListClient(base_url, {customer: "dsconform-abc123-renamed"})
-        result = sweep_azion(client, "dsconform-", dry_run=False)
+        result = sweep_resources(client, "azion", "dsconform-", dry_run=False)
         assert _names(base_url) == {"production-stream"}
         assert result.deleted == [f"streaming {leftover} (dsconform-abc123-leftover)"]
         assert len(result.failed) == 1 and str(customer) in result.failed[0]

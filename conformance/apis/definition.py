@@ -34,8 +34,10 @@ class ResourceShape:
     list_items: tuple[str, ...]  # members leading to the items of a list answer (): the body
     read_item: tuple[str, ...]  # members leading to the item in a GET of it
     name_member: str  # the item's name (run-prefixed when the run made it)
+    noun: str  # what the API calls one (for messages)
     # The target refuses to delete an active item: deactivate it (PUT item/deactivate), wait.
     deactivate_before_delete: bool = False
+    activation_member: str | None = None  # the item's activation status, where it has one
 
     @staticmethod
     def dig(body: Any, members: tuple[str, ...]) -> Any:

@@ -19,7 +19,9 @@ API = ApiDefinition(
         list_items=(),
         read_item=(),
         name_member="streamName",
+        noun="stream",
         deactivate_before_delete=True,
+        activation_member="activationStatus",
     ),
     package="conformance.apis.akamai",
 )

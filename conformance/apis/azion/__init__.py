@@ -19,6 +19,7 @@ API = ApiDefinition(
         list_items=("results",),
         read_item=("results",),
         name_member="name",
+        noun="streaming",
     ),
     package="conformance.apis.azion",
 )
