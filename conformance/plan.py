@@ -56,7 +56,7 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
     """Rows of the plan for one API, in phase order (--include/--exclude honoured as a run
     honours them: engine/filters.py)."""
     from conformance.catalogue import load_catalogue
-    from conformance.engine.filters import build_scope
+    from conformance.engine.filters import settings_scope
     from conformance.engine.stateful_phase import STEPS_PER_EXAMPLE
     from conformance.openapi_document import OpenApiDocument
     from conformance.scenarios.registry import SCENARIOS
@@ -64,15 +64,7 @@ def plan_rows(settings: RunSettings) -> list[PlanRow]:
     api = get_api(settings.api)
     document = OpenApiDocument.load(api.spec_path)
     catalogue = load_catalogue(api)
-    scope = build_scope(
-        catalogue,
-        [op.operation_id for op in document.operations],
-        settings.include,
-        settings.exclude,
-        # checked when the settings were built (settings_builder.run_filters); under
-        # `--api all` a pattern may be the other API's
-        other_apis=True,
-    )
+    scope = settings_scope(settings, catalogue, document)
     rows: list[PlanRow] = []
     explored: list[Any] = []
     if "property" in settings.phases:

@@ -23,9 +23,14 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from conformance.catalogue import Catalogue, Requirement
 from conformance.engine.target_client import WriteRefused
+
+if TYPE_CHECKING:
+    from conformance.openapi_document import OpenApiDocument
+    from conformance.settings import RunSettings
 
 # What each scenario sends outside its cleanup, alone on the reference server (lookups shared
 # through `ScenarioContext.once` included: a scenario may be the first to need them; Akamai's
@@ -274,3 +279,18 @@ def build_scope(
 def _selected(every: set[str], included: set[str], excluded: set[str]) -> set[str]:
     """Include first (all when no include of this kind was given), then exclude."""
     return (included or every) - excluded
+
+
+def settings_scope(
+    settings: RunSettings, catalogue: Catalogue, document: OpenApiDocument
+) -> RunScope:
+    """The scope of a run with these settings (their patterns were checked when the settings
+    were built, settings_builder.run_filters; under `--api all` a pattern may be the other
+    API's)."""
+    return build_scope(
+        catalogue,
+        [op.operation_id for op in document.operations],
+        settings.include,
+        settings.exclude,
+        other_apis=True,
+    )

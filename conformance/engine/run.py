@@ -26,7 +26,7 @@ from conformance.engine.context import Event, PhaseContext
 from conformance.engine.determinism import deterministic_generation
 from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
-from conformance.engine.filters import RunScope, build_scope
+from conformance.engine.filters import RunScope, settings_scope
 from conformance.engine.ownership import Ownership
 from conformance.engine.request_tally import RequestTally
 from conformance.engine.results import ResultsCollector
@@ -268,15 +268,7 @@ def _run_conformance(
     started = datetime.now(UTC)
     phase_seconds: dict[str, float] = {}
     tally = RequestTally()  # the one request count: the report's and the terminal's
-    scope = build_scope(
-        catalogue,
-        [op.operation_id for op in document.operations],
-        settings.include,
-        settings.exclude,
-        # checked when the settings were built (settings_builder.run_filters); under
-        # `--api all` a pattern may be the other API's
-        other_apis=True,
-    )
+    scope = settings_scope(settings, catalogue, document)
     for requirement_id, reason in scope.out.items():
         collector.leave_out(requirement_id, reason)
     aborted: str | None = None
