@@ -45,9 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference import EDGEGRID_FORM, ROOT, reference_command, serving
 
 from conformance.apis import APIS
+from conformance.core.exchange import Exchange
+from conformance.core.results import ResultsCollector
 from conformance.engine.context import Event
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import ResultsCollector
 from conformance.engine.run import run_conformance
 from conformance.reference.config import (
     DEFAULT_AZION_TOKEN,

@@ -72,7 +72,7 @@ def untested_scope(
     In scope (something that judges it ran, or only passive checks judge it and the run was not
     narrowed) means blocked: no exchange of the run could judge it. Otherwise it is out of scope
     by the user's choice `narrowed` (e.g. "--read-only, --phases stateful")."""
-    from conformance.engine.results import NO_EXCHANGE_JUDGED
+    from conformance.core.results import NO_EXCHANGE_JUDGED
 
     citers = (cited if cited is not None else citations(api)).get(requirement_id, [])
     active = [c for c in citers if not c.startswith("check:")]

@@ -373,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    from conformance.engine.stopping import RunInterrupted, signals_as_interrupts
+    from conformance.core.stopping import RunInterrupted, signals_as_interrupts
 
     # `run`: SIGTERM and SIGHUP end it like Ctrl-C (the engine handles them during a run).
     signals = signals_as_interrupts() if args.command == "run" else contextlib.nullcontext()

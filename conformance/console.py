@@ -28,7 +28,7 @@ def main() -> int:
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stopped_while_starting)
     from conformance.cli import main as cli_main
-    from conformance.engine.stopping import RunInterrupted, signals_as_interrupts
+    from conformance.core.stopping import RunInterrupted, signals_as_interrupts
 
     code: int | None = None
     try:

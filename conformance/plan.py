@@ -23,8 +23,8 @@ from conformance.settings import READ_METHODS, RunSettings
 # The engine, the scenarios and the spec load when a plan is made: `dsconform --help` builds
 # this command's parser and must stay light.
 if TYPE_CHECKING:
-    from conformance.engine.exchange import Exchange
-    from conformance.engine.results import ResultsCollector
+    from conformance.core.exchange import Exchange
+    from conformance.core.results import ResultsCollector
 
 MODES = 2  # positive and negative generation
 # The run flags that decide a plan (copied from run's parser: the same values and help).

@@ -57,7 +57,7 @@ class RunSettings:
     # Only these scenarios (None: all of the API's).
     scenarios: tuple[str, ...] | None = None
     # Which failed requirements fail the run (issue 12): explicit MUSTs, every MUST, or all;
-    # the other failures are deviations. See conformance/engine/results.py fails_the_run.
+    # the other failures are deviations. See conformance/core/results.py fails_the_run.
     fail_on: str = "explicit"
     # Transport (issue 15, conformance/transport.py): `-H` headers, TLS, client certificate;
     # Akamai's account switch key (else the .edgerc section's account_key).

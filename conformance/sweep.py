@@ -16,7 +16,7 @@ from conformance.settings import ENVIRONMENT
 # The engine (requests and the rest) is imported where a sweep runs: `dsconform --help` builds
 # this command's parser and must stay light.
 if TYPE_CHECKING:
-    from conformance.engine.target_client import TargetClient
+    from conformance.core.target_client import TargetClient
 
 MIN_PREFIX = 4
 
@@ -157,8 +157,8 @@ def add_sweep_parser(commands: Any) -> None:
 def run_sweep(args: argparse.Namespace) -> int:
     """`dsconform sweep`: find, confirm and delete; print what happened."""
     from conformance.config_file import ConfigFileError, config_of_command
+    from conformance.core.target_client import TargetClient, TargetError
     from conformance.engine.target import TargetConfigError, open_target
-    from conformance.engine.target_client import TargetClient, TargetError
     from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS
     from conformance.settings_builder import SettingsError, build_settings
 

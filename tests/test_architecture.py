@@ -50,7 +50,30 @@ def test_reference_servers_share_nothing_with_the_judge() -> None:
 def test_checks_use_no_phase() -> None:
     for path in _files("checks"):
         engine = {m for m in imports_of(path) if m.startswith("conformance.engine")}
-        assert engine <= {"conformance.engine.exchange"}, path.name
+        assert engine == set(), path.name
+
+
+# The leaf modules: they import nothing of ours but each other and the contract loaders.
+LEAF_MODULES = {
+    "conformance.settings",
+    "conformance.redaction",
+    "conformance.target_url",
+    "conformance.transport",
+    "conformance.time_formats",
+    "conformance.exit_codes",
+}
+
+
+def test_the_core_imports_nothing_above_it() -> None:
+    """`conformance/core/` (exchanges, results, the client, budgets, time bounds, stops) is
+    the floor: it imports only itself, the contract loaders and the leaf modules."""
+    below = CONTRACT_MODULES | LEAF_MODULES
+    for path in sorted((PACKAGE / "core").rglob("*.py")):
+        above = {m for m in imports_of(path) if m not in below and m != "conformance.core"}
+        assert {m for m in above if not m.startswith("conformance.core.")} == set(), path.name
+    for module in LEAF_MODULES:
+        path = PACKAGE / f"{module.removeprefix('conformance.')}.py"
+        assert imports_of(path) <= below, module
 
 
 def test_contract_modules_depend_only_on_each_other() -> None:

@@ -21,9 +21,9 @@ from conformance.cassettes.recorder import CassetteRecorder
 from conformance.cassettes.replay import CassetteReplayer, NetworkBlockedError, network_blocked
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean, scan_tree
 from conformance.cli import main
+from conformance.core.target_client import AzionTokenAuth
 from conformance.engine.run import run_conformance
 from conformance.engine.target import Target
-from conformance.engine.target_client import AzionTokenAuth
 from conformance.exit_codes import ExitCode
 from conformance.redaction import secret_scope
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig

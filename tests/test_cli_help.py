@@ -44,6 +44,7 @@ HEAVY = (
     "jsonschema",
     "openapi_spec_validator",
     "conformance.engine",
+    "conformance.core",
     "conformance.checks",
     "conformance.scenarios",
 )

@@ -16,8 +16,8 @@ from akamai.edgegrid import EdgeGridAuth
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
 from conformance.cli import main
+from conformance.core.target_client import TargetClient
 from conformance.engine.target import read_edgerc
-from conformance.engine.target_client import TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.edgegrid_verify import parse_authorization

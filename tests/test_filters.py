@@ -17,7 +17,9 @@ from rich.console import Console
 from conformance.apis import APIS
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
+from conformance.core.results import Finding, ResultsCollector
+from conformance.core.target_client import AzionTokenAuth, TargetClient
 from conformance.engine.filters import (
     SCENARIO_OPERATIONS,
     FilterError,
@@ -25,9 +27,7 @@ from conformance.engine.filters import (
     build_scope,
     split_patterns,
 )
-from conformance.engine.results import Finding, ResultsCollector
 from conformance.engine.run import run_conformance
-from conformance.engine.target_client import AzionTokenAuth, TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
 from conformance.plan import plan_rows

@@ -55,7 +55,7 @@ def write(path: Path, data: Any) -> Path:
 
 
 def test_fingerprints_match_the_engine() -> None:
-    from conformance.engine.results import Finding
+    from conformance.core.results import Finding
 
     finding = Finding("AKAMAI-RATE-001", "check", "missing-header", "m", "property", "listGroups")
     assert finding.fingerprint == fingerprint("AKAMAI-RATE-001", "listGroups", "missing-header")

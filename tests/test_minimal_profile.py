@@ -26,8 +26,8 @@ from conformance.apis.azion.scenarios.bodies import (
     minimal_variable_drops,
 )
 from conformance.catalogue import load_catalogue
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import ResultsCollector
+from conformance.core.exchange import Exchange
+from conformance.core.results import ResultsCollector
 from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reference import known_faults

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conformance.engine.target_client import ExchangeFailed, TargetClient, TargetError
+from conformance.core.target_client import ExchangeFailed, TargetClient, TargetError
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server

@@ -25,11 +25,11 @@ import requests
 
 from conformance.apis.akamai.scenarios.account import CONNECTOR_SAMPLES
 from conformance.cli import main
-from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.target_client import TargetClient, TargetError, WriteRefused
 from conformance.engine.ownership import ABSENT_ID, NotOwned, Ownership
 from conformance.engine.run import run_conformance
 from conformance.engine.target import EMBEDDED_AKAMAI_WINDOW, EMBEDDED_AZION_RATE, edgegrid_auth
-from conformance.engine.target_client import TargetClient, TargetError, WriteRefused
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
+from conformance.core.results import ResultsCollector
 from conformance.engine.ownership import ABSENT_ID
-from conformance.engine.results import ResultsCollector
 from conformance.engine.run import run_conformance
 from conformance.plan import ABSENCE_CHECK, plan_rows
 from conformance.settings import RunSettings

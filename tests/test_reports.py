@@ -23,8 +23,8 @@ import pytest
 from rich.console import Console
 
 from conformance.apis import get_api
+from conformance.core.target_client import TargetClient
 from conformance.engine.context import Event
-from conformance.engine.target_client import TargetClient
 from conformance.openapi_document import OpenApiDocument
 from conformance.reporting.coverage import UNMATCHED, CoverageCollector, documented_codes
 from conformance.reporting.html_report import curl_command, render_html
@@ -166,7 +166,7 @@ def _get_stream_finding(mutate: Any) -> tuple[str, str]:
     """success_body_matches_schema's message for the seed's getStream sample, mutated."""
     from conformance.checks.base import CheckEnv, Violation
     from conformance.checks.operation_contract import success_body_matches_schema
-    from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+    from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 
     document = OpenApiDocument.load(get_api("akamai").spec_path)
     media = document.resolve(document.operation("getStream").definition["responses"]["200"])

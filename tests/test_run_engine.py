@@ -13,8 +13,8 @@ from conformance.apis import APIS
 from conformance.catalogue import load_catalogue
 from conformance.checks.registry import CHECKS
 from conformance.cli import main
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import ResultsCollector
+from conformance.core.exchange import Exchange
+from conformance.core.results import ResultsCollector
 from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reporting.json_report import report_schema

@@ -11,11 +11,11 @@ import pytest
 import requests
 
 from conformance.cli import main
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import ResultsCollector
+from conformance.core.exchange import Exchange
+from conformance.core.results import ResultsCollector
+from conformance.core.target_client import TargetClient
 from conformance.engine.run import _apply_safety, is_loopback, run_conformance
 from conformance.engine.target import Target
-from conformance.engine.target_client import TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server

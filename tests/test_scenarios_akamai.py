@@ -16,7 +16,7 @@ from conformance.apis.akamai.scenarios.rate_limit import Burst, Sent
 from conformance.apis.akamai.scenarios.steps import canonical, version_key
 from conformance.apis.akamai.scenarios.workflows import SCENARIOS
 from conformance.catalogue import load_catalogue
-from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 
 # The requirements no passive check observes; the scenarios must (the brief's list).
 SCENARIO_ONLY = (

@@ -13,8 +13,8 @@ import pytest
 
 from conformance.cassettes.recorder import target_secrets
 from conformance.cassettes.secret_scan import scan_text
+from conformance.core.target_client import AzionTokenAuth
 from conformance.engine.target import Target, edgegrid_auth
-from conformance.engine.target_client import AzionTokenAuth
 from conformance.redaction import (
     PLACEHOLDER,
     is_secret_header,

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conformance.engine.stopping import CLEANUP_GRACE, INFLIGHT_GRACE
+from conformance.core.stopping import CLEANUP_GRACE, INFLIGHT_GRACE
 from conformance.exit_codes import ExitCode
 from tests.support.cli_process import DSCONFORM, Running, clean_environment
 from tests.support.misbehaving import forwarding_proxy

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from conformance.cli import main
-from conformance.engine.exchange import Exchange
-from conformance.engine.target_client import AzionTokenAuth, TargetClient
+from conformance.core.exchange import Exchange
+from conformance.core.target_client import AzionTokenAuth, TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server

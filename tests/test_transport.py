@@ -14,8 +14,8 @@ from typing import ClassVar
 import pytest
 
 from conformance.cli import main
+from conformance.core.target_client import TargetClient, TargetError
 from conformance.engine.target import open_target
-from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server

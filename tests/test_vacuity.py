@@ -13,10 +13,10 @@ from conformance.apis import APIS
 from conformance.apis.akamai.scenarios.connectors import _check_connector
 from conformance.apis.azion.scenarios.support import ids_seen_before, listed_before, path_id
 from conformance.catalogue import load_catalogue
-from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
-from conformance.engine.results import ResultsCollector, Status, Untested
+from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.results import ResultsCollector, Status, Untested
+from conformance.core.target_client import TargetClient
 from conformance.engine.run import run_conformance
-from conformance.engine.target_client import TargetClient
 from conformance.openapi_document import OpenApiDocument
 from conformance.reference.static_mock import StaticMock
 from conformance.scenarios.base import (

@@ -16,7 +16,7 @@ import pytest
 from conformance.apis import APIS
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
-from conformance.engine.results import FAIL_ON_POLICIES, ResultsCollector, fails_the_run
+from conformance.core.results import FAIL_ON_POLICIES, ResultsCollector, fails_the_run
 from conformance.engine.run import exit_code_for, refused_credentials, run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reference import build_app

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from urllib3.util import parse_url
 
 from conformance.cli import main
+from conformance.core.target_client import TargetClient
 from conformance.engine.run import _apply_safety, is_loopback
 from conformance.engine.target import open_target
-from conformance.engine.target_client import TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.settings import RunSettings
 from conformance.settings_builder import edgerc_for_run

@@ -24,9 +24,9 @@ from conformance.cassettes.store import CassetteError, CassetteFile, read_api_ca
 from conformance.catalogue import load_catalogue
 from conformance.checks.base import CheckEnv
 from conformance.checks.registry import CHECKS
-from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.results import ResultsCollector
 from conformance.engine.exchange_checker import ExchangeChecker
-from conformance.engine.results import ResultsCollector
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
 from conformance.reporting.json_report import build_report, write_report

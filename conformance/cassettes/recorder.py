@@ -29,7 +29,7 @@ from conformance.cassettes.layout import (
 )
 from conformance.cassettes.matchers import MATCH_ON, MATCHERS
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean
-from conformance.engine.determinism import deterministic_generation
+from conformance.core.determinism import deterministic_generation
 from conformance.engine.target import Target
 from conformance.redaction import is_secret_header, remember_credential
 from conformance.settings import RunSettings

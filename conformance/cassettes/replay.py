@@ -35,10 +35,10 @@ from conformance.cassettes.layout import UNSCOPED, cassette_path
 from conformance.cassettes.matchers import describe
 from conformance.cassettes.recorder import make_vcr
 from conformance.cassettes.store import CassetteError, read_cassette, read_run_file
-from conformance.engine.determinism import deterministic_generation
-from conformance.engine.exchange import Exchange
+from conformance.core.determinism import deterministic_generation
+from conformance.core.exchange import Exchange
+from conformance.core.target_client import AzionTokenAuth, TargetClient, TargetError
 from conformance.engine.target import Target
-from conformance.engine.target_client import AzionTokenAuth, TargetClient, TargetError
 from conformance.redaction import PLACEHOLDER
 from conformance.settings import RunSettings
 from conformance.transport import Transport

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 
 if TYPE_CHECKING:
     from conformance.openapi_document import OpenApiDocument

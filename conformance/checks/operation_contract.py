@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.checks.base import PASS, CheckEnv, CheckFunction, ExchangeCheck, Outcome, Violation
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.openapi_document import describe_schema_error
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.redaction import SECRET_FIELDS
 
 # Short values ("", "x") would match by accident anywhere in a body.

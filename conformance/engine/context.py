@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from conformance.apis import ApiDefinition
 from conformance.catalogue import Catalogue
+from conformance.core.results import ResultsCollector
+from conformance.core.target_client import TargetClient
 from conformance.engine.filters import RunScope
-from conformance.engine.results import ResultsCollector
 from conformance.engine.target import Target
-from conformance.engine.target_client import TargetClient
 from conformance.openapi_document import OpenApiDocument
 from conformance.settings import RunSettings
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.apis import get_api
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 
 
 def created_resource_path(api: str, exchange: Exchange) -> str | None:

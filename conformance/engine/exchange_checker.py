@@ -7,8 +7,8 @@ import threading
 
 from conformance.checks.base import PASS, CheckEnv, ExchangeCheck, Violation
 from conformance.checks.secrets import secret_values
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import Finding, ResultsCollector
+from conformance.core.exchange import Exchange
+from conformance.core.results import Finding, ResultsCollector
 
 
 class ExchangeChecker:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from conformance.catalogue import Catalogue, Requirement
-from conformance.engine.target_client import WriteRefused
+from conformance.core.target_client import WriteRefused
 
 if TYPE_CHECKING:
     from conformance.openapi_document import OpenApiDocument

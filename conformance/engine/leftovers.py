@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 from conformance.apis import get_api
+from conformance.core.exchange import Exchange
+from conformance.core.target_client import TargetClient, TargetError, WriteRefused
 from conformance.engine.created_resources import created_resource_path
-from conformance.engine.exchange import Exchange
-from conformance.engine.target_client import TargetClient, TargetError, WriteRefused
 
 ACTIVE = ("ACTIVATED", "ACTIVATING")
 

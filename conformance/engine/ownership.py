@@ -40,9 +40,9 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from conformance.apis import get_api
+from conformance.core.exchange import Exchange
+from conformance.core.target_client import TargetClient, WriteRefused
 from conformance.engine.created_resources import created_resource_path
-from conformance.engine.exchange import Exchange
-from conformance.engine.target_client import TargetClient, WriteRefused
 from conformance.settings import READ_METHODS
 
 ABSENT_ID = 2_000_000_000

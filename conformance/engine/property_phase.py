@@ -15,17 +15,17 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
+from conformance.core.exchange import Exchange
+from conformance.core.results import Finding
+from conformance.core.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.engine.context import Event, PhaseContext
-from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.ownership import aim_case, ownership_of
-from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import (
     as_schemathesis_response,
     load_openapi,
     send_case,
 )
-from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.settings import READ_METHODS
 
 # operationId -> requirement that "invalid input is answered 4xx" stands for there.

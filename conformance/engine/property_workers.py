@@ -19,14 +19,14 @@ from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any
 
+from conformance.core.exchange import Exchange
+from conformance.core.results import RequirementResult, ResultsCollector
+from conformance.core.shared_budget import SharedBudget, start_budget_manager
+from conformance.core.stopping import CLEANUP_GRACE, INFLIGHT_GRACE, STOP_SIGNALS, StopControl
+from conformance.core.target_client import TargetClient, TargetError
 from conformance.engine.context import Event, PhaseContext
-from conformance.engine.exchange import Exchange
 from conformance.engine.ownership import Ownership
-from conformance.engine.results import RequirementResult, ResultsCollector
-from conformance.engine.shared_budget import SharedBudget, start_budget_manager
-from conformance.engine.stopping import CLEANUP_GRACE, INFLIGHT_GRACE, STOP_SIGNALS, StopControl
 from conformance.engine.target import Target
-from conformance.engine.target_client import TargetClient, TargetError
 from conformance.settings import RunSettings
 
 # After a stop, how long past its own grace periods a worker may take to report back.
@@ -177,7 +177,7 @@ def work(job: WorkerJob) -> WorkerResult:
     """One worker: explore its operations against the target; return what it saw."""
     from conformance.apis import get_api
     from conformance.catalogue import load_catalogue
-    from conformance.engine.determinism import deterministic_generation
+    from conformance.core.determinism import deterministic_generation
     from conformance.engine.property_phase import explore_operations
     from conformance.openapi_document import OpenApiDocument
 

@@ -22,18 +22,18 @@ from conformance.cassettes.session import (
 from conformance.catalogue import load_catalogue
 from conformance.checks.base import CheckEnv
 from conformance.checks.registry import CHECKS
+from conformance.core.determinism import deterministic_generation
+from conformance.core.exchange import Exchange
+from conformance.core.request_tally import RequestTally
+from conformance.core.results import ResultsCollector
+from conformance.core.stopping import RunHalted, RunInterrupted, StopControl, stop_signals
+from conformance.core.stopping import exit_code_for as signal_exit_code
+from conformance.core.target_client import TargetClient, TargetError
 from conformance.engine.context import Event, PhaseContext
-from conformance.engine.determinism import deterministic_generation
-from conformance.engine.exchange import Exchange
 from conformance.engine.exchange_checker import ExchangeChecker
 from conformance.engine.filters import RunScope, settings_scope
 from conformance.engine.ownership import Ownership
-from conformance.engine.request_tally import RequestTally
-from conformance.engine.results import ResultsCollector
-from conformance.engine.stopping import RunHalted, RunInterrupted, StopControl, stop_signals
-from conformance.engine.stopping import exit_code_for as signal_exit_code
 from conformance.engine.target import Target, open_target
-from conformance.engine.target_client import TargetClient, TargetError
 from conformance.exit_codes import ExitCode
 from conformance.gating.baseline import (
     BaselineResult,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conformance.core.results import Finding
+from conformance.core.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.property_phase import record_bad_exchange, success_requirement
-from conformance.engine.results import Finding
-from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.scenarios.base import (
     ExchangeHistory,
     ScenarioAborted,

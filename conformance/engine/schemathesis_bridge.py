@@ -12,8 +12,8 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.hooks import HOOKS_MODULE_ENV_VAR
 
+from conformance.core.exchange import Exchange
 from conformance.engine.context import PhaseContext
-from conformance.engine.exchange import Exchange
 
 # Ours, not the case's: the client signs every request and names itself.
 REPLACED_HEADERS = ("user-agent", "authorization")

@@ -17,9 +17,11 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import ensure_resource_availability, use_after_free
 
+from conformance.core.exchange import Exchange
+from conformance.core.results import Finding
+from conformance.core.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.created_resources import created_resource_path
-from conformance.engine.exchange import Exchange
 from conformance.engine.leftovers import LeftoverTracker
 from conformance.engine.ownership import aim_case, owned_view_of_list, ownership_of
 from conformance.engine.property_phase import (
@@ -27,9 +29,7 @@ from conformance.engine.property_phase import (
     record_bad_exchange,
     success_requirement,
 )
-from conformance.engine.results import Finding
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
-from conformance.engine.target_client import ExchangeFailed, TargetError, WriteRefused
 from conformance.scenarios.base import ScenarioAborted
 
 CREATE_OPERATIONS = {"akamai": "createStream", "azion": "createStreaming"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from requests.auth import AuthBase
 
-from conformance.engine.target_client import AzionTokenAuth, HeaderAuth
+from conformance.core.target_client import AzionTokenAuth, HeaderAuth
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.settings import RunSettings

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.engine.results import finding_fingerprint
+from conformance.core.results import finding_fingerprint
 
 SUITE_ERROR_KINDS = frozenset({"check-crashed", "scenario-crashed"})
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.apis import ApiDefinition
-from conformance.engine.results import ResultsCollector, Status, Untested, fails_the_run
+from conformance.core.results import ResultsCollector, Status, Untested, fails_the_run
 from conformance.settings import RunSettings
 
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")

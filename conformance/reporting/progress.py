@@ -178,7 +178,7 @@ class RunProgress:
 
 
 def phase_requests(phase: str, counted: Iterable[tuple[str, int]]) -> str:
-    """`224 requests (+1 cleanup)`: the engine's one count (engine/request_tally.py) of what
+    """`224 requests (+1 cleanup)`: the engine's one count (core/request_tally.py) of what
     was sent while `phase` ran, under the names the report's `requests.by_phase` uses."""
     counts = dict(counted)
     own = counts.pop(phase, 0)

@@ -8,9 +8,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from conformance.engine.exchange import Exchange
-from conformance.engine.results import Finding, ResultsCollector
-from conformance.engine.target_client import TargetClient
+from conformance.core.exchange import Exchange
+from conformance.core.results import Finding, ResultsCollector
+from conformance.core.target_client import TargetClient
 from conformance.time_formats import parse_iso8601
 
 MAX_POLL_PAUSE = 60.0

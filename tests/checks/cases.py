@@ -10,7 +10,7 @@ import pytest
 from conformance.apis import APIS
 from conformance.checks.base import PASS, ExchangeCheck, Outcome, Violation, _Pass
 from conformance.checks.registry import CHECKS
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from tests.support.exchanges import check_env
 
 # What a case expects: PASS (applies and holds), None (does not apply) or a Violation's kind.

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.checks.base import PASS
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from tests.checks.cases import Case, assert_outcome, params, requirement_of
 from tests.support.exchanges import PROBLEM_JSON, exchange, seed_body, seed_exchange, variant
 

@@ -11,7 +11,7 @@ from conformance.apis import APIS
 from conformance.cassettes.samples import Contract, SampleInteraction, plan_samples, seed_path
 from conformance.cassettes.seed_documents import SeedDocument, parse_seed
 from conformance.checks.base import CheckEnv
-from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.openapi_document import OpenApiDocument
 
 JSON = "application/json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # The seed's status table; nothing else may be produced.

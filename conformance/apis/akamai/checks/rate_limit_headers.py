@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.time_formats import parse_iso8601
 
 SEED_LIMIT = 20

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 
 SEED_CONNECTOR_TYPES = frozenset({"AZURE", "S3", "DATADOG", "SPLUNK"})
 # The seed's "Data set parameters" table.

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from conformance.engine.exchange import Exchange
-from conformance.engine.target_client import TargetClient
+from conformance.core.exchange import Exchange
+from conformance.core.target_client import TargetClient
 from conformance.scenarios.base import ScenarioAborted
 
 if TYPE_CHECKING:

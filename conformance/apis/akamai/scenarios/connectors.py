@@ -18,7 +18,7 @@ from conformance.apis.akamai.scenarios.steps import (
     status_of,
     version_key,
 )
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.scenarios.base import Scenario, ScenarioContext
 
 CONNECTOR_CITES = (

@@ -25,7 +25,7 @@ from conformance.apis.akamai.scenarios.steps import (
     stream_ids_seen_before,
     version_key,
 )
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.engine.ownership import ABSENT_ID
 from conformance.scenarios.base import Scenario, ScenarioContext
 

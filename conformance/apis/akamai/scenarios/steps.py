@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance.apis.akamai.scenarios.account import BASE, AkamaiAccount, discover_account
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.engine.ownership import ownership_of
 from conformance.scenarios.base import ScenarioContext, Twin
 

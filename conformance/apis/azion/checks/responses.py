@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.checks.base import PASS, CheckEnv, Outcome, Violation
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 
 LIST_OPERATIONS = frozenset({"listStreamings", "listTemplates"})
 

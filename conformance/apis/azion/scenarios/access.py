@@ -22,8 +22,8 @@ from conformance.apis.azion.scenarios.support import (
     streaming_path,
     template_path,
 )
-from conformance.engine.exchange import Exchange
-from conformance.engine.target_client import AzionTokenAuth
+from conformance.core.exchange import Exchange
+from conformance.core.target_client import AzionTokenAuth
 from conformance.scenarios.base import Scenario, ScenarioContext
 
 ACCEPT_V3 = "application/json; version=3"

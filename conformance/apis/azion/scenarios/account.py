@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from conformance.apis import AZION
-from conformance.engine.target_client import TargetClient
+from conformance.core.target_client import TargetClient
 from conformance.openapi_document import OpenApiDocument
 from conformance.scenarios.base import ScenarioAborted
 

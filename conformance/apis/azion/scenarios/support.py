@@ -11,7 +11,7 @@ from requests.auth import AuthBase
 
 from conformance.apis.azion.scenarios.account import BASE, AzionAccount, discover_azion_account
 from conformance.apis.azion.scenarios.account import secret_fields as _secret_fields
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.scenarios.base import ScenarioContext, Twin
 
 STREAMINGS = f"{BASE}/streamings"

@@ -33,7 +33,7 @@ from conformance.apis.azion.scenarios.support import (
     streaming_path,
     template_path,
 )
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 from conformance.engine.target import EMBEDDED_AZION_RATE
 from conformance.scenarios.base import Scenario, ScenarioContext
 

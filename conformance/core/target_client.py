@@ -20,10 +20,10 @@ import urllib3.exceptions
 from requests.auth import AuthBase
 from requests.utils import get_environ_proxies
 
-from conformance.engine.exchange import Exchange, RecordedRequest, RecordedResponse
-from conformance.engine.request_watchdog import TICK, WATCHDOG, WatchedAdapter
-from conformance.engine.shared_budget import SharedBudget
-from conformance.engine.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
+from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.request_watchdog import TICK, WATCHDOG, WatchedAdapter
+from conformance.core.shared_budget import SharedBudget
+from conformance.core.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
 from conformance.settings import READ_METHODS
 from conformance.target_url import TargetUrl
 from conformance.time_formats import parse_iso8601

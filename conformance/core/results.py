@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from conformance.catalogue import Catalogue, Requirement
-from conformance.engine.exchange import Exchange
+from conformance.core.exchange import Exchange
 
 MAX_FINDINGS_PER_REQUIREMENT = 5
 # What a finding keeps of each body: enough to show the violation, never the 2 MiB a hostile
