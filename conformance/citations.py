@@ -7,9 +7,8 @@ from collections import defaultdict
 
 def citations(api: str) -> dict[str, list[str]]:
     """requirement ID -> names of what cites it (checks, scenarios, schemathesis mappings)."""
+    from conformance.apis import get_api
     from conformance.checks.registry import CHECKS
-    from conformance.engine.property_phase import NEGATIVE_DATA_REQUIREMENTS
-    from conformance.engine.stateful_phase import STATEFUL_REQUIREMENTS
     from conformance.scenarios.registry import SCENARIOS
 
     cited: dict[str, list[str]] = defaultdict(list)
@@ -18,9 +17,10 @@ def citations(api: str) -> dict[str, list[str]]:
     for scenario in SCENARIOS[api]:
         for requirement_id in scenario.cites:
             cited[requirement_id].append(f"scenario:{scenario.name}")
-    for requirement_id in set(NEGATIVE_DATA_REQUIREMENTS[api].values()):
+    definition = get_api(api)
+    for requirement_id in set(definition.negative_data_requirements.values()):
         cited[requirement_id].append("schemathesis:negative_data_rejection")
-    for name, requirement_id in STATEFUL_REQUIREMENTS[api].items():
+    for name, requirement_id in definition.stateful_requirements.items():
         cited[requirement_id].append(f"schemathesis:{name}")
     return dict(cited)
 

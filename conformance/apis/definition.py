@@ -14,7 +14,8 @@ imports nothing heavy):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ class ResourceShape:
     list_items: tuple[str, ...]  # members leading to the items of a list answer (): the body
     read_item: tuple[str, ...]  # members leading to the item in a GET of it
     name_member: str  # the item's name (run-prefixed when the run made it)
+    create_operation: str  # the operationId that creates one
     noun: str  # what the API calls one (for messages)
     # The target refuses to delete an active item: deactivate it (PUT item/deactivate), wait.
     deactivate_before_delete: bool = False
@@ -61,6 +63,10 @@ class ApiDefinition:
     id_prefix: str
     resource: ResourceShape
     package: str  # the API's own folder, as a module path
+    # operationId -> the requirement schemathesis' "invalid input is answered 4xx" stands for.
+    negative_data_requirements: Mapping[str, str] = field(hash=False)
+    # schemathesis stateful check -> the requirement it stands for.
+    stateful_requirements: Mapping[str, str] = field(hash=False)
 
     @property
     def spec_path(self) -> Path:

@@ -28,23 +28,9 @@ from conformance.engine.schemathesis_bridge import (
 )
 from conformance.settings import READ_METHODS
 
-# operationId -> requirement that "invalid input is answered 4xx" stands for there.
-NEGATIVE_DATA_REQUIREMENTS = {
-    "akamai": {
-        "createStream": "AKAMAI-STATUS-004",
-        "editStream": "AKAMAI-STATUS-004",
-        "listStreams": "AKAMAI-STATUS-003",
-        "getStream": "AKAMAI-STATUS-003",
-    },
-    "azion": {
-        "createStreaming": "AZION-ERROR-006",
-        "replaceStreaming": "AZION-ERROR-006",
-        "updateStreaming": "AZION-ERROR-006",
-    },
-}
 NAME_FIELDS = ("streamName", "name")
 NO_ANSWER = "no-complete-answer"
-BAD_REQUEST = 400  # the code every NEGATIVE_DATA_REQUIREMENTS entry names
+BAD_REQUEST = 400  # the code every API's negative_data_requirements entry names
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
@@ -83,7 +69,7 @@ def explore_operations(ctx: PhaseContext, only: set[str] | None) -> None:
 
 def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: set[str]) -> None:
     operation_id = operation.definition.raw.get("operationId", operation.label)
-    requirement = NEGATIVE_DATA_REQUIREMENTS[ctx.api.name].get(operation_id)
+    requirement = ctx.api.negative_data_requirements.get(operation_id)
     exercised = (requirement if mode is GenerationMode.NEGATIVE else None) or success_requirement(
         ctx.api.name, operation_id
     )

@@ -32,18 +32,6 @@ from conformance.engine.property_phase import (
 from conformance.engine.schemathesis_bridge import as_schemathesis_response, send_case
 from conformance.scenarios.base import ScenarioAborted
 
-CREATE_OPERATIONS = {"akamai": "createStream", "azion": "createStreaming"}
-# schemathesis check -> requirement it stands for, per API.
-STATEFUL_REQUIREMENTS = {
-    "akamai": {
-        "use_after_free": "AKAMAI-STATUS-009",
-        "ensure_resource_availability": "AKAMAI-STREAM-CREATE-003",
-    },
-    "azion": {
-        "use_after_free": "AZION-DELETE-002",
-        "ensure_resource_availability": "AZION-GET-004",
-    },
-}
 STEPS_PER_EXAMPLE = 8
 
 
@@ -93,8 +81,8 @@ def _run(machine: Any, ctx: PhaseContext) -> None:
 
 
 def _machine_class(ctx: PhaseContext, base: Any, make_body: Any) -> Any:
-    requirements = STATEFUL_REQUIREMENTS[ctx.api.name]
-    create_operation = CREATE_OPERATIONS[ctx.api.name]
+    requirements = ctx.api.stateful_requirements
+    create_operation = ctx.api.resource.create_operation
     ownership = ownership_of(ctx.client)
 
     class Machine(base):  # type: ignore[misc]

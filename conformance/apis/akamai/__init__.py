@@ -19,9 +19,20 @@ API = ApiDefinition(
         list_items=(),
         read_item=(),
         name_member="streamName",
+        create_operation="createStream",
         noun="stream",
         deactivate_before_delete=True,
         activation_member="activationStatus",
     ),
     package="conformance.apis.akamai",
+    negative_data_requirements={
+        "createStream": "AKAMAI-STATUS-004",
+        "editStream": "AKAMAI-STATUS-004",
+        "listStreams": "AKAMAI-STATUS-003",
+        "getStream": "AKAMAI-STATUS-003",
+    },
+    stateful_requirements={
+        "use_after_free": "AKAMAI-STATUS-009",
+        "ensure_resource_availability": "AKAMAI-STREAM-CREATE-003",
+    },
 )

@@ -19,7 +19,17 @@ API = ApiDefinition(
         list_items=("results",),
         read_item=("results",),
         name_member="name",
+        create_operation="createStreaming",
         noun="streaming",
     ),
     package="conformance.apis.azion",
+    negative_data_requirements={
+        "createStreaming": "AZION-ERROR-006",
+        "replaceStreaming": "AZION-ERROR-006",
+        "updateStreaming": "AZION-ERROR-006",
+    },
+    stateful_requirements={
+        "use_after_free": "AZION-DELETE-002",
+        "ensure_resource_availability": "AZION-GET-004",
+    },
 )
