@@ -21,10 +21,10 @@ from conformance.core.exchange import Exchange
 from conformance.core.results import Finding, ResultsCollector
 from conformance.core.target_client import AzionTokenAuth, TargetClient
 from conformance.engine.filters import (
-    SCENARIO_OPERATIONS,
     FilterError,
     OperationExcluded,
     build_scope,
+    scenario_operations,
     split_patterns,
 )
 from conformance.engine.run import run_conformance
@@ -141,7 +141,8 @@ def test_under_api_all_a_pattern_need_match_only_one_api() -> None:
 
 
 def test_the_scenario_table_names_only_real_scenarios_and_operations() -> None:
-    for api, table in SCENARIO_OPERATIONS.items():
+    for api in APIS:
+        table = scenario_operations(api)
         assert set(table) == {s.name for s in SCENARIOS[api]}
         operations = {
             op.operation_id for op in OpenApiDocument.load(APIS[api].spec_path).operations
@@ -161,7 +162,7 @@ def test_each_scenario_sends_only_the_operations_the_table_names(
     other request outside cleanup, so a missing entry shows as the scenario stopped by it; and
     every operation the table names is really sent (an entry too many would skip the scenario
     for nothing)."""
-    needed = SCENARIO_OPERATIONS[api][name]
+    needed = scenario_operations(api)[name]
     report, sent = _scenario_alone(api, name, needed, tmp_path)
     notes = report["notes"]
     assert not [n for n in notes if "outside --include" in n or "skipped" in n], notes

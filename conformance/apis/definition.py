@@ -6,8 +6,10 @@ imports nothing heavy):
 
     <package>/__init__.py          API = ApiDefinition(...)
     <package>/checks/__init__.py   CHECKS: the API's exchange checks
-    <package>/scenarios/workflows.py SCENARIOS: the API's scripted scenarios, in run order
-    <package>/scenarios/account.py stateful_bodies(ctx): valid create bodies for the state machine
+    <package>/scenarios/workflows.py SCENARIOS: the API's scripted scenarios, in run order;
+                                   SCENARIO_OPERATIONS: what each sends (for --include/--exclude)
+    <package>/scenarios/account.py stateful_bodies(ctx): valid create bodies for the state machine;
+                                   STATEFUL_OPERATIONS: what the state machine cannot do without
     <package>/reference/app.py     create_app(config): the reference server
     <package>/reference/faults.py  FAULTS, VACUITY_FAULTS
 """

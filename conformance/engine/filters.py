@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from conformance.apis import get_api
 from conformance.catalogue import Catalogue, Requirement
 from conformance.core.target_client import WriteRefused
 
@@ -32,90 +33,21 @@ if TYPE_CHECKING:
     from conformance.openapi_document import OpenApiDocument
     from conformance.settings import RunSettings
 
-# What each scenario sends outside its cleanup, alone on the reference server (lookups shared
-# through `ScenarioContext.once` included: a scenario may be the first to need them; Akamai's
-# property scenarios delete as a step, to free a property). The client refuses anything else
-# under a filter (a target that sends a scenario down another path stops it, out of scope);
-# tests/test_filters.py proves the table true on the reference servers.
-_AKAMAI_ACCOUNT = ("listGroups", "listProducts", "listProperties", "listDatasetFields")
-_AZION_EVERY_OPERATION = frozenset(
-    {
-        "listStreamings",
-        "createStreaming",
-        "getStreaming",
-        "replaceStreaming",
-        "updateStreaming",
-        "deleteStreaming",
-        "listTemplates",
-        "getTemplate",
-    }
-)
-SCENARIO_OPERATIONS: dict[str, dict[str, frozenset[str]]] = {
-    "akamai": {
-        "discovery": frozenset(
-            {*_AKAMAI_ACCOUNT, "listConnectorTypes", "listStreamTypes", "listStreams"}
-        ),
-        "auth-and-methods": frozenset({"getStream", "listGroups"}),
-        "stream-lifecycle": frozenset(
-            {
-                *_AKAMAI_ACCOUNT,
-                "listStreams",
-                "createStream",
-                "getStream",
-                "editStream",
-                "deleteStream",
-                "activateStream",
-                "deactivateStream",
-                "getActivationHistory",
-                "getStreamHistory",
-            }
-        ),
-        "connectors": frozenset(
-            {
-                *_AKAMAI_ACCOUNT,
-                "listStreams",
-                "createStream",
-                "getStream",
-                "getActivationHistory",
-                "deleteStream",
-            }
-        ),
-        "property-rules": frozenset(
-            {*_AKAMAI_ACCOUNT, "listStreams", "createStream", "editStream", "deleteStream"}
-        ),
-        "config-constraints": frozenset(
-            {*_AKAMAI_ACCOUNT, "listStreams", "createStream", "deleteStream"}
-        ),
-        "rate-limit": frozenset({"listStreamTypes"}),
-    },
-    "azion": {
-        "auth-and-accept": _AZION_EVERY_OPERATION,
-        "streaming-lifecycle": _AZION_EVERY_OPERATION,
-        "endpoint-types": frozenset(
-            {
-                "listStreamings",
-                "createStreaming",
-                "getStreaming",
-                "replaceStreaming",
-                "updateStreaming",
-                "listTemplates",
-            }
-        ),
-        "validation": frozenset(
-            {"createStreaming", "replaceStreaming", "updateStreaming", "listTemplates"}
-        ),
-        "templates": frozenset(
-            {"createStreaming", "updateStreaming", "listTemplates", "getTemplate"}
-        ),
-        "rate-limit": frozenset({"listTemplates"}),
-    },
-}
-# What the stateful phase cannot do without: its create, and the reads it builds valid create
-# bodies from (`stateful_bodies` in each API's scenarios/account.py).
-STATEFUL_OPERATIONS: dict[str, frozenset[str]] = {
-    "akamai": frozenset({*_AKAMAI_ACCOUNT, "listStreams", "createStream"}),
-    "azion": frozenset({"createStreaming", "listTemplates"}),
-}
+
+def scenario_operations(api: str) -> dict[str, frozenset[str]]:
+    """What each of the API's scenarios sends outside its cleanup (its folder's
+    scenarios/workflows.py, SCENARIO_OPERATIONS)."""
+    table: dict[str, frozenset[str]] = get_api(api).part(
+        "scenarios.workflows", "SCENARIO_OPERATIONS"
+    )
+    return table
+
+
+def stateful_operations(api: str) -> frozenset[str]:
+    """What the stateful phase cannot do without in this API (its folder's
+    scenarios/account.py, STATEFUL_OPERATIONS)."""
+    needed: frozenset[str] = get_api(api).part("scenarios.account", "STATEFUL_OPERATIONS")
+    return needed
 
 
 class FilterError(ValueError):
@@ -191,7 +123,7 @@ class RunScope:
         """Why the filter keeps a scenario from running (None: it runs)."""
         if not self.active:
             return None
-        needed = SCENARIO_OPERATIONS.get(api, {}).get(name, frozenset())
+        needed = scenario_operations(api).get(name, frozenset())
         missing = self.missing(needed)
         if missing:
             return f"out of scope ({self.label}): scenario {name} needs {', '.join(missing)}"
@@ -203,7 +135,7 @@ class RunScope:
         """Why the filter keeps the stateful phase from running (None: it runs)."""
         if not self.active:
             return None
-        missing = self.missing(STATEFUL_OPERATIONS.get(api, frozenset()))
+        missing = self.missing(stateful_operations(api))
         if missing:
             return f"out of scope ({self.label}): the stateful phase needs {', '.join(missing)}"
         return None

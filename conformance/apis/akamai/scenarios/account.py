@@ -271,3 +271,10 @@ def stateful_bodies(ctx: PhaseContext) -> Callable[[], dict[str, Any]]:
         return account.stream_body(f"{ctx.run_prefix}-stateful-{n}", [chosen])
 
     return body
+
+
+# The lookups that tell what an account offers (groups, products, properties, data set fields).
+ACCOUNT_LOOKUPS = ("listGroups", "listProducts", "listProperties", "listDatasetFields")
+# What the stateful phase cannot do without: its create, and the reads `stateful_bodies` builds
+# valid create bodies from.
+STATEFUL_OPERATIONS = frozenset({*ACCOUNT_LOOKUPS, "listStreams", "createStream"})

@@ -157,3 +157,8 @@ def stateful_bodies(ctx: PhaseContext) -> Callable[[], dict[str, Any]]:
         return azion.streaming_body(f"{ctx.run_prefix}-stateful-{next(counter)}")
 
     return body
+
+
+# What the stateful phase cannot do without: its create, and the reads `stateful_bodies` builds
+# valid create bodies from.
+STATEFUL_OPERATIONS = frozenset({"createStreaming", "listTemplates"})

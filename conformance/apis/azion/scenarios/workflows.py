@@ -491,3 +491,41 @@ SCENARIOS: tuple[Scenario, ...] = (
     TEMPLATE_RULES,
     RATE_LIMIT,
 )
+
+
+# What each scenario sends outside its cleanup, alone on the reference server (lookups shared
+# through `ScenarioContext.once` included: a scenario may be the first to need them; Akamai's
+# property scenarios delete as a step, to free a property). The client refuses anything else
+# under a filter (a target that sends a scenario down another path stops it, out of scope);
+# tests/test_filters.py proves the table true on the reference servers.
+EVERY_OPERATION = frozenset(
+    {
+        "listStreamings",
+        "createStreaming",
+        "getStreaming",
+        "replaceStreaming",
+        "updateStreaming",
+        "deleteStreaming",
+        "listTemplates",
+        "getTemplate",
+    }
+)
+SCENARIO_OPERATIONS: dict[str, frozenset[str]] = {
+    "auth-and-accept": EVERY_OPERATION,
+    "streaming-lifecycle": EVERY_OPERATION,
+    "endpoint-types": frozenset(
+        {
+            "listStreamings",
+            "createStreaming",
+            "getStreaming",
+            "replaceStreaming",
+            "updateStreaming",
+            "listTemplates",
+        }
+    ),
+    "validation": frozenset(
+        {"createStreaming", "replaceStreaming", "updateStreaming", "listTemplates"}
+    ),
+    "templates": frozenset({"createStreaming", "updateStreaming", "listTemplates", "getTemplate"}),
+    "rate-limit": frozenset({"listTemplates"}),
+}
