@@ -157,7 +157,7 @@ def add_sweep_parser(commands: Any) -> None:
 def run_sweep(args: argparse.Namespace) -> int:
     """`dsconform sweep`: find, confirm and delete; print what happened."""
     from conformance.config_file import ConfigFileError, config_of_command
-    from conformance.core.target_client import TargetClient, TargetError
+    from conformance.core.target_client import TargetError
     from conformance.engine.target import TargetConfigError, open_target
     from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS
     from conformance.settings_builder import SettingsError, build_settings
@@ -187,13 +187,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     try:
         with open_target(settings) as target:
-            client = TargetClient(
-                target.base_url,
-                auth=target.auth,
-                default_headers=target.default_headers,
-                timeout=args.timeout,
-                transport=target.transport,
-            )
+            client = target.client(args.timeout)
             try:
                 result = sweep_resources(client, args.api, args.prefix, dry_run=args.dry_run)
             finally:

@@ -23,7 +23,7 @@ from conformance.core.exchange import Exchange
 from conformance.core.results import RequirementResult, ResultsCollector
 from conformance.core.shared_budget import SharedBudget, start_budget_manager
 from conformance.core.stopping import CLEANUP_GRACE, INFLIGHT_GRACE, STOP_SIGNALS, StopControl
-from conformance.core.target_client import TargetClient, TargetError
+from conformance.core.target_client import TargetError
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.ownership import Ownership
 from conformance.engine.target import Target
@@ -184,13 +184,7 @@ def work(job: WorkerJob) -> WorkerResult:
     api = get_api(job.settings.api)
     catalogue = load_catalogue(api)
     document = OpenApiDocument.load(api.spec_path)
-    client = TargetClient(
-        job.target.base_url,
-        auth=job.target.auth,
-        default_headers=job.target.default_headers,
-        timeout=job.settings.timeout,
-        transport=job.target.transport,
-    )
+    client = job.target.client(job.settings.timeout)
     client.operation_resolver = document.operation_id_at
     client.read_only = job.read_only
     client.write_guard = Ownership(job.settings.api, job.run_prefix)

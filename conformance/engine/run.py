@@ -283,13 +283,7 @@ def _run_conformance(
             "embedded": target.embedded,
             "faults": list(target.faults),
         }
-        client = (replay.client_class if replay else TargetClient)(
-            target.base_url,
-            auth=target.auth,
-            default_headers=target.default_headers,
-            timeout=settings.timeout,
-            transport=target.transport,
-        )
+        client = target.client(settings.timeout, replay.client_class if replay else TargetClient)
         client.operation_resolver = document.operation_id_at
         client.stop = stop
         if scope.active:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from requests.auth import AuthBase
 
-from conformance.core.target_client import AzionTokenAuth, HeaderAuth
+from conformance.core.target_client import AzionTokenAuth, HeaderAuth, TargetClient
 from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.settings import RunSettings
@@ -47,6 +47,18 @@ class Target:
     view_auth: AuthBase | None = None  # Azion: a view-only token, when known
     faults: tuple[str, ...] = ()
     transport: Transport = field(default_factory=Transport)
+
+    def client(
+        self, timeout: float, client_class: type[TargetClient] = TargetClient
+    ) -> TargetClient:
+        """A client of this target: its URL, signing, headers and transport."""
+        return client_class(
+            self.base_url,
+            auth=self.auth,
+            default_headers=self.default_headers,
+            timeout=timeout,
+            transport=self.transport,
+        )
 
 
 def edgegrid_auth(credentials: EdgeGridCredentials) -> AuthBase:
