@@ -113,7 +113,7 @@ def run_filters(
     requirement ID or an operationId of the API (engine/filters.py); with `all_apis` (a run
     of `--api all`), of at least one API."""
     from conformance.apis import APIS, get_api
-    from conformance.catalogue import load_catalogue
+    from conformance.catalogue import Catalogue, load_catalogue
     from conformance.engine.filters import FilterError, build_scope, split_patterns
     from conformance.openapi_document import OpenApiDocument
 
@@ -121,11 +121,17 @@ def run_filters(
     if not (included or excluded):
         return (), ()
 
+    loaded: dict[str, tuple[Catalogue, list[str]]] = {}  # each API's contract, read once
+
     def check(name: str, patterns_in: tuple[str, ...], patterns_out: tuple[str, ...]) -> None:
-        definition = get_api(name)
-        document = OpenApiDocument.load(definition.spec_path)
-        operations = [op.operation_id for op in document.operations]
-        build_scope(load_catalogue(definition), operations, patterns_in, patterns_out)
+        if name not in loaded:
+            definition = get_api(name)
+            document = OpenApiDocument.load(definition.spec_path)
+            loaded[name] = (
+                load_catalogue(definition),
+                [o.operation_id for o in document.operations],
+            )
+        build_scope(*loaded[name], patterns_in, patterns_out)
 
     try:
         if not all_apis:
