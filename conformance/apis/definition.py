@@ -69,6 +69,11 @@ class ApiDefinition:
     negative_data_requirements: Mapping[str, str] = field(hash=False)
     # schemathesis stateful check -> the requirement it stands for.
     stateful_requirements: Mapping[str, str] = field(hash=False)
+    # A cheap authenticated read sent before the phases to a --base-url target: refused with
+    # 401/403, the run stops at once (the user's credentials, diagnosed up front).
+    credential_probe: str = ""
+    # Headers every request to the API carries (a version the API selects by Accept).
+    request_headers: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def spec_path(self) -> Path:

@@ -55,12 +55,6 @@ from conformance.settings import RunSettings
 from conformance.target_url import is_loopback_url
 
 Phase = Callable[[PhaseContext], None]
-# A cheap authenticated read (the API's list operation) sent before the phases to a --base-url
-# target: refused with 401/403, the run stops at once (issue 12: credentials diagnosed up front).
-CREDENTIAL_PROBES = {
-    "akamai": "/datastream-config-api/v1/log/groups",
-    "azion": "/data_streaming/streamings",
-}
 REFUSALS = frozenset({401, 403})
 
 
@@ -331,7 +325,7 @@ def _run_conformance(
         try:
             with attached, deterministic_generation(), stop.phases():
                 if not target.embedded and tape is None:
-                    _probe_credentials(client, api.name, tally)
+                    _probe_credentials(client, api.credential_probe, tally)
                 for name in settings.phases:
                     emit(Event(name, "phase-started"))
                     began, before = time.monotonic(), tally.by_phase()
@@ -396,12 +390,15 @@ def _run_conformance(
     return RunOutcome(report, report_dir, code, phase_seconds)
 
 
-def _probe_credentials(client: TargetClient, api: str, tally: RequestTally) -> None:
-    """Raise _CredentialsRefused when the API's list read is answered 401 or 403. A target
+def _probe_credentials(client: TargetClient, path: str, tally: RequestTally) -> None:
+    """Raise _CredentialsRefused when the API's credential probe (`path`, a cheap
+    authenticated read; none when empty) is answered 401 or 403. A target
     that does not answer is left to the phases, which meet it (and say so) themselves."""
+    if not path:
+        return
     try:
         with client.unfiltered():  # a check of the user's input, not a test of an operation
-            probe = client.send("GET", CREDENTIAL_PROBES[api], phase="preflight")
+            probe = client.send("GET", path, phase="preflight")
     except TargetError:
         return
     if probe.response.status in REFUSALS:

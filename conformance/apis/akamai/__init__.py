@@ -35,4 +35,5 @@ API = ApiDefinition(
         "use_after_free": "AKAMAI-STATUS-009",
         "ensure_resource_availability": "AKAMAI-STREAM-CREATE-003",
     },
+    credential_probe="/datastream-config-api/v1/log/groups",
 )

@@ -32,4 +32,6 @@ API = ApiDefinition(
         "use_after_free": "AZION-DELETE-002",
         "ensure_resource_availability": "AZION-GET-004",
     },
+    credential_probe="/data_streaming/streamings",
+    request_headers={"Accept": "application/json; version=3"},
 )
