@@ -1,19 +1,32 @@
-"""The one list of APIs under test; everything that differs per API lives in its folder."""
+"""The one list of APIs under test; everything that differs per API lives in its folder.
+
+An API joins by its folder (`conformance/apis/<name>/`, conventions in definition.py) and one
+line in FOLDERS below; the CLI, serve, plan, sweep, cassettes, the registries and the pytest
+plugin read their choices from APIS.
+"""
 
 from __future__ import annotations
 
-from conformance.apis import akamai, azion
+from importlib import import_module
+
 from conformance.apis.definition import ApiDefinition, ResourceShape
 
-AKAMAI = akamai.API
-AZION = azion.API
-APIS: dict[str, ApiDefinition] = {api.name: api for api in (AKAMAI, AZION)}
+FOLDERS = (
+    "akamai",
+    "azion",
+)
+APIS: dict[str, ApiDefinition] = {
+    api.name: api for api in (import_module(f"{__name__}.{folder}").API for folder in FOLDERS)
+}
+# The two vendors' definitions by name, for their own folders and their tests.
+AKAMAI = APIS["akamai"]
+AZION = APIS["azion"]
 
 __all__ = ["AKAMAI", "APIS", "AZION", "ApiDefinition", "ResourceShape", "get_api"]
 
 
 def get_api(name: str) -> ApiDefinition:
-    """Look an API up by its CLI name (`akamai` or `azion`)."""
+    """Look an API up by its CLI name (one of APIS)."""
     try:
         return APIS[name]
     except KeyError:

@@ -1,0 +1,1 @@
+"""The toy API's reference server."""
