@@ -11,21 +11,18 @@ import pytest
 import yaml
 
 from conformance.apis import AKAMAI, APIS, AZION
+from conformance.apis.akamai.samples import OBJECT_PLACES
+from conformance.apis.akamai.samples import parse_seed as parse_akamai
 from conformance.cassettes.recheck import recheck
 from conformance.cassettes.samples import (
-    OBJECT_PLACES,
     Contract,
     build_samples,
+    parse_seed,
     plan_samples,
     seed_path,
 )
 from conformance.cassettes.secret_scan import scan_tree
-from conformance.cassettes.seed_documents import (
-    SeedDocument,
-    parse_akamai,
-    parse_seed,
-    straighten_quotes,
-)
+from conformance.cassettes.seed_documents import SeedDocument, straighten_quotes
 from conformance.redaction import SECRET_FIELDS
 from tests.test_architecture import PACKAGE, imports_of
 
@@ -34,7 +31,7 @@ SHIPPED = REPO / "cassettes" / "samples"
 
 
 def seed(api: str) -> SeedDocument:
-    return parse_seed(api, seed_path(APIS[api]))
+    return parse_seed(APIS[api])
 
 
 def seed_lines(api: str) -> list[str]:
@@ -147,7 +144,7 @@ def test_object_places_follow_the_seeds_object_type_lines() -> None:
         for e in document.exchanges
         if e.object_type
     }
-    for name, (operation_id, placement) in OBJECT_PLACES["akamai"].items():
+    for name, (operation_id, placement) in OBJECT_PLACES.places.items():
         if placement in ("request", "response", "item") and name != "Product":
             assert (name, operation_id) in named, name
 

@@ -2,8 +2,8 @@
 
     python -m conformance.reporting.examples [DIR]     # DIR defaults to reports/examples
 
-One quick Azion run against the embedded reference server with the `schema-version-2` fault
-(every body says `"schema_version": 2`), seed 0, then everything that differs between two such
+One quick run of the first API whose definition names an `example_fault`, against the embedded
+reference server with that fault, seed 0, then everything that differs between two such
 runs is normalised in `report.json` (the loopback port, the run id in resource names, clock
 times, durations, schemathesis' random test-case ids, `Date` headers, the report directory);
 `report.html`, `summary.md` and `junit.xml` are rendered from that. The same code and catalogue
@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance.apis import APIS
 from conformance.reporting.json_report import write_report
 from conformance.reporting.writers import REPORT_JSON, regenerate
 
-API = "azion"
-FAULT = "schema-version-2"
+API, FAULT = next((api.name, api.example_fault) for api in APIS.values() if api.example_fault)
 PHASES = ("property", "stateful")
 MAX_EXAMPLES = 1
 SEED = 0
