@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from conformance.cassettes.recheck import recheck
 from conformance.cassettes.samples import (
     Contract,
     build_samples,
+    has_seed_samples,
     parse_seed,
     plan_samples,
     seed_path,
@@ -351,3 +353,13 @@ def strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for item in value for s in strings(item)]
     return []
+
+
+def test_an_api_without_a_seed_parser_gets_no_sample_cassettes(tmp_path: Path) -> None:
+    """The seed parser is the API folder's (`samples.py`); an API without one (a folder with
+    no seed samples) is skipped, not parsed with another API's parser."""
+    assert has_seed_samples(AKAMAI) and has_seed_samples(AZION)
+    bare = replace(AZION, name="bare", package="tests.support")  # a package without samples.py
+    assert not has_seed_samples(bare)
+    assert build_samples(bare, tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
