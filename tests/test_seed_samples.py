@@ -15,8 +15,8 @@ from conformance.apis import AKAMAI, APIS, AZION
 from conformance.apis.akamai.samples import OBJECT_PLACES
 from conformance.apis.akamai.samples import parse_seed as parse_akamai
 from conformance.cassettes.recheck import recheck
+from conformance.cassettes.sample_contract import Contract
 from conformance.cassettes.samples import (
-    Contract,
     build_samples,
     has_seed_samples,
     parse_seed,

@@ -8,7 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.apis import APIS
-from conformance.cassettes.samples import Contract, SampleInteraction, parse_seed, plan_samples
+from conformance.cassettes.sample_contract import Contract
+from conformance.cassettes.samples import SampleInteraction, parse_seed, plan_samples
 from conformance.cassettes.seed_documents import SeedDocument
 from conformance.checks.base import CheckEnv
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
