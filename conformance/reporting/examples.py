@@ -24,7 +24,6 @@ from conformance.apis import APIS
 from conformance.reporting.json_report import write_report
 from conformance.reporting.writers import REPORT_JSON, regenerate
 
-API, FAULT = next((api.name, api.example_fault) for api in APIS.values() if api.example_fault)
 PHASES = ("property", "stateful")
 MAX_EXAMPLES = 1
 SEED = 0
@@ -76,19 +75,28 @@ def normalise(report: dict[str, Any], report_dir: str) -> dict[str, Any]:
     return report
 
 
+def example_api() -> tuple[str, str]:
+    """(API, fault) of the example: the first API whose definition names an `example_fault`."""
+    for api in APIS.values():
+        if api.example_fault:
+            return api.name, api.example_fault
+    raise LookupError("no API definition names an example_fault")
+
+
 def regenerate_examples(target: Path) -> list[Path]:
     """Run the example and write its four normalised files into `target`."""
     from conformance.engine.run import run_conformance
     from conformance.settings import RunSettings
 
+    api, fault = example_api()
     with tempfile.TemporaryDirectory(prefix="dsconform-examples-") as scratch:
         settings = RunSettings(
-            api=API,
+            api=api,
             report_dir=Path(scratch),
             phases=PHASES,
             max_examples=MAX_EXAMPLES,
             seed=SEED,
-            faults=(FAULT,),
+            faults=(fault,),
         )
         report = run_conformance(settings).report
     target.mkdir(parents=True, exist_ok=True)
