@@ -25,7 +25,12 @@ from conformance.core.target_client import ExchangeFailed, TargetError, WriteRef
 from conformance.engine.context import Event, PhaseContext
 from conformance.engine.created_resources import created_resource_path
 from conformance.engine.leftovers import LeftoverTracker
-from conformance.engine.ownership import aim_case, owned_view_of_list, ownership_of
+from conformance.engine.ownership import (
+    Ownership,
+    aim_case,
+    owned_view_of_list,
+    ownership_of,
+)
 from conformance.engine.property_phase import (
     load_schema,
     record_bad_exchange,
@@ -99,7 +104,7 @@ class _StatefulRun:
 
     ctx: PhaseContext
     make_body: Callable[[], Any]  # a fresh valid create body per call
-    ownership: Any  # what the run created, or None (ownership_of)
+    ownership: Ownership | None  # what the run created (ownership_of)
 
 
 class _LinkSteps:

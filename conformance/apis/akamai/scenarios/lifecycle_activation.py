@@ -46,6 +46,7 @@ def activate(life: Lifecycle, requirement: str | None = None) -> None:
 
 
 def deactivate(life: Lifecycle) -> None:
+    """deactivateStream of the latest version; DEACTIVATING or DEACTIVATED right after; settle."""
     before = _last_status(life)
     exchange = life.steps.send("PUT", f"/streams/{life.sid}/deactivate")
     life.ctx.require(accepted(exchange), f"deactivateStream answered {exchange.response.status}")
@@ -110,6 +111,7 @@ def _acted_on_latest(life: Lifecycle, requirement: str, operation: str, exchange
 
 
 def activation_history(life: Lifecycle) -> tuple[Exchange, list[dict[str, Any]]]:
+    """getActivationHistory of the stream, answered 200, and its entries."""
     exchange = life.steps.get(f"/streams/{life.sid}/activationHistory")
     life.ctx.require(
         exchange.response.status == 200,
@@ -119,10 +121,12 @@ def activation_history(life: Lifecycle) -> tuple[Exchange, list[dict[str, Any]]]
 
 
 def has_entry(entries: list[dict[str, Any]], version: int, active: bool) -> bool:
+    """Whether an entry records `version` going active (or inactive)."""
     return any(e.get("streamVersionId") == version and e.get("isActive") is active for e in entries)
 
 
 def edit_active(life: Lifecycle) -> None:
+    """An edit of the active stream makes an active version; settle it."""
     read, _ = edit(life, "life-v4", datasetFieldIds=life.fields[max(life.versions)])
     life.expect(
         "AKAMAI-VERSION-003",

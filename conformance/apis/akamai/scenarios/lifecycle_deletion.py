@@ -15,6 +15,8 @@ NEVER_A_STREAM = ABSENT_ID
 
 
 def finish(life: Lifecycle) -> None:
+    """A wrong method on activate, then deactivate and delete the stream; everything on it is
+    then refused."""
     if not life.ctx.minimal:  # auth-and-methods shows STATUS-010 already
         wrong = life.steps.send("POST", f"/streams/{life.sid}/activate")
         life.expect(

@@ -13,6 +13,8 @@ HISTORY_MEMBERS = ("properties", "datasets", "connectors", "config", "activation
 
 
 def lists(life: Lifecycle) -> None:
+    """listStreams shows the new stream at its latest version; ?groupId= lists that group's
+    streams only."""
     full = life.steps.get("/streams")
     items = [i for i in body_of(full) or [] if isinstance(i, dict)]
     mine = [i for i in items if i.get("streamId") == life.sid]
@@ -72,6 +74,7 @@ def _other_group(life: Lifecycle, items: list[dict[str, Any]]) -> int:
 
 
 def history(life: Lifecycle) -> None:
+    """getStreamHistory lists every version, each as getStream ?version= shows it."""
     exchange = life.steps.get(f"/streams/{life.sid}/history")
     entries = [e for e in body_of(exchange) or [] if isinstance(e, dict)]
     shown = [e.get("streamVersionId") for e in entries]

@@ -76,6 +76,8 @@ def dataset_findings(detail: Any, saved: list[int]) -> tuple[str, str]:
 
 
 def create(life: Lifecycle) -> None:
+    """createStream of a stream with data set fields in neither sorted nor template order;
+    its key names version 1."""
     properties = life.steps.take(2)
     ids = life.account.dataset_field_ids
     life.ctx.require(len(ids) >= 3, "the target lists fewer than 3 data set fields")
@@ -112,6 +114,8 @@ def _saved(life: Lifecycle, version: int, body: dict[str, Any]) -> None:
 
 
 def read_created(life: Lifecycle) -> None:
+    """getStream of the created key shows the stream as created, inactive, with its config and
+    data sets."""
     v1 = life.versions[0]
     read = life.steps.stream(life.sid, v1)
     detail = detail_of(read)
@@ -242,6 +246,7 @@ def _edited(life: Lifecycle, read: Exchange, version: int, label: str) -> None:
 
 
 def edit_inactive(life: Lifecycle) -> None:
+    """An edit of the inactive stream makes an inactive version with the new data sets."""
     ids = life.account.dataset_field_ids
     v2_fields = list(dict.fromkeys([ids[-1], ids[1], ids[min(4, len(ids) - 1)]]))
     read, v2 = edit(life, "life-v2", datasetFieldIds=v2_fields)
@@ -286,6 +291,8 @@ def _back_to_inactive(life: Lifecycle, read: Exchange) -> None:
 
 
 def read_first_version(life: Lifecycle) -> None:
+    """getStream ?version=1 still shows version 1; a version that is not an integer, or not
+    there, is refused."""
     v1, latest = life.versions[0], max(life.versions)
     read = life.steps.stream(life.sid, v1)
     detail = detail_of(read)
