@@ -45,15 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference import EDGEGRID_FORM, ROOT, reference_command, serving
 
 from conformance.apis import APIS
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN, DEFAULT_VIEW_TOKEN
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
 from conformance.engine.context import Event
 from conformance.engine.run import run_conformance
-from conformance.reference.config import (
-    DEFAULT_AZION_TOKEN,
-    DEFAULT_AZION_VIEW_TOKEN,
-    EdgeGridCredentials,
-)
 from conformance.settings import PROFILES, RunSettings
 
 SECTIONS = ("wall", "overhead", "minimal", "workers")
@@ -69,7 +66,7 @@ BENCH_EDGEGRID = EdgeGridCredentials(
 CLI_HEADERS = {
     "akamai": {"Authorization": EDGEGRID_FORM},
     "azion": {
-        "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+        "Authorization": f"Token {DEFAULT_TOKEN}",
         "Accept": "application/json; version=3",
     },
 }
@@ -232,12 +229,12 @@ def unthrottled_target(api: str, max_examples: int) -> Iterator[UnthrottledTarge
         settings = RunSettings(
             api=api,
             base_url=url,
-            token=DEFAULT_AZION_TOKEN,
-            view_token=DEFAULT_AZION_VIEW_TOKEN,
+            token=DEFAULT_TOKEN,
+            view_token=DEFAULT_VIEW_TOKEN,
             max_examples=max_examples,
         )
         headers = {
-            "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+            "Authorization": f"Token {DEFAULT_TOKEN}",
             "Accept": "application/json; version=3",
         }
         yield UnthrottledTarget(api, url, settings, None, headers)

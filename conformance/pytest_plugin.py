@@ -4,7 +4,7 @@ In a test module of your own:
 
     from conformance.pytest_plugin import conformance_tests
 
-    test_azion = conformance_tests("azion")
+    test_contract = conformance_tests("<api>")  # a name of `dsconform run --api`
 
 then `pytest --dsconform-base-url https://... --dsconform-token ...` runs the suite once per
 session and reports each requirement as its own test: passed, failed (with the finding), xfailed

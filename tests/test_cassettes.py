@@ -16,17 +16,19 @@ import pytest
 import requests
 import yaml
 
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.auth import AzionTokenAuth
+from conformance.apis.azion.reference.credentials import Tokens
 from conformance.cassettes.layout import RUN_FILE
 from conformance.cassettes.recorder import CassetteRecorder
 from conformance.cassettes.replay import CassetteReplayer, NetworkBlockedError, network_blocked
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean, scan_tree
 from conformance.cli import main
-from conformance.core.target_client import AzionTokenAuth
 from conformance.engine.run import run_conformance
 from conformance.engine.target import Target
 from conformance.exit_codes import ExitCode
 from conformance.redaction import secret_scope
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.reporting.json_report import report_schema
 from conformance.settings import RunSettings
@@ -303,7 +305,7 @@ def test_replay_puts_echoed_secrets_back_from_the_numbered_placeholders(tmp_path
 
 def test_planted_credentials_of_real_runs_reach_no_cassette_or_report(tmp_path: Path) -> None:
     azion = ReferenceConfig(
-        token=PLANTED["azion_token"], view_token=PLANTED["view_token"], activation_delay=0.05
+        credentials=Tokens(PLANTED["azion_token"], PLANTED["view_token"]), activation_delay=0.05
     )
     with reference_server("azion", azion) as url:
         code = main(
@@ -332,7 +334,7 @@ def test_planted_credentials_of_real_runs_reach_no_cassette_or_report(tmp_path: 
         PLANTED["client_token"], PLANTED["client_secret"], PLANTED["access_token"]
     )
     akamai = ReferenceConfig(
-        edgegrid=creds, activation_delay=0.05, rate_limit=10_000, rate_window=1.0
+        credentials=creds, activation_delay=0.05, rate_limit=10_000, rate_window=1.0
     )
     edgerc = tmp_path / "edgerc"
     edgerc.write_text(

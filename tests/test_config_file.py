@@ -531,7 +531,8 @@ def test_plan_and_sweep_read_the_same_file(
 ) -> None:
     """`plan` counts with the file's settings; `sweep` takes its target and token from it, and
     a broken file is the same one-line exit 2 for both."""
-    from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
+    from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
+    from conformance.reference.config import ReferenceConfig
     from conformance.reference.launcher import reference_server
 
     monkeypatch.chdir(tmp_path)
@@ -544,7 +545,7 @@ def test_plan_and_sweep_read_the_same_file(
         _write(
             tmp_path,
             "dsconform.toml",
-            f'[azion]\nbase-url = "{base_url}"\ntoken = "{DEFAULT_AZION_TOKEN}"\n',
+            f'[azion]\nbase-url = "{base_url}"\ntoken = "{DEFAULT_TOKEN}"\n',
         )
         code, out, err = _cli(["sweep", "--api", "azion", "--dry-run"], capsys)
     assert code == ExitCode.OK, err

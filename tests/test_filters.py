@@ -15,11 +15,13 @@ import requests
 from rich.console import Console
 
 from conformance.apis import APIS
+from conformance.apis.azion.auth import AzionTokenAuth
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import Finding, ResultsCollector
-from conformance.core.target_client import AzionTokenAuth, TargetClient
+from conformance.core.target_client import TargetClient
 from conformance.engine.filters import (
     FilterError,
     OperationExcluded,
@@ -31,7 +33,7 @@ from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
 from conformance.plan import plan_rows
-from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.reporting.json_report import report_schema
 from conformance.reporting.progress import RunProgress
@@ -50,12 +52,12 @@ def _on_loopback(config: ReferenceConfig, **settings: Any) -> tuple[Any, list[An
     """An Azion run against a reference server on loopback, and what the server holds after."""
     with reference_server("azion", config) as base_url:
         outcome = run_conformance(
-            RunSettings(api="azion", base_url=base_url, token=DEFAULT_AZION_TOKEN, **settings)
+            RunSettings(api="azion", base_url=base_url, token=DEFAULT_TOKEN, **settings)
         )
         answer = requests.get(
             f"{base_url}/data_streaming/streamings",
             headers={
-                "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+                "Authorization": f"Token {DEFAULT_TOKEN}",
                 "Accept": "application/json; version=3",
             },
             timeout=10,
@@ -196,7 +198,7 @@ def _scenario_alone(
 def test_the_client_refuses_an_excluded_operation_outside_cleanup() -> None:
     scope = _scope("azion", exclude=("listTemplates",))
     with reference_server("azion", ReferenceConfig()) as base_url:
-        client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_AZION_TOKEN))
+        client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_TOKEN))
         client.operation_resolver = OpenApiDocument.load(APIS["azion"].spec_path).operation_id_at
         client.operation_guard = scope.guard
         sent: list[Exchange] = []

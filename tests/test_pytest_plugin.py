@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.pytest_plugin import OPTIONS, option_values
 from conformance.reference import build_app
-from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import serve_in_thread
 from conformance.settings_builder import DEFAULTS, SettingsError, build_settings
 
@@ -91,7 +92,7 @@ def test_one_run_and_one_report_under_xdist(
         "2",
         f"--basetemp={pytester.path / 'basetemp'}",
         f"--dsconform-base-url={url}",
-        f"--dsconform-token={DEFAULT_AZION_TOKEN}",
+        f"--dsconform-token={DEFAULT_TOKEN}",
         *SHORT_RUN,
         "-p",
         "no:cacheprovider",

@@ -408,6 +408,7 @@ def test_curl_command_is_redacted_and_quoted() -> None:
 @pytest.mark.skipif(shutil.which("curl") is None, reason="no curl binary")
 def test_curl_command_of_a_failure_runs(faulty: tuple[dict[str, Any], Path]) -> None:
     """The curl of a failing createStreaming, replayed against a fresh reference server."""
+    from conformance.apis.azion.reference.credentials import Tokens
     from conformance.reference.config import ReferenceConfig
     from conformance.reference.launcher import reference_server
 
@@ -419,7 +420,7 @@ def test_curl_command_of_a_failure_runs(faulty: tuple[dict[str, Any], Path]) -> 
         if f["operation"] == "createStreaming" and f["request"]
     )
     base = report["target"]["base_url"]
-    config = ReferenceConfig(token="curl-token", faults=frozenset({FAULT}))
+    config = ReferenceConfig(credentials=Tokens("curl-token"), faults=frozenset({FAULT}))
     with reference_server("azion", config) as url:
         request = {**finding["request"], "url": finding["request"]["url"].replace(base, url)}
         result = subprocess.run(

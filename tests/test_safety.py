@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
@@ -17,7 +18,7 @@ from conformance.core.target_client import TargetClient
 from conformance.engine.run import _apply_safety, is_loopback, run_conformance
 from conformance.engine.target import Target
 from conformance.exit_codes import ExitCode
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.settings import RunSettings
 
@@ -90,7 +91,7 @@ def test_read_only_run_sends_only_gets_and_skips_the_rest(tmp_path: Path) -> Non
 def test_client_never_exceeds_the_advertised_budget(tmp_path: Path) -> None:
     # A refill slower than a loaded machine can send (about 7 tokens a second), so the budget
     # must run dry and the client must wait, however busy the machine is.
-    config = ReferenceConfig(rate_limit=20, rate_window=3.0, edgegrid=CREDS)
+    config = ReferenceConfig(rate_limit=20, rate_window=3.0, credentials=CREDS)
     with reference_server("akamai", config) as base_url:
         outcome = run_conformance(
             RunSettings(
@@ -173,7 +174,9 @@ def test_interrupted_azion_run_leaves_nothing_behind(
 
 
 def test_interrupted_akamai_run_leaves_nothing_behind(tmp_path: Path) -> None:
-    config = ReferenceConfig(edgegrid=CREDS, rate_limit=20, rate_window=0.25, activation_delay=0.05)
+    config = ReferenceConfig(
+        credentials=CREDS, rate_limit=20, rate_window=0.25, activation_delay=0.05
+    )
     with reference_server("akamai", config) as base_url:
         outcome = run_conformance(
             RunSettings(

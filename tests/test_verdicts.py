@@ -14,14 +14,15 @@ import jsonschema
 import pytest
 
 from conformance.apis import APIS
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
 from conformance.core.results import FAIL_ON_POLICIES, ResultsCollector, fails_the_run
 from conformance.engine.run import exit_code_for, refused_credentials, run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reference import build_app
-from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
-from conformance.reference.edgegrid_verify import EdgeGridCredentials
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server, serve_in_thread
 from conformance.reporting.html_report import render_html
 from conformance.reporting.json_report import build_report, report_schema
@@ -243,7 +244,7 @@ def test_without_credentials_azion_is_diagnosed_up_front(
 
 
 def test_unsigned_akamai_against_edgegrid_is_diagnosed_up_front(tmp_path: Path) -> None:
-    with reference_server("akamai", ReferenceConfig(edgegrid=CREDS)) as base_url:
+    with reference_server("akamai", ReferenceConfig(credentials=CREDS)) as base_url:
         outcome = run_conformance(
             RunSettings(api="akamai", base_url=base_url, report_dir=tmp_path, max_examples=2)
         )
@@ -291,7 +292,7 @@ def test_a_refused_create_blocks_what_its_scenario_had_not_judged(tmp_path: Path
             RunSettings(
                 api="azion",
                 base_url=base_url,
-                token=DEFAULT_AZION_TOKEN,
+                token=DEFAULT_TOKEN,
                 report_dir=tmp_path,
                 phases=("scenarios",),
                 scenarios=("streaming-lifecycle",),

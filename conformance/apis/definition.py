@@ -12,6 +12,19 @@ imports nothing heavy):
                                    STATEFUL_OPERATIONS: what the state machine cannot do without
     <package>/reference/app.py     create_app(config): the reference server
     <package>/reference/faults.py  FAULTS, VACUITY_FAULTS
+    <package>/access.py            ACCESS: how a target of the API is reached and signed for
+                                   (engine/target.py `TargetAccess`: credentials of a remote
+                                   run, the embedded server's credentials and rate budget, the
+                                   placeholder auth of a replay, the secrets an auth holds).
+                                   Optional: without it requests go unsigned (`-H
+                                   Authorization` still works) and nothing names a target but
+                                   --base-url.
+    <package>/serving.py           add_serve_options(group), server_credentials(args): the
+                                   `dsconform serve` flags of the credentials its server accepts
+                                   (light: `--help` imports it). Optional: none.
+
+What a run takes per API is data here: `options` (the run flags only this API takes, with their
+help), `environment` (the variables that supply them), `account_parameter` and `examples`.
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +88,18 @@ class ApiDefinition:
     credential_probe: str = ""
     # Headers every request to the API carries (a version the API selects by Accept).
     request_headers: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The run options (`run_options.RUN_OPTIONS` names) only this API takes, each with what it
+    # means for this API (`--help` joins every API's phrase); a run of another API refuses
+    # them on the command line.
+    options: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The environment variables that supply an option's value in this API's runs (option dest
+    # -> the variables, in the order they are read; the first one set wins).
+    environment: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # The query parameter by which a client acts for another account (`--account-key`, sent
+    # on every request); empty: the API has no such switch and refuses `--account-key`.
+    account_parameter: str = ""
+    # `dsconform --help` examples of this API: (command line after `dsconform `, what it does).
+    examples: tuple[tuple[str, str], ...] = ()
 
     @property
     def spec_path(self) -> Path:
@@ -87,3 +113,7 @@ class ApiDefinition:
         """`name` from the module `module` of the API's folder (the conventions above), imported
         when first asked for: the callers type what they get."""
         return getattr(import_module(f"{self.package}.{module}"), name)
+
+    def has_part(self, module: str) -> bool:
+        """Whether the API's folder has the (optional) module `module`."""
+        return find_spec(f"{self.package}.{module}") is not None
