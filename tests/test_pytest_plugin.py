@@ -166,7 +166,10 @@ def test_flag_beats_environment_beats_default(pytester: pytest.Pytester) -> None
     assert build_settings("akamai", option_values(plain), {}).edgerc is None
     from_env = build_settings("akamai", option_values(plain), environ)
     # $AKAMAI_EDGERC supplies credentials, never a target: only with a --base-url (issue 11).
-    assert (from_env.section, from_env.token, from_env.edgerc) == ("env-section", "env-token", None)
+    assert (from_env.section, from_env.edgerc) == ("env-section", None)
+    # Each API reads its own variables only: $AZION_TOKEN is no credential of an Akamai run.
+    assert from_env.token is None
+    assert build_settings("azion", option_values(plain), environ).token == "env-token"
     targeted = build_settings("akamai", {"base_url": "http://127.0.0.1:1"}, environ)
     assert targeted.edgerc == Path("e")
     flagged = pytester.parseconfig(
