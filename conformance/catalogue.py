@@ -17,10 +17,13 @@ LEVELS = ("MUST", "SHOULD", "MAY")
 # note says which, naming the erratum); `external`, a source outside the vendor document (field
 # notes, the vendors' own clients; the note names it).
 BASES = ("explicit", "inferred", "external")
-_ERRATUM = re.compile(r"ERRATUM-(AKAMAI|AZION)-\d{3}")
+# An erratum of any API: ERRATUM-<its ID prefix>-NNN.
+_ERRATUM = re.compile(r"ERRATUM-[A-Z][A-Z0-9]*-\d{3}")
 # Words by which an inferred requirement's note says which reading it is, when no erratum applies.
 _READING_WORDS = ("silence", "silent", "sample", "example", "table", "reading", "contradiction")
-ID_PATTERN = re.compile(r"^(AKAMAI|AZION)(-[A-Z0-9]+)+-\d{3}$")
+# A requirement ID, <PREFIX>-<SECTION>...-NNN: the prefix is upper-case (that it is the API's
+# id_prefix is checked against the API the catalogue is read for).
+ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+-\d{3}$")
 _CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
 
@@ -92,103 +95,126 @@ def parse_catalogue(
     data: Any, path: Path, *, api: ApiDefinition, sources_dir: Path | None = None
 ) -> tuple[Catalogue, list[CatalogueProblem]]:
     """Build a catalogue from parsed YAML, collecting every format problem instead of raising."""
-    problems: list[CatalogueProblem] = []
-
-    def problem(location: str, message: str) -> None:
-        problems.append(CatalogueProblem(path, location, message))
-
+    reader = _EntryReader(api, path, sources_dir or contracts_dir() / "sources")
     if not isinstance(data, dict):
-        problem("", "the catalogue must be a mapping with `api` and `requirements`")
-        return Catalogue(api.name, ()), problems
+        reader.problem("", "the catalogue must be a mapping with `api` and `requirements`")
+        return Catalogue(api.name, ()), reader.problems
     if data.get("api") != api.name:
-        problem("/api", f"expected api: {api.name}, found {data.get('api')!r}")
+        reader.problem("/api", f"expected api: {api.name}, found {data.get('api')!r}")
     entries = data.get("requirements")
     if not isinstance(entries, list) or not entries:
-        problem("/requirements", "must be a non-empty list")
-        return Catalogue(api.name, ()), problems
+        reader.problem("/requirements", "must be a non-empty list")
+        return Catalogue(api.name, ()), reader.problems
+    requirements = [
+        r for r in (reader.read(index, entry) for index, entry in enumerate(entries)) if r
+    ]
+    by_id = {r.id: r for r in requirements}
+    return Catalogue(api.name, tuple(requirements), by_id), reader.problems
 
-    sources_dir = sources_dir or contracts_dir() / "sources"
-    source_texts: dict[str, str | None] = {}
-    seen: dict[str, int] = {}
-    requirements: list[Requirement] = []
-    for index, entry in enumerate(entries):
+
+@dataclass(slots=True)
+class _EntryReader:
+    """Reads a catalogue's entries in turn, collecting the format problems of each."""
+
+    api: ApiDefinition
+    path: Path
+    sources_dir: Path
+    problems: list[CatalogueProblem] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)  # requirement ID -> its first index
+    source_texts: dict[str, str | None] = field(default_factory=dict)
+
+    def problem(self, location: str, message: str) -> None:
+        self.problems.append(CatalogueProblem(self.path, location, message))
+
+    def read(self, index: int, entry: Any) -> Requirement | None:
+        """The requirement an entry states; None when it has no usable ID (or is no mapping)."""
         where = f"/requirements/{index}"
         if not isinstance(entry, dict):
-            problem(where, "each requirement must be a mapping")
-            continue
-        req_id = entry.get("id")
-        if not isinstance(req_id, str) or not ID_PATTERN.match(req_id):
-            problem(f"{where}/id", f"malformed requirement ID {req_id!r}")
-            continue
-        if not req_id.startswith(api.id_prefix + "-"):
-            problem(f"{where}/id", f"{req_id}: IDs of this API start with {api.id_prefix}-")
-        if req_id in seen:
-            problem(
-                f"{where}/id", f"duplicate requirement ID {req_id} (first at index {seen[req_id]})"
-            )
-            continue
-        seen[req_id] = index
+            self.problem(where, "each requirement must be a mapping")
+            return None
+        req_id = self._id(where, index, entry.get("id"))
+        if req_id is None:
+            return None
         level = entry.get("level")
         if level not in LEVELS:
-            problem(
+            self.problem(
                 f"{where}/level", f"{req_id}: unknown level {level!r} (use {', '.join(LEVELS)})"
             )
         basis = entry.get("basis")
         note = str(entry.get("note") or "")
         if basis not in BASES:
-            problem(
+            self.problem(
                 f"{where}/basis",
                 f"{req_id}: basis must be one of {', '.join(BASES)}, found {basis!r}",
             )
         statement = entry.get("statement")
         if not isinstance(statement, str) or not statement.strip():
-            problem(f"{where}/statement", f"{req_id}: a one-line statement is required")
+            self.problem(f"{where}/statement", f"{req_id}: a one-line statement is required")
         observable = entry.get("observable")
         if not isinstance(observable, bool):
-            problem(f"{where}/observable", f"{req_id}: observable must be true or false")
+            self.problem(f"{where}/observable", f"{req_id}: observable must be true or false")
         operations = entry.get("operations") or []
         if not isinstance(operations, list) or not all(isinstance(o, str) for o in operations):
-            problem(f"{where}/operations", f"{req_id}: operations must be a list of operationIds")
+            self.problem(
+                f"{where}/operations", f"{req_id}: operations must be a list of operationIds"
+            )
             operations = []
-        source = entry.get("source")
-        parsed_source = Source("", "", "")
-        if not isinstance(source, dict):
-            problem(f"{where}/source", f"{req_id}: a source (file, section, quote) is required")
-        else:
-            missing = [k for k in ("file", "section", "quote") if not source.get(k)]
-            if missing:
-                problem(f"{where}/source", f"{req_id}: source lacks {', '.join(missing)}")
-            else:
-                parsed_source = Source(
-                    str(source["file"]), str(source["section"]), str(source["quote"])
-                )
-                problem_text = _check_citation(parsed_source, sources_dir, source_texts)
-                if problem_text:
-                    problem(f"{where}/source", f"{req_id}: {problem_text}")
-                if basis == "explicit" and parsed_source.file != api.seed_file:
-                    problem(
-                        f"{where}/basis",
-                        f"{req_id}: an explicit requirement quotes the vendor document "
-                        f"({api.seed_file}), not {parsed_source.file}; use basis external",
-                    )
+        source = self._source(where, req_id, entry.get("source"), basis)
         if basis in BASES:
             basis_problem = _basis_note_problem(str(basis), note)
             if basis_problem:
-                problem(f"{where}/note", f"{req_id}: {basis_problem}")
-        requirements.append(
-            Requirement(
-                id=req_id,
-                level=str(level),
-                statement=str(statement or ""),
-                source=parsed_source,
-                observable=bool(observable),
-                operations=tuple(operations),
-                note=note,
-                basis=str(basis) if basis in BASES else "explicit",
-            )
+                self.problem(f"{where}/note", f"{req_id}: {basis_problem}")
+        return Requirement(
+            id=req_id,
+            level=str(level),
+            statement=str(statement or ""),
+            source=source,
+            observable=bool(observable),
+            operations=tuple(operations),
+            note=note,
+            basis=str(basis) if basis in BASES else "explicit",
         )
-    by_id = {r.id: r for r in requirements}
-    return Catalogue(api.name, tuple(requirements), by_id), problems
+
+    def _id(self, where: str, index: int, req_id: Any) -> str | None:
+        """The entry's ID; None when malformed or a duplicate (the entry is then skipped)."""
+        if not isinstance(req_id, str) or not ID_PATTERN.match(req_id):
+            self.problem(f"{where}/id", f"malformed requirement ID {req_id!r}")
+            return None
+        prefix = self.api.id_prefix
+        if not req_id.startswith(prefix + "-"):
+            self.problem(f"{where}/id", f"{req_id}: IDs of this API start with {prefix}-")
+        if req_id in self.seen:
+            self.problem(
+                f"{where}/id",
+                f"duplicate requirement ID {req_id} (first at index {self.seen[req_id]})",
+            )
+            return None
+        self.seen[req_id] = index
+        return req_id
+
+    def _source(self, where: str, req_id: str, source: Any, basis: Any) -> Source:
+        """The entry's source, its quote found in the file it names; explicit requirements
+        quote the API's vendor document."""
+        if not isinstance(source, dict):
+            self.problem(
+                f"{where}/source", f"{req_id}: a source (file, section, quote) is required"
+            )
+            return Source("", "", "")
+        missing = [k for k in ("file", "section", "quote") if not source.get(k)]
+        if missing:
+            self.problem(f"{where}/source", f"{req_id}: source lacks {', '.join(missing)}")
+            return Source("", "", "")
+        parsed = Source(str(source["file"]), str(source["section"]), str(source["quote"]))
+        problem_text = _check_citation(parsed, self.sources_dir, self.source_texts)
+        if problem_text:
+            self.problem(f"{where}/source", f"{req_id}: {problem_text}")
+        if basis == "explicit" and parsed.file != self.api.seed_file:
+            self.problem(
+                f"{where}/basis",
+                f"{req_id}: an explicit requirement quotes the vendor document "
+                f"({self.api.seed_file}), not {parsed.file}; use basis external",
+            )
+        return parsed
 
 
 def _basis_note_problem(basis: str, note: str) -> str:

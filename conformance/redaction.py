@@ -6,7 +6,7 @@ Three nets, each catching what the others cannot:
   case-insensitively and across spellings: `api_key`, `apiKey`, `API-KEY` and `Api Key` are one
   name) has its value replaced, in bodies at any depth, in JSON held inside strings, and in
   JSON-like or `name=value` fragments of free text (a check message quoting a body);
-- values: every credential the user gave us (tokens, EdgeGrid client_token/client_secret/
+- values: every credential the user gave us (tokens, signing client_token/client_secret/
   access_token) and every secret value the run has sent is replaced wherever it turns up;
 - the last line of defence (`cassettes.secret_scan`) refuses a written file that still holds one.
 """
@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from conformance.apis import APIS
+
 PLACEHOLDER = "<redacted>"
 
 SECRET_HEADERS = frozenset(
@@ -32,38 +34,26 @@ SECRET_HEADERS = frozenset(
         "set-cookie2",
         "x-api-key",
         "x-auth-token",
-        # EdgeGrid and Akamai's other signed-auth headers
-        "x-akamai-acs-auth-data",
-        "x-akamai-acs-auth-sign",
-        "x-akamai-g2o-auth-data",
-        "x-akamai-g2o-auth-sign",
+        # and each API's own (its definition's secret_headers)
+        *(name.lower() for api in APIS.values() for name in api.secret_headers),
     }
 )
-# Any header whose value is an EdgeGrid signature, whatever its name.
-EDGEGRID_SCHEME = "EG1-HMAC-"
 # A challenge names a scheme (`Token realm="api"`), it carries no credential; the auth checks
 # quote it.
 _CHALLENGE_HEADERS = frozenset({"www-authenticate", "proxy-authenticate"})
 # A header value that is a credential by its form, whatever the header's name (challenges aside).
-_CREDENTIAL_VALUE = re.compile(r"^\s*(?:EG1-HMAC-|AWS4-HMAC-|(?i:Token|Bearer|Basic|Digest)\s+\S)")
-# Connector secrets of both APIs as the contracts spell them: checks.secrets watches these for
-# echoes, and cassettes number their values (filters.py); redaction matches far more names.
+_SIGNATURE_SCHEMES = (*(s for api in APIS.values() for s in api.secret_auth_schemes), "AWS4-HMAC-")
+_CREDENTIAL_VALUE = re.compile(
+    r"^\s*(?:"
+    + "".join(f"{re.escape(scheme)}|" for scheme in _SIGNATURE_SCHEMES)
+    + r"(?i:Token|Bearer|Basic|Digest)\s+\S)"
+)
+# Connector secrets of every API as its contract spells them (its definition's secret_members):
+# checks.secrets watches these for echoes, and cassettes number their values (filters.py);
+# redaction matches far more names.
 SECRET_FIELDS = frozenset(
     {
-        # Akamai connectors
-        "accessKey",
-        "secretAccessKey",
-        "authToken",
-        "eventCollectorToken",
-        "clientKey",  # Splunk/HTTPS mTLS key in Akamai's Go client (ERRATUM-AKAMAI-132)
-        # Azion endpoints
-        "secret_key",
-        "access_key",
-        "api_key",
-        "service_account_key",
-        "shared_key",  # azure_monitor, azure_blob_storage: Azion's console (ERRATUM-AZION-019)
-        "blob_sas_token",
-        # generic
+        *(member for api in APIS.values() for member in api.secret_members),
         "password",
         "token",
         "client_secret",
@@ -71,8 +61,8 @@ SECRET_FIELDS = frozenset(
         "client_token",
     }
 )
-# Fields whose every value is secret (Azion custom header values may carry credentials).
-SECRET_VALUE_MAPS = frozenset({"headers"})
+# Fields whose every value is secret (custom header values may carry credentials).
+SECRET_VALUE_MAPS = frozenset(member for api in APIS.values() for member in api.secret_value_maps)
 
 
 def normalise_name(name: str) -> str:
@@ -98,7 +88,7 @@ _SECRET_NAMES = frozenset(
         "signature",
         "sig",
         "otp",
-        "account_switch_key",  # Akamai's accountSwitchKey: which account a client acts for
+        *(name for api in APIS.values() for name in api.secret_names),
     )
 )
 _SECRET_PARTS = (
@@ -323,7 +313,7 @@ def redact_url(url: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Free text: fragments of JSON or Python reprs (`"apiKey": "..."`, `'password': '...'`),
-# `name=value` pairs (query and form strings, EdgeGrid's `client_token=...;signature=...`) and
+# `name=value` pairs (query and form strings, a signed `client_token=...;signature=...`) and
 # header lines (`X-Api-Key: ...`) whose name is secret lose their value.
 
 _QUOTED_NAME = re.compile(

@@ -22,7 +22,7 @@ import jsonschema
 import pytest
 from rich.console import Console
 
-from conformance.apis import get_api
+from conformance.apis import APIS, get_api
 from conformance.core.target_client import TargetClient
 from conformance.engine.context import Event
 from conformance.openapi_document import OpenApiDocument
@@ -403,6 +403,28 @@ def test_curl_command_is_redacted_and_quoted() -> None:
     signed = replace(request, headers={"Authorization": "EG1-HMAC-SHA256 x"})
     akamai = curl_command(signed, "akamai")
     assert "Authorization: <redacted>" in akamai
+
+
+def test_curl_and_its_note_follow_the_api_definition(
+    faulty: tuple[dict[str, Any], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How a report turns a request into curl is the API's definition: the stand-in for a
+    redacted Authorization, and the note for a signature curl cannot compute; an API with
+    neither keeps the header redacted."""
+    report = json.loads(json.dumps(faulty[0]))
+    note = get_api("akamai").curl_signature_note
+    signed = render_html([Report.from_json({**report, "api": "akamai"})])
+    assert note and note in signed
+    assert "$AZION_TOKEN" not in signed and "Authorization: &lt;redacted&gt;" in signed
+    assert note not in render_html([Report.from_json(report)])
+    request = ExchangeRequest(
+        method="get", url="https://api.example/x", headers={"Authorization": "k"}, body=""
+    )
+    toy = replace(get_api("azion"), name="toy", curl_authorization="Bearer $TOY_TOKEN")
+    monkeypatch.setitem(APIS, "toy", toy)
+    assert '-H "Authorization: Bearer $TOY_TOKEN"' in curl_command(request, "toy")
+    monkeypatch.setitem(APIS, "toy", replace(toy, curl_authorization=""))
+    assert "-H 'Authorization: <redacted>'" in curl_command(request, "toy")
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="no curl binary")

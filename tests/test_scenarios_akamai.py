@@ -11,7 +11,7 @@ import pytest
 
 from conformance.apis import APIS
 from conformance.apis.akamai.scenarios.constraints import CONSTRAINT_CITES, constraint_cases
-from conformance.apis.akamai.scenarios.lifecycle import dataset_findings, differences
+from conformance.apis.akamai.scenarios.lifecycle_versions import dataset_findings, differences
 from conformance.apis.akamai.scenarios.rate_limit import Burst, Sent
 from conformance.apis.akamai.scenarios.steps import canonical, version_key
 from conformance.apis.akamai.scenarios.workflows import SCENARIOS

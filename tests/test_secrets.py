@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.apis import APIS
 from conformance.apis.akamai.auth import edgegrid_auth
 from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 from conformance.apis.azion.auth import AzionTokenAuth
@@ -19,10 +20,13 @@ from conformance.cassettes.secret_scan import scan_text
 from conformance.engine.target import Target
 from conformance.redaction import (
     PLACEHOLDER,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
     is_secret_header,
     is_secret_name,
     redact_body_text,
     redact_headers,
+    redact_json,
     redact_url,
     remember_credential,
     scrub_known_secrets,
@@ -257,3 +261,26 @@ def test_every_credential_the_run_holds_is_known_to_the_recorder() -> None:
     creds = EdgeGridCredentials(*EDGEGRID.values())
     akamai = Target("http://127.0.0.1:1", False, edgegrid_auth(creds))
     assert set(target_secrets(akamai, RunSettings(api="akamai"))) == set(EDGEGRID.values())
+
+
+def test_redaction_takes_each_apis_secrets_from_its_definition() -> None:
+    """What is secret in one API only (its headers, signature scheme, connector members, value
+    maps, other names) is declared in its folder's definition; redaction unions the list."""
+    declared = {
+        "headers": [h for api in APIS.values() for h in api.secret_headers],
+        "schemes": [s for api in APIS.values() for s in api.secret_auth_schemes],
+        "members": [m for api in APIS.values() for m in api.secret_members],
+        "maps": [m for api in APIS.values() for m in api.secret_value_maps],
+        "names": [n for api in APIS.values() for n in api.secret_names],
+    }
+    assert all(declared.values()), declared  # each kind is declared by some API
+    for header in declared["headers"]:
+        assert header.lower() in SECRET_HEADERS and redact_headers({header: "v"}) == {
+            header: PLACEHOLDER
+        }
+    for scheme in declared["schemes"]:
+        assert redact_headers({"X-Anything": f"{scheme}SHA256 x"})["X-Anything"] == PLACEHOLDER
+    assert set(declared["members"]) <= SECRET_FIELDS
+    for member in declared["maps"]:
+        assert redact_json({member: {"X-Custom": "plain"}}) == {member: {"X-Custom": PLACEHOLDER}}
+    assert all(is_secret_name(name) for name in [*declared["members"], *declared["names"]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +12,19 @@ import pytest
 import yaml
 
 from conformance.apis import AKAMAI, APIS, AZION
+from conformance.apis.akamai.samples import OBJECT_PLACES
+from conformance.apis.akamai.samples import parse_seed as parse_akamai
 from conformance.cassettes.recheck import recheck
+from conformance.cassettes.sample_contract import Contract
 from conformance.cassettes.samples import (
-    OBJECT_PLACES,
-    Contract,
     build_samples,
+    has_seed_samples,
+    parse_seed,
     plan_samples,
     seed_path,
 )
 from conformance.cassettes.secret_scan import scan_tree
-from conformance.cassettes.seed_documents import (
-    SeedDocument,
-    parse_akamai,
-    parse_seed,
-    straighten_quotes,
-)
+from conformance.cassettes.seed_documents import SeedDocument, straighten_quotes
 from conformance.redaction import SECRET_FIELDS
 from tests.test_architecture import PACKAGE, imports_of
 
@@ -34,7 +33,7 @@ SHIPPED = REPO / "cassettes" / "samples"
 
 
 def seed(api: str) -> SeedDocument:
-    return parse_seed(api, seed_path(APIS[api]))
+    return parse_seed(APIS[api])
 
 
 def seed_lines(api: str) -> list[str]:
@@ -147,7 +146,7 @@ def test_object_places_follow_the_seeds_object_type_lines() -> None:
         for e in document.exchanges
         if e.object_type
     }
-    for name, (operation_id, placement) in OBJECT_PLACES["akamai"].items():
+    for name, (operation_id, placement) in OBJECT_PLACES.places.items():
         if placement in ("request", "response", "item") and name != "Product":
             assert (name, operation_id) in named, name
 
@@ -354,3 +353,13 @@ def strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for item in value for s in strings(item)]
     return []
+
+
+def test_an_api_without_a_seed_parser_gets_no_sample_cassettes(tmp_path: Path) -> None:
+    """The seed parser is the API folder's (`samples.py`); an API without one (a folder with
+    no seed samples) is skipped, not parsed with another API's parser."""
+    assert has_seed_samples(AKAMAI) and has_seed_samples(AZION)
+    bare = replace(AZION, name="bare", package="tests.support")  # a package without samples.py
+    assert not has_seed_samples(bare)
+    assert build_samples(bare, tmp_path) == []
+    assert list(tmp_path.iterdir()) == []

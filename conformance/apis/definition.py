@@ -12,6 +12,11 @@ imports nothing heavy):
                                    STATEFUL_OPERATIONS: what the state machine cannot do without
     <package>/reference/app.py     create_app(config): the reference server
     <package>/reference/faults.py  FAULTS, VACUITY_FAULTS
+    <package>/samples.py           parse_seed(text, seed): the seed document's samples (a
+                                   SeedDocument, cassettes.seed_documents); OBJECT_PLACES: where
+                                   each of its object samples goes; UNSTATUSED_ERROR: (operation,
+                                   why) for an "error" object sample without a status. An API
+                                   without this module has no seed-sample cassettes.
     <package>/access.py            ACCESS: how a target of the API is reached and signed for
                                    (engine/target.py `TargetAccess`: credentials of a remote
                                    run, the embedded server's credentials and rate budget, the
@@ -100,6 +105,27 @@ class ApiDefinition:
     account_parameter: str = ""
     # `dsconform --help` examples of this API: (command line after `dsconform `, what it does).
     examples: tuple[tuple[str, str], ...] = ()
+    # -- what redaction, the cassettes and the reports need to know of the API; each empty
+    # for an API that has none. Redaction takes the union over the API list.
+    # Header names that carry a credential (beyond the generic list redaction keeps).
+    secret_headers: tuple[str, ...] = ()
+    # Prefixes of a header value that is a signature or credential, whatever the header's name.
+    secret_auth_schemes: tuple[str, ...] = ()
+    # Secret members the contract spells (connector keys and tokens): redacted everywhere,
+    # watched for echoes, numbered in cassettes.
+    secret_members: tuple[str, ...] = ()
+    # Members whose every value is secret (a map of custom header values).
+    secret_value_maps: tuple[str, ...] = ()
+    # Other names (query parameters, members) that are secret for redaction alone.
+    secret_names: tuple[str, ...] = ()
+    # A report's curl command: the Authorization value standing for a redacted credential
+    # (may name a shell variable, `Token $VAR`); empty: the header stays redacted.
+    curl_authorization: str = ""
+    # Said under the curl command of a request with an Authorization curl cannot compute (a
+    # signature); empty when curl can send the API's requests as they are.
+    curl_signature_note: str = ""
+    # The fault the example reports (reports/examples/) show: the first API naming one is used.
+    example_fault: str = ""
 
     @property
     def spec_path(self) -> Path:

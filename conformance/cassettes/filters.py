@@ -1,6 +1,6 @@
 """Redaction of cassette interactions before vcrpy keeps them (and so before any disk write).
 
-Requests: credential headers, secret body fields (connector keys and tokens, Azion custom header
+Requests: credential headers, secret body fields (connector keys and tokens, custom header
 values), secret query values and any value known to be secret become `PLACEHOLDER`.
 
 Responses: the same headers (`Set-Cookie` included) become `PLACEHOLDER`. A secret field that

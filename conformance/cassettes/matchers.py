@@ -1,6 +1,6 @@
 """How a replayed request finds its recording: method, path, query and the redacted body.
 
-Never the headers: EdgeGrid signatures, nonces, timestamps and tokens differ on every run.
+Never the headers: request signatures, nonces, timestamps and tokens differ on every run.
 Both sides reach the matchers already redacted (vcrpy runs `before_record_request` on the
 live request before matching), so secrets generated afresh still match their placeholders.
 """

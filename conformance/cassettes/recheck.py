@@ -99,6 +99,29 @@ def exchanges_of(cassette: CassetteFile) -> list[Exchange]:
     return result
 
 
+def _judge(
+    cassettes: list[CassetteFile], document: OpenApiDocument, checker: ExchangeChecker
+) -> dict[str, int]:
+    """Every recorded interaction through the checks, its operation found by the spec; the
+    number judged per phase."""
+    by_phase: dict[str, int] = {}
+    for cassette in cassettes:
+        for recorded in exchanges_of(cassette):
+            split = urlsplit(recorded.request.url)
+            operation = document.operation_id_at(recorded.request.method, split.path)
+            exchange = Exchange(
+                recorded.request,
+                recorded.response,
+                operation,
+                recorded.phase,
+                0.0,
+                recorded.labels,
+            )
+            by_phase[exchange.phase] = by_phase.get(exchange.phase, 0) + 1
+            checker(exchange)
+    return by_phase
+
+
 def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> RecheckOutcome:
     """Raises CassetteError for an unusable cassette directory."""
 
@@ -110,22 +133,7 @@ def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> Rechec
     document = OpenApiDocument.load(api.spec_path)
     collector = ResultsCollector(catalogue)
     checker = ExchangeChecker(CHECKS[api.name], CheckEnv(document), collector)
-    resolve = document.operation_id_at
-    by_phase: dict[str, int] = {}
-    for cassette in cassettes:
-        for exchange in exchanges_of(cassette):
-            split = urlsplit(exchange.request.url)
-            operation = resolve(exchange.request.method, split.path)
-            exchange = Exchange(
-                exchange.request,
-                exchange.response,
-                operation,
-                exchange.phase,
-                0.0,
-                exchange.labels,
-            )
-            by_phase[exchange.phase] = by_phase.get(exchange.phase, 0) + 1
-            checker(exchange)
+    by_phase = _judge(cassettes, document, checker)
     total = sum(by_phase.values())
     report_dir = report_dir or Path("reports") / (
         f"recheck-{api.name}-{started.strftime('%Y%m%dT%H%M%SZ')}"

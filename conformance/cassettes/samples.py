@@ -13,9 +13,12 @@ a response Content-Type the seed leaves out (the contract's), and the response h
 contract requires (rate-limit headers at the seed's budget). Each interaction's record (in the
 cassette metadata, `samples`, in interaction order) also gives the seed file, the `line` of the
 section's endpoint line or of the sample's label, and for each body the line of its first `{` or
-`[`, whether it parsed and, if not, why. Object samples of Akamai's Data section
-go to the operation whose body they are (`OBJECT_PLACES`); those that are only a member of a
-body (connectors, a stream's error) are listed under `not_replayed` instead.
+`[`, whether it parsed and, if not, why. Object samples outside the operation sections go to
+the operation whose body they are (the API folder's `OBJECT_PLACES`); those that are only a
+member of a body are listed under `not_replayed` instead.
+
+Each API's folder parses its own seed (`apis/<name>/samples.py`, see apis/definition.py); an
+API without that module has no seed-sample cassettes.
 
     python -m conformance.cassettes.samples cassettes/samples
 """
@@ -26,7 +29,9 @@ import copy
 import json
 import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +42,16 @@ from vcr.serializers import yamlserializer
 from conformance.apis import APIS, ApiDefinition
 from conformance.cassettes.filters import Redactor
 from conformance.cassettes.layout import FORMAT, METADATA_KEY, api_dir, cassette_file
+from conformance.cassettes.sample_contract import Contract
 from conformance.cassettes.secret_scan import enforce_clean
 from conformance.cassettes.seed_documents import (
     DocumentedExchange,
     ObjectSample,
     SeedBlock,
     SeedDocument,
-    parse_seed,
     read_json_block,
     straighten_quotes,
 )
-from conformance.openapi_document import OpenApiDocument
 from conformance.redaction import (
     PLACEHOLDER,
     SECRET_FIELDS,
@@ -57,38 +61,6 @@ from conformance.redaction import (
 )
 from conformance.spec_files import contracts_dir
 
-# Where an object sample of Akamai's Data and Errors sections goes: (operationId, placement).
-# "request"/"response": the operation's whole request/response body; "item": one item of its
-# list response; "member": a member of a body, not replayed; "error": a problem response of
-# the operation when the sample carries an HTTP status (else a member of a stream's errors[]).
-# The operation sections' "Object type:" lines agree, except for Product, which no section
-# names (listProducts returns products; ERRATUM-AKAMAI-012).
-OBJECT_PLACES: dict[str, dict[str, tuple[str, str]]] = {
-    "akamai": {
-        "StreamConfiguration": ("createStream", "request"),
-        "DetailedStreamVersion": ("getStream", "response"),
-        "StreamVersion": ("listStreams", "item"),
-        "Product": ("listProducts", "item"),
-        "Group": ("listGroups", "item"),
-        "ConnectorType": ("listConnectorTypes", "item"),
-        "Dataset": ("listDatasetFields", "item"),
-        "ActivationHistory": ("getActivationHistory", "item"),
-        "Property": ("listProperties", "item"),
-        "AmazonS3": ("createStream", "member"),
-        "AzureStorage": ("createStream", "member"),
-        "Datadog": ("createStream", "member"),
-        "Splunk": ("createStream", "member"),
-        "Error responses": ("createStream", "error"),
-    },
-    "azion": {},
-}
-STREAM_ERROR_HOME = "listStreams"  # an errors[] item of List streams / Get a stream answers
-MEMBER_WHY = "a connectors[] item of a request body, not a body of its own; a recheck judges "
-MEMBER_WHY += "responses only"
-STREAM_ERROR_WHY = (
-    "no HTTP status: the seed says List streams and Get a stream return such objects inside a "
-    "stream (errors[]), and the List streams sample shows them there"
-)
 REPAIR = (
     "typographic double quotes (U+201C, U+201D) straightened to '\"' in the {where}; nothing "
     "else changed"
@@ -98,6 +70,21 @@ _SECRET_VALUE = re.compile(
     r"[\"\u201c](" + "|".join(sorted(SECRET_FIELDS)) + r")[\"\u201d]\s*:\s*"
     r"[\"\u201c]((?:\\.|[^\"\u201c\u201d\\])+)[\"\u201d]"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPlaces:
+    """Where the object samples of a seed (outside its operation sections) go.
+
+    `places`: object or section name -> (operationId, placement). "request"/"response": the
+    operation's whole request/response body; "item": one item of its list response; "member":
+    a member of a body, not replayed (`member_why` says why); "error": a problem response of
+    the operation when the sample carries an HTTP status, else not replayed either, listed
+    under `unstatused_error`'s operation with its reason."""
+
+    places: Mapping[str, tuple[str, str]]
+    member_why: str = ""
+    unstatused_error: tuple[str, str] = ("", "")
 
 
 @dataclass(slots=True)
@@ -133,6 +120,18 @@ def seed_path(api: ApiDefinition) -> Path:
     return contracts_dir() / "sources" / api.seed_file
 
 
+def has_seed_samples(api: ApiDefinition) -> bool:
+    """Does the API's folder parse a seed (`samples.py`)?"""
+    return bool(api.seed_file) and find_spec(f"{api.package}.samples") is not None
+
+
+def parse_seed(api: ApiDefinition, path: Path | None = None) -> SeedDocument:
+    """The samples of the seed of `api` (at `path`, else its own), by its folder's parser."""
+    path = path or seed_path(api)
+    parser: Callable[[str, str], SeedDocument] = api.part("samples", "parse_seed")
+    return parser(path.read_text(encoding="utf-8"), path.name)
+
+
 def _block_record(block: SeedBlock | None) -> dict[str, Any] | None:
     if block is None:
         return None
@@ -140,118 +139,6 @@ def _block_record(block: SeedBlock | None) -> dict[str, Any] | None:
     if not block.parsed:
         record["error"] = block.error
     return record
-
-
-def _template(printed: str) -> str:
-    """A seed's path template in the spec's form: no `{?query}`, `{id}` for `:id`, leading /."""
-    path = re.sub(r"\{\?[^}]*\}", "", printed)
-    path = re.sub(r":(\w+)", r"{\1}", path)
-    return path if path.startswith("/") else "/" + path
-
-
-class Contract:
-    """The spec's view of a sample: which operation, which URL, status and headers."""
-
-    def __init__(self, api: ApiDefinition) -> None:
-        self.api = api
-        self.document = OpenApiDocument.load(api.spec_path)
-        self.spec: dict[str, Any] = self.document.raw
-        servers = self.spec.get("servers") or [{}]
-        self.base = str(servers[0].get("url") or "https://seed.invalid").rstrip("/")
-        self.operations = {op.operation_id: op for op in self.document.operations}
-        self.resolve = self.document.resolve
-
-    def find(self, method: str, printed_path: str) -> str:
-        """The operationId the seed's METHOD and path template document."""
-        template = _template(printed_path)
-        for operation_id, operation in self.operations.items():
-            if operation.method.upper() == method.upper() and operation.path == template:
-                return operation_id
-        raise ValueError(f"{self.api.name}: the seed's {method} {printed_path} is no operation")
-
-    def url(self, operation_id: str, sample_path: str | None) -> tuple[str, list[str], list[str]]:
-        """(URL, what was synthesized, notes): the seed's concrete path when it fits."""
-        operation = self.operations[operation_id]
-        method, template = operation.method.upper(), operation.path
-        item = self.spec["paths"][template]
-        synthesized = ["base URL: the spec's first server"]
-        if sample_path is not None:
-            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/?]+", re.escape(template))
-            if re.fullmatch(pattern, sample_path.split("?", 1)[0]):
-                return self.base + sample_path, synthesized, []
-        notes = []
-        if sample_path is not None:
-            notes.append(
-                f"the seed's request goes to {sample_path}, which is not {method} {template} "
-                "that its section documents; the section's path is used"
-            )
-        path, query = template, []
-        parameters = [
-            *(item.get("parameters") or []),
-            *(operation.definition.get("parameters") or []),
-        ]
-        for raw in parameters:
-            param = self.resolve(raw)
-            value = self._param_value(param)
-            if param.get("in") == "path":
-                path = path.replace("{" + param["name"] + "}", str(value))
-                synthesized.append(f"path parameter {param['name']}={value}: the spec's example")
-            elif param.get("in") == "query" and param.get("required"):
-                query.append(f"{param['name']}={value}")
-                synthesized.append(f"query parameter {param['name']}={value}: the spec's example")
-        return self.base + path + (f"?{'&'.join(query)}" if query else ""), synthesized, notes
-
-    def _param_value(self, param: dict[str, Any]) -> Any:
-        schema = self.resolve(param.get("schema") or {})
-        for candidate in (param.get("example"), schema.get("example"), schema.get("default")):
-            if candidate is not None:
-                return candidate
-        if schema.get("enum"):
-            return schema["enum"][0]
-        return 1 if schema.get("type") == "integer" else "sample"
-
-    def success_status(self, operation_id: str) -> int:
-        responses = self.operations[operation_id].definition.get("responses") or {}
-        return int(sorted(code for code in responses if str(code).startswith("2"))[0])
-
-    def response(self, operation_id: str, status: int) -> dict[str, Any]:
-        responses = self.operations[operation_id].definition.get("responses") or {}
-        found = self.resolve(responses.get(str(status)) or {})
-        return found if isinstance(found, dict) else {}
-
-    def response_headers(
-        self, operation_id: str, status: int, media: str | None, has_body: bool
-    ) -> tuple[dict[str, list[str]], list[str]]:
-        """Content-Type (the seed's, else the spec's) and the headers the contract requires."""
-        response = self.response(operation_id, status)
-        headers: dict[str, list[str]] = {}
-        synthesized = []
-        if has_body:
-            if media is None:
-                media = next(iter(response.get("content") or {}), "application/json")
-                synthesized.append(f"Content-Type {media}: the media type the spec declares")
-            headers["Content-Type"] = [media]
-        budget = (self.spec.get("x-rate-limit") or {}).get("limit")
-        required = []
-        for name, raw in (response.get("headers") or {}).items():
-            header = self.resolve(raw)
-            if not header.get("required"):
-                continue
-            if name.endswith("-Limit") and budget:
-                headers[name] = [str(budget)]
-            elif name.endswith("-Remaining") and budget:
-                headers[name] = [str(int(budget) - 1)]
-            elif header.get("example") is not None:
-                headers[name] = [str(header["example"])]
-            else:
-                continue
-            required.append(f"{name} {headers[name][0]}")
-        if required:
-            synthesized.append(
-                f"{', '.join(required)}: response headers the contract requires, at the seed's "
-                "budget (the seed prints no response headers)"
-            )
-        return headers, synthesized
 
 
 def _request_headers(
@@ -305,9 +192,8 @@ def _exchange_interactions(
     }
     if exchange.sample_line is not None:
         record["sample_path_line"] = exchange.sample_line
-    repaired_request = _repair(exchange.request_body)
-    repaired_response = _repair(exchange.response_body)
-    pairs = ((exchange.request_body, repaired_request), (exchange.response_body, repaired_response))
+    repaired = (_repair(exchange.request_body), _repair(exchange.response_body))
+    pairs = zip((exchange.request_body, exchange.response_body), repaired, strict=True)
     unparsed = [fixed for printed, fixed in pairs if printed is not None and not printed.parsed]
     repairable = all(fixed is not None for fixed in unparsed)
     if unparsed and not repairable:
@@ -327,32 +213,96 @@ def _exchange_interactions(
     )
     if not unparsed or not repairable:
         return [raw]
+    return [raw, _repaired_twin(raw, exchange.section, *repaired)]
+
+
+def _repaired_twin(
+    raw: SampleInteraction, section: str, request: SeedBlock | None, response: SeedBlock | None
+) -> SampleInteraction:
+    """`raw` with the bodies whose quotes were straightened, labelled as repaired."""
     where = " and ".join(
         side
-        for side, block in (
-            ("request body", repaired_request),
-            ("response body", repaired_response),
-        )
+        for side, block in (("request body", request), ("response body", response))
         if block is not None
     )
-    fixed_record = {
-        **copy.deepcopy(record),
-        "name": f"{exchange.section} (repaired)",
+    record = {
+        **copy.deepcopy(raw.record),
+        "name": f"{section} (repaired)",
         "repaired": REPAIR.format(where=where),
     }
-    fixed_record.pop("notes", None)
-    fixed = SampleInteraction(
-        operation_id,
-        exchange.method,
-        url,
-        request,
-        repaired_request.text if repaired_request else raw.request_body,
-        status,
-        response,
-        repaired_response.text if repaired_response else response_body,
-        fixed_record,
+    record.pop("notes", None)
+    return SampleInteraction(
+        raw.operation_id,
+        raw.method,
+        raw.url,
+        raw.request_headers,
+        request.text if request else raw.request_body,
+        raw.status,
+        raw.response_headers,
+        response.text if response else raw.response_body,
+        record,
     )
-    return [raw, fixed]
+
+
+def _object_places(api: ApiDefinition, sample: ObjectSample) -> ObjectPlaces:
+    """The API folder's OBJECT_PLACES, which must place `sample`."""
+    try:
+        objects: ObjectPlaces = api.part("samples", "OBJECT_PLACES")
+    except AttributeError:
+        objects = ObjectPlaces({})
+    if sample.name not in objects.places:
+        raise ValueError(f"{sample.seed}:{sample.line}: no place known for {sample.name!r}")
+    return objects
+
+
+@dataclass(slots=True)
+class _Placed:
+    """What an object sample makes of its home exchange's bodies, status and media type."""
+
+    request: SeedBlock | None
+    response: SeedBlock | None
+    response_text: str
+    status: int
+    media: str | None
+    said: str = ""  # what was synthesized, and from where
+
+
+def _place(
+    sample: ObjectSample, placement: str, operation_id: str, home: DocumentedExchange, status: int
+) -> _Placed:
+    """The bodies, status and media type of the interaction `sample` makes at `placement`."""
+    body = sample.body
+    listed = home.response_body
+    placed = _Placed(
+        home.request_body, listed, listed.text if listed else "", status, home.media_type
+    )
+    borrowed = f"the {home.section!r} section's (line {home.line})"
+    if placement == "request":
+        placed.request = body
+        placed.said = f"URL, status and response: {borrowed}, paired with this request"
+    elif placement == "response":
+        placed.response, placed.response_text = body, body.text
+        placed.said = f"URL, request and status: {borrowed}"
+    elif placement == "item":
+        placed.response = body
+        if body.parsed and listed is not None and listed.parsed and isinstance(listed.value, list):
+            placed.response_text = json.dumps([body.value, *listed.value[1:]], ensure_ascii=False)
+            placed.said = (
+                f"the list around it: this object in place of the first item of {borrowed} "
+                f"list sample (line {listed.line}); URL, request and status: {borrowed}"
+            )
+        else:
+            placed.response_text = body.text
+            placed.said = f"URL, request and status: {borrowed}"
+    else:  # an error with its own status
+        placed.status = int(body.value["status"])
+        placed.request, placed.media = None, None
+        placed.response, placed.response_text = body, body.text
+        placed.said = (
+            f"operation {operation_id} and its URL, without a request body: the seed's "
+            f"{sample.name!r} names no operation; status {placed.status}: the sample's own `status`"
+        )
+    return placed
 
 
 def _object_interaction(
@@ -362,89 +312,49 @@ def _object_interaction(
     plan: SamplePlan,
 ) -> SampleInteraction | None:
     """The interaction an object sample makes, or None (then it is listed as not replayed)."""
-    places = OBJECT_PLACES[contract.api.name]
-    if sample.name not in places:
-        raise ValueError(f"{sample.seed}:{sample.line}: no place known for {sample.name!r}")
-    operation_id, placement = places[sample.name]
+    objects = _object_places(contract.api, sample)
+    operation_id, placement = objects.places[sample.name]
     body = sample.body
     status_from_body = (
         body.value.get("status") if body.parsed and isinstance(body.value, dict) else None
     )
+    name = f"{sample.name}: {sample.label or 'unlabelled'}"
     if placement == "member" or (placement == "error" and not isinstance(status_from_body, int)):
-        holder = operation_id if placement == "member" else STREAM_ERROR_HOME
-        plan.not_replayed.setdefault(holder, []).append(
-            {
-                "name": f"{sample.name}: {sample.label or 'unlabelled'}",
-                "seed": sample.seed,
-                "line": body.line,
-                "parsed": body.parsed,
-                "why": MEMBER_WHY if placement == "member" else STREAM_ERROR_WHY,
-            }
-        )
+        member = placement == "member"
+        holder, why = (operation_id, objects.member_why) if member else objects.unstatused_error
+        held = {"name": name, "seed": sample.seed, "line": body.line, "parsed": body.parsed}
+        plan.not_replayed.setdefault(holder, []).append({**held, "why": why})
         return None
     home = homes[operation_id]
-    method = contract.operations[operation_id].method.upper()
     url, synthesized, notes = contract.url(operation_id, home.sample_path)
+    status = home.status or contract.success_status(operation_id)
+    placed = _place(sample, placement, operation_id, home, status)
+    request, request_synth = _request_headers(
+        home.request_headers if placed.request is not None else (), placed.request is not None
+    )
+    response, response_synth = contract.response_headers(
+        operation_id, placed.status, placed.media, bool(placed.response_text)
+    )
     record: dict[str, Any] = {
-        "name": f"{sample.name}: {sample.label or 'unlabelled'}",
+        "name": name,
         "seed": sample.seed,
         "section": sample.name,
         "line": sample.line,
+        "request_body": _block_record(placed.request),
+        "response_body": _block_record(placed.response),
+        "synthesized": [*synthesized, placed.said, *request_synth, *response_synth],
     }
-    request_block = home.request_body
-    response_block = home.response_body
-    status = home.status or contract.success_status(operation_id)
-    media = home.media_type
-    response_text = response_block.text if response_block else ""
-    borrowed = f"the {home.section!r} section's (line {home.line})"
-    if placement == "request":
-        request_block = body
-        synthesized.append(f"URL, status and response: {borrowed}, paired with this request")
-    elif placement == "response":
-        response_block, response_text = body, body.text
-        synthesized.append(f"URL, request and status: {borrowed}")
-    elif placement == "item":
-        response_block = body
-        listed = home.response_body
-        if body.parsed and listed is not None and listed.parsed and isinstance(listed.value, list):
-            response_text = json.dumps([body.value, *listed.value[1:]], ensure_ascii=False)
-            synthesized.append(
-                f"the list around it: this object in place of the first item of {borrowed} "
-                f"list sample (line {listed.line}); URL, request and status: {borrowed}"
-            )
-        else:
-            response_text = body.text
-            synthesized.append(f"URL, request and status: {borrowed}")
-    else:  # an error with its own status
-        request_block = None
-        assert isinstance(status_from_body, int)
-        status, media = status_from_body, None
-        response_block, response_text = body, body.text
-        synthesized.append(
-            f"operation {operation_id} and its URL, without a request body: the seed's "
-            f"{sample.name!r} names no operation; status {status}: the sample's own `status`"
-        )
-    request, request_synth = _request_headers(
-        home.request_headers if request_block is not None else (),
-        request_block is not None,
-    )
-    response, response_synth = contract.response_headers(
-        operation_id, status, media, bool(response_text)
-    )
-    record["request_body"] = _block_record(request_block)
-    record["response_body"] = _block_record(response_block)
-    record["synthesized"] = synthesized + request_synth + response_synth
     if notes:
         record["notes"] = notes
     return SampleInteraction(
         operation_id,
-        method,
+        contract.operations[operation_id].method.upper(),
         url,
         request,
-        request_block.text if request_block else None,
-        status,
+        placed.request.text if placed.request else None,
+        placed.status,
         response,
-        response_text,
+        placed.response_text,
         record,
     )
 
@@ -484,8 +394,11 @@ def seed_secret_values(document: SeedDocument) -> set[str]:
 
 
 def build_samples(api: ApiDefinition, root: Path) -> list[Path]:
-    """Write `root/<api>/sample-<operationId>.yaml` from the seed's own samples."""
-    document = parse_seed(api.name, seed_path(api))
+    """Write `root/<api>/sample-<operationId>.yaml` from the seed's own samples (none for an API
+    without a seed parser)."""
+    if not has_seed_samples(api):
+        return []
+    document = parse_seed(api)
     plan = plan_samples(api, document)
     directory = api_dir(root, api.name)
     directory.mkdir(parents=True, exist_ok=True)
@@ -558,7 +471,7 @@ def _write(
 
 def summary(api: ApiDefinition) -> str:
     """One line: the seed's samples extracted, parsed and unparseable, and what they became."""
-    document = parse_seed(api.name, seed_path(api))
+    document = parse_seed(api)
     blocks = document.blocks
     parsed = sum(block.parsed for block in blocks)
     plan = plan_samples(api, document)
@@ -575,7 +488,7 @@ def summary(api: ApiDefinition) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0]) if args else Path("cassettes/samples")
-    for api in APIS.values():
+    for api in filter(has_seed_samples, APIS.values()):
         files = build_samples(api, root)
         print(f"{api.name}: {len(files)} sample cassette(s) under {api_dir(root, api.name)}")
         print(f"  {summary(api)}")

@@ -12,8 +12,9 @@ with stubs, answers of operations the contract lacks) are listed, with why, in
 
 What a fixture does not carry is filled in and listed per interaction under `synthesized`, as
 for the seed samples: the base URL (the spec's server), a redacted Authorization, the request
-Content-Type (and Azion's Accept), the response Content-Type the spec declares, and the
-response headers the contract requires.
+Content-Type and the headers every request to the API carries (its definition's
+`request_headers`, as its console sends them: specs/sources/FIELD-NOTES.md), the response
+Content-Type the spec declares, and the response headers the contract requires.
 
     python -m conformance.cassettes.vendor_samples cassettes/vendor
 """
@@ -33,13 +34,12 @@ from vcr.serializers import yamlserializer
 from conformance.apis import APIS, ApiDefinition
 from conformance.cassettes.filters import Redactor
 from conformance.cassettes.layout import FORMAT, METADATA_KEY, api_dir, cassette_file
-from conformance.cassettes.samples import Contract
+from conformance.cassettes.sample_contract import Contract
 from conformance.cassettes.secret_scan import enforce_clean
 from conformance.redaction import PLACEHOLDER, remember_secret, secret_field_values, secret_scope
 from conformance.spec_files import contracts_dir
 
 NOT_REPLAYED = "vendor-not-replayed"
-AZION_ACCEPT = "application/json; version=3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +115,9 @@ def _interaction(
     synthesized = ["base URL: the spec's first server"]
     headers = {"Authorization": PLACEHOLDER}
     synthesized.append("Authorization: a redacted placeholder (fixtures carry none)")
-    if contract.api.name == "azion":
-        headers["Accept"] = AZION_ACCEPT
-        synthesized.append(f"Accept {AZION_ACCEPT}: what the console sends (FIELD-NOTES)")
+    for name, value in contract.api.request_headers.items():
+        headers[name] = value
+        synthesized.append(f"{name} {value}: what the console sends (FIELD-NOTES)")
     body_value = fixture.request_body()
     body = None
     if body_value is not None:

@@ -7,6 +7,7 @@ schemathesis' own `negative_data_rejection` runs on top and is mapped to require
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -68,15 +69,36 @@ def explore_operations(ctx: PhaseContext, only: set[str] | None) -> None:
 
 
 def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: set[str]) -> None:
-    operation_id = operation.definition.raw.get("operationId", operation.label)
-    requirement = ctx.api.negative_data_requirements.get(operation_id)
-    exercised = (requirement if mode is GenerationMode.NEGATIVE else None) or success_requirement(
-        ctx.api.name, operation_id
-    )
+    cases = _Cases(ctx, operation, mode, accepted)
     leftovers = LeftoverTracker(ctx.api.name)
-    target_error: list[TargetError] = []
-    ownership = ownership_of(ctx.client)
-    refused: list[str] = []
+    # Unsatisfiable: nothing of this operation can be made invalid (e.g. a GET without
+    # parameters once the security header is left out), so there is no negative case to send.
+    # A listener, first in line: it sees a create's answer before an interrupt can land.
+    ctx.client.listeners.insert(0, leftovers)
+    try:
+        with contextlib.suppress(Unsatisfiable):
+            _hypothesis_test(ctx, operation.as_strategy(generation_mode=mode), cases.send)()
+    finally:  # also after Ctrl-C or SIGTERM: nothing the phase created may survive it
+        try:
+            settle = ctx.settings.settle_timeout
+            for path in leftovers.remove_all(ctx.client, settle_timeout=settle):
+                ctx.notes.append(f"could not delete {path}")
+        finally:
+            ctx.client.listeners.remove(leftovers)
+    if cases.refused and not ctx.client.read_only:
+        ctx.notes.append(
+            f"property {cases.operation_id} ({mode.value}): {len(cases.refused)} case(s) not "
+            f"sent, they would have touched what the run did not create "
+            f"(first: {cases.refused[0]})"
+        )
+    if cases.target_error:
+        raise cases.target_error[0]
+
+
+def _hypothesis_test(
+    ctx: PhaseContext, strategy: Any, send: Callable[[Any], None]
+) -> Callable[[], None]:
+    """The hypothesis test that draws the run's cases from `strategy` and sends each."""
 
     @seed(ctx.settings.seed)
     @settings(
@@ -88,9 +110,34 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: 
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
     )
-    @given(operation.as_strategy(generation_mode=mode))
+    @given(strategy)
     def explore(case: Any) -> None:
-        if target_error:
+        send(case)
+
+    return explore  # type: ignore[no-any-return]
+
+
+class _Cases:
+    """Sends the generated cases of one operation and mode, and judges what they exercise."""
+
+    def __init__(
+        self, ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: set[str]
+    ) -> None:
+        self.ctx = ctx
+        self.mode = mode
+        self.accepted = accepted  # operations a positive case of which was answered 2xx
+        self.operation_id = operation.definition.raw.get("operationId", operation.label)
+        self.requirement = ctx.api.negative_data_requirements.get(self.operation_id)
+        self.exercised = (
+            self.requirement if mode is GenerationMode.NEGATIVE else None
+        ) or success_requirement(ctx.api.name, self.operation_id)
+        self.ownership = ownership_of(ctx.client)
+        self.target_error: list[TargetError] = []
+        self.refused: list[str] = []
+
+    def send(self, case: Any) -> None:
+        ctx, mode, operation_id = self.ctx, self.mode, self.operation_id
+        if self.target_error:
             return
         if mode is GenerationMode.POSITIVE and isinstance(case.body, dict):
             for field in NAME_FIELDS:
@@ -100,52 +147,36 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: 
             # Generated ids are arbitrary and may name a customer's stream: a case naming an
             # id the run did not create goes to an id proven absent instead (ownership.py).
             aim = (
-                aim_case(ownership, ctx.client, case, phase="property", reads=False)
-                if ownership
+                aim_case(self.ownership, ctx.client, case, phase="property", reads=False)
+                if self.ownership
                 else None
             )
             if aim == "refused":
-                refused.append("no id proven absent to aim it at")
+                self.refused.append("no id proven absent to aim it at")
                 return
             exchange, prepared = send_case(ctx, case, phase="property")
         except ExchangeFailed as exc:  # one bad exchange: a finding, and the phase goes on
-            if exercised:
-                record_bad_exchange(ctx, exc, exercised, "property", operation_id)
+            if self.exercised:
+                record_bad_exchange(ctx, exc, self.exercised, "property", operation_id)
             return
         except TargetError as exc:
-            target_error.append(exc)
+            self.target_error.append(exc)
             return
         except WriteRefused as exc:  # not ours to change: skipped, not failed
-            refused.append(str(exc))
+            self.refused.append(str(exc))
             return
         if mode is GenerationMode.POSITIVE and 200 <= exchange.response.status < 300:
-            accepted.add(operation_id)
-        if requirement and mode is GenerationMode.NEGATIVE:
+            self.accepted.add(operation_id)
+        if self.requirement and mode is GenerationMode.NEGATIVE:
             _negative_data_rejection(
-                ctx, case, exchange, prepared, requirement, operation_id, operation_id in accepted
+                ctx,
+                case,
+                exchange,
+                prepared,
+                self.requirement,
+                operation_id,
+                operation_id in self.accepted,
             )
-
-    # Unsatisfiable: nothing of this operation can be made invalid (e.g. a GET without
-    # parameters once the security header is left out), so there is no negative case to send.
-    # A listener, first in line: it sees a create's answer before an interrupt can land.
-    ctx.client.listeners.insert(0, leftovers)
-    try:
-        with contextlib.suppress(Unsatisfiable):
-            explore()
-    finally:  # also after Ctrl-C or SIGTERM: nothing the phase created may survive it
-        try:
-            settle = ctx.settings.settle_timeout
-            for path in leftovers.remove_all(ctx.client, settle_timeout=settle):
-                ctx.notes.append(f"could not delete {path}")
-        finally:
-            ctx.client.listeners.remove(leftovers)
-    if refused and not ctx.client.read_only:
-        ctx.notes.append(
-            f"property {operation_id} ({mode.value}): {len(refused)} case(s) not sent, "
-            f"they would have touched what the run did not create (first: {refused[0]})"
-        )
-    if target_error:
-        raise target_error[0]
 
 
 def success_requirement(api: str, operation_id: str | None) -> str | None:

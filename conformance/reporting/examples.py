@@ -2,8 +2,8 @@
 
     python -m conformance.reporting.examples [DIR]     # DIR defaults to reports/examples
 
-One quick Azion run against the embedded reference server with the `schema-version-2` fault
-(every body says `"schema_version": 2`), seed 0, then everything that differs between two such
+One quick run of the first API whose definition names an `example_fault`, against the embedded
+reference server with that fault, seed 0, then everything that differs between two such
 runs is normalised in `report.json` (the loopback port, the run id in resource names, clock
 times, durations, schemathesis' random test-case ids, `Date` headers, the report directory);
 `report.html`, `summary.md` and `junit.xml` are rendered from that. The same code and catalogue
@@ -20,11 +20,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance.apis import APIS
 from conformance.reporting.json_report import write_report
 from conformance.reporting.writers import REPORT_JSON, regenerate
 
-API = "azion"
-FAULT = "schema-version-2"
 PHASES = ("property", "stateful")
 MAX_EXAMPLES = 1
 SEED = 0
@@ -76,19 +75,28 @@ def normalise(report: dict[str, Any], report_dir: str) -> dict[str, Any]:
     return report
 
 
+def example_api() -> tuple[str, str]:
+    """(API, fault) of the example: the first API whose definition names an `example_fault`."""
+    for api in APIS.values():
+        if api.example_fault:
+            return api.name, api.example_fault
+    raise LookupError("no API definition names an example_fault")
+
+
 def regenerate_examples(target: Path) -> list[Path]:
     """Run the example and write its four normalised files into `target`."""
     from conformance.engine.run import run_conformance
     from conformance.settings import RunSettings
 
+    api, fault = example_api()
     with tempfile.TemporaryDirectory(prefix="dsconform-examples-") as scratch:
         settings = RunSettings(
-            api=API,
+            api=api,
             report_dir=Path(scratch),
             phases=PHASES,
             max_examples=MAX_EXAMPLES,
             seed=SEED,
-            faults=(FAULT,),
+            faults=(fault,),
         )
         report = run_conformance(settings).report
     target.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from conformance.apis import APIS
 from conformance.openapi_document import JSON_PATH_IN_MESSAGE, json_path, json_path_parts
 from conformance.redaction import PLACEHOLDER, redact_body_text, redact_headers, redact_url
 from conformance.reporting.coverage import UNMATCHED, code_is_documented
@@ -25,6 +26,7 @@ from conformance.reporting.model import (
     JsonObject,
     OperationCoverage,
     Report,
+    RequirementEntry,
 )
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -38,7 +40,6 @@ MAX_FOCUS_LINES = 40
 _CURL_SKIP_HEADERS = frozenset(
     {"content-length", "connection", "accept-encoding", "host", "x-schemathesis-testcaseid"}
 )
-_TOKEN_VARIABLE = {"azion": "AZION_TOKEN"}
 
 
 @cache
@@ -67,10 +68,12 @@ def _ticks(text: str) -> markupsafe.Markup:
 def curl_command(request: ExchangeRequest, api: str) -> str:
     """The request as a runnable `curl` command, secrets redacted.
 
-    A redacted Azion token becomes `$AZION_TOKEN`, so the command runs once the variable is set;
-    an Akamai request needs an EdgeGrid signature that curl cannot compute, so its
-    Authorization stays redacted.
+    A redacted Authorization becomes the API's `curl_authorization` (a shell variable, so the
+    command runs once it is set); without one (a signature curl cannot compute, an unknown API)
+    it stays redacted.
     """
+    definition = APIS.get(api)
+    authorization = definition.curl_authorization if definition else ""
     method = (request.method or "GET").upper()
     url = redact_url(request.url)
     lines = [f"curl -sS -i -g -X {method} {shlex.quote(url)}"]
@@ -78,9 +81,8 @@ def curl_command(request: ExchangeRequest, api: str) -> str:
     for name, value in headers.items():
         if name.lower() in _CURL_SKIP_HEADERS:
             continue
-        variable = _TOKEN_VARIABLE.get(api)
-        if name.lower() == "authorization" and value == PLACEHOLDER and variable:
-            lines.append(f'-H "{name}: Token ${variable}"')
+        if name.lower() == "authorization" and value == PLACEHOLDER and authorization:
+            lines.append(f'-H "{name}: {authorization}"')
         else:
             lines.append(f"-H {shlex.quote(f'{name}: {value}')}")
     body = redact_body_text(request.body)
@@ -152,6 +154,13 @@ def _header_lines(headers: JsonObject) -> str:
     return "\n".join(f"{name}: {value}" for name, value in headers.items())
 
 
+def _signature_note(request: ExchangeRequest, api: str) -> str:
+    """What to say under the curl command of a signed request curl cannot replay, or ""."""
+    definition = APIS.get(api)
+    signed = any(k.lower() == "authorization" for k in request.headers)
+    return definition.curl_signature_note if definition and signed else ""
+
+
 def _finding_view(finding: Finding, api: str) -> dict[str, Any]:
     request = finding.request
     response = finding.response
@@ -169,8 +178,7 @@ def _finding_view(finding: Finding, api: str) -> dict[str, Any]:
         view["request"] = {
             "line": f"{request.method.upper()} {redact_url(request.url)}",
             "curl": curl_command(request, api),
-            "edgegrid": api == "akamai"
-            and any(k.lower() == "authorization" for k in request.headers),
+            "signature_note": _signature_note(request, api),
         }
     if response:
         body, cut = _pretty_body(response.body)
@@ -238,6 +246,27 @@ def _coverage_view(coverage: Mapping[str, OperationCoverage] | None) -> dict[str
     }
 
 
+def _requirement_view(requirement: RequirementEntry, api: str) -> dict[str, Any]:
+    return {
+        "id": requirement.id,
+        "level": requirement.level,
+        "statement": requirement.statement,
+        "status": requirement.status,
+        "passes": requirement.passes,
+        "failures": requirement.failures,
+        "reason": requirement.reason or "",
+        "basis": requirement.basis or "",
+        "deviation": bool(requirement.deviation),
+        "untested": requirement.untested or "",
+        "errata": requirement.errata or (),
+        "observable": requirement.observable,
+        "operations": requirement.operations or (),
+        "checks": requirement.checks or (),
+        "source": requirement.source,
+        "findings": [_finding_view(f, api) for f in requirement.findings],
+    }
+
+
 def _report_view(report: Report, index: int) -> dict[str, Any]:
     api = report.api
     sections: dict[str, dict[str, Any]] = {}
@@ -256,24 +285,7 @@ def _report_view(report: Report, index: int) -> dict[str, Any]:
         )
         status = requirement.status
         section["counts"][status] += 1
-        view = {
-            "id": requirement.id,
-            "level": requirement.level,
-            "statement": requirement.statement,
-            "status": status,
-            "passes": requirement.passes,
-            "failures": requirement.failures,
-            "reason": requirement.reason or "",
-            "basis": requirement.basis or "",
-            "deviation": bool(requirement.deviation),
-            "untested": requirement.untested or "",
-            "errata": requirement.errata or (),
-            "observable": requirement.observable,
-            "operations": requirement.operations or (),
-            "checks": requirement.checks or (),
-            "source": source,
-            "findings": [_finding_view(f, api) for f in requirement.findings],
-        }
+        view = _requirement_view(requirement, api)
         section["requirements"].append(view)
         if status in ("failed", "error"):
             failures.append(view)

@@ -80,6 +80,14 @@ def _details(requirement: RequirementEntry) -> str:
 
 def _suite(report: Report) -> ET.Element:
     api = _flat(report.api)
+    suite = _suite_element(report)
+    for requirement in report.requirements:
+        _case(suite, api, requirement, report.fail_on)
+    return suite
+
+
+def _suite_element(report: Report) -> ET.Element:
+    """The `<testsuite>` of one report: its counts and its properties, no test case yet."""
     requirements = report.requirements
     counts = {
         s: sum(1 for r in requirements if r.status == s)
@@ -91,7 +99,7 @@ def _suite(report: Report) -> ET.Element:
     suite = ET.Element(
         "testsuite",
         {
-            "name": f"dsconform {api}",
+            "name": f"dsconform {_flat(report.api)}",
             "tests": str(len(requirements)),
             "failures": str(counts["failed"]),
             "errors": str(counts["error"]),
@@ -114,67 +122,74 @@ def _suite(report: Report) -> ET.Element:
         ("incomplete", report.incomplete or ""),
     ):
         ET.SubElement(properties, "property", {"name": name, "value": _flat(value)})
-    for requirement in requirements:
-        section = requirement.source.section
-        case = ET.SubElement(
-            suite,
-            "testcase",
+    return suite
+
+
+def _case(suite: ET.Element, api: str, requirement: RequirementEntry, fail_on: str | None) -> None:
+    """One requirement's `<testcase>`, with its properties and its outcome."""
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        {
+            "classname": _flat(f"{api}.{requirement.source.section}"),
+            "name": _flat(requirement.id),
+            "time": f"{max(float(requirement.seconds or 0.0), 0.0):.3f}",
+        },
+    )
+    case_properties = ET.SubElement(case, "properties")
+    for name, value in (
+        ("statement", _flat(requirement.statement)),
+        ("level", requirement.level),
+        ("basis", requirement.basis or ""),
+        ("status", requirement.status),
+    ):
+        ET.SubElement(case_properties, "property", {"name": name, "value": _flat(value)})
+    _outcome(case, requirement, fail_on)
+
+
+def _outcome(case: ET.Element, requirement: RequirementEntry, fail_on: str | None) -> None:
+    """`<failure>`, `<error>` or `<skipped>` as the requirement's status (and policy) says."""
+    status = requirement.status
+    statement = _flat(requirement.statement)
+    findings = requirement.findings
+    first = _flat(findings[0].message) if findings else ""
+    said = f"{requirement.level}: {statement}"
+    if status == "failed" and requirement.deviation:
+        policy = fail_on or "explicit"
+        basis = requirement.basis or ""
+        ET.SubElement(
+            case,
+            "skipped",
             {
-                "classname": _flat(f"{api}.{section}"),
-                "name": _flat(requirement.id),
-                "time": f"{max(float(requirement.seconds or 0.0), 0.0):.3f}",
+                "message": _flat(
+                    f"deviation ({basis} {requirement.level}; not counted under "
+                    f"--fail-on {policy}): {statement} — {first or 'requirement failed'}"
+                )
             },
         )
-        statement = _flat(requirement.statement)
-        case_properties = ET.SubElement(case, "properties")
-        for name, value in (
-            ("statement", statement),
-            ("level", requirement.level),
-            ("basis", requirement.basis or ""),
-            ("status", requirement.status),
-        ):
-            ET.SubElement(case_properties, "property", {"name": name, "value": _flat(value)})
-        status = requirement.status
-        findings = requirement.findings
-        first = _flat(findings[0].message) if findings else ""
-        said = f"{requirement.level}: {statement}"
-        if status == "failed" and requirement.deviation:
-            policy = report.fail_on or "explicit"
-            basis = requirement.basis or ""
-            ET.SubElement(
-                case,
-                "skipped",
-                {
-                    "message": _flat(
-                        f"deviation ({basis} {requirement.level}; not counted under "
-                        f"--fail-on {policy}): {statement} — {first or 'requirement failed'}"
-                    )
-                },
-            )
-            ET.SubElement(case, "system-out").text = _details(requirement)
-        elif status == "failed":
-            element = ET.SubElement(
-                case,
-                "failure",
-                {
-                    "message": _flat(f"{said} — {first or 'requirement failed'}"),
-                    "type": _flat(findings[0].kind) if findings else "failed",
-                },
-            )
-            element.text = _details(requirement)
-        elif status == "error":
-            element = ET.SubElement(
-                case,
-                "error",
-                {"message": _flat(f"{said} — {first or 'the suite broke'}"), "type": "suite-error"},
-            )
-            element.text = _details(requirement)
-        elif status == "untested":
-            reason = requirement.reason or "no check or scenario observed it in this run"
-            why = requirement.untested
-            label = f"untested ({why})" if why else "untested"
-            ET.SubElement(case, "skipped", {"message": _flat(f"{label}: {reason}")})
-    return suite
+        ET.SubElement(case, "system-out").text = _details(requirement)
+    elif status == "failed":
+        element = ET.SubElement(
+            case,
+            "failure",
+            {
+                "message": _flat(f"{said} — {first or 'requirement failed'}"),
+                "type": _flat(findings[0].kind) if findings else "failed",
+            },
+        )
+        element.text = _details(requirement)
+    elif status == "error":
+        element = ET.SubElement(
+            case,
+            "error",
+            {"message": _flat(f"{said} — {first or 'the suite broke'}"), "type": "suite-error"},
+        )
+        element.text = _details(requirement)
+    elif status == "untested":
+        reason = requirement.reason or "no check or scenario observed it in this run"
+        why = requirement.untested
+        label = f"untested ({why})" if why else "untested"
+        ET.SubElement(case, "skipped", {"message": _flat(f"{label}: {reason}")})
 
 
 def render_junit(reports: Sequence[Report]) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.apis import APIS
-from conformance.cassettes.samples import Contract, SampleInteraction, plan_samples, seed_path
-from conformance.cassettes.seed_documents import SeedDocument, parse_seed
+from conformance.cassettes.sample_contract import Contract
+from conformance.cassettes.samples import SampleInteraction, parse_seed, plan_samples
+from conformance.cassettes.seed_documents import SeedDocument
 from conformance.checks.base import CheckEnv
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.openapi_document import OpenApiDocument
@@ -94,7 +95,7 @@ def _build(
 
 @cache
 def _seed(api: str) -> SeedDocument:
-    return parse_seed(api, seed_path(APIS[api]))
+    return parse_seed(APIS[api])
 
 
 @cache

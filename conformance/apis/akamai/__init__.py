@@ -63,4 +63,24 @@ API = ApiDefinition(
             "the requests such a run would send, before sending any",
         ),
     ),
+    # EdgeGrid and Akamai's other signed-auth headers
+    secret_headers=(
+        "x-akamai-acs-auth-data",
+        "x-akamai-acs-auth-sign",
+        "x-akamai-g2o-auth-data",
+        "x-akamai-g2o-auth-sign",
+    ),
+    secret_auth_schemes=("EG1-HMAC-",),  # an EdgeGrid signature, whatever the header's name
+    secret_members=(  # the connectors' secrets
+        "accessKey",
+        "secretAccessKey",
+        "authToken",
+        "eventCollectorToken",
+        "clientKey",  # Splunk/HTTPS mTLS key in Akamai's Go client (ERRATUM-AKAMAI-132)
+    ),
+    secret_names=("account_switch_key",),  # accountSwitchKey: which account a client acts for
+    curl_signature_note=(
+        "Akamai requests need an EdgeGrid signature: replay with an EdgeGrid-aware client "
+        "(e.g. httpie-edgegrid) rather than the redacted Authorization header."
+    ),
 )

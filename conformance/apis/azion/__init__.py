@@ -46,4 +46,15 @@ API = ApiDefinition(
             "a real account (token from $AZION_TOKEN), GET requests only",
         ),
     ),
+    secret_members=(  # the endpoints' secrets
+        "secret_key",
+        "access_key",
+        "api_key",
+        "service_account_key",
+        "shared_key",  # azure_monitor, azure_blob_storage: Azion's console (ERRATUM-AZION-019)
+        "blob_sas_token",
+    ),
+    secret_value_maps=("headers",),  # custom header values may carry credentials
+    curl_authorization="Token $AZION_TOKEN",  # set AZION_TOKEN and the command runs
+    example_fault="schema-version-2",  # every body says "schema_version": 2
 )

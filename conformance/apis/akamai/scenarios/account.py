@@ -8,7 +8,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from conformance.core.exchange import Exchange
 from conformance.core.target_client import TargetClient
@@ -159,21 +159,31 @@ class AkamaiAccount:
         return max([*self.group_ids, *self.product_group_ids], default=0) + 1
 
 
+class _Choice(NamedTuple):
+    """The product and group with the most free properties, as discovery found them."""
+
+    product_id: str
+    group_id: int
+    contract_id: str
+    free: list[int]
+    monitored: list[int]
+
+
+@dataclass(slots=True)
+class _PropertySurvey:
+    """What listProperties answered for each product and group, and the best choice."""
+
+    best: _Choice | None = None
+    inventory: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    lists: dict[tuple[str, int], Exchange] = field(default_factory=dict)
+
+
 def discover_account(
     client: TargetClient, *, phase: str, send: Sender | None = None, enough: int | None = None
 ) -> AkamaiAccount:
     """Ask the target for a product, a group, its properties and the data set fields; with
     `enough`, stop listing properties at the first product and group offering that many free."""
-
-    def get_with_retry(path: str) -> Exchange:
-        exchange = client.send("GET", f"{BASE}{path}", phase=phase)
-        for _ in range(DISCOVERY_ATTEMPTS):
-            if exchange.response.status != 429:
-                break
-            exchange = client.send("GET", f"{BASE}{path}", phase=phase)
-        return exchange
-
-    get: Sender = send or get_with_retry
+    get: Sender = send or _get_with_retry(client, phase)
     products = _json_list(get("/products").response)
     group_list = [g for g in _json_list(get("/groups").response) if isinstance(g, dict)]
     groups = {g.get("groupId"): g for g in group_list}
@@ -185,14 +195,7 @@ def discover_account(
         for p in (s.get("properties") or [])
         if isinstance(p, dict)
     }
-    fields = _json_list(get("/datasets/template/EDGE_LOGS").response)
-    field_ids = [
-        f["datasetFieldId"]
-        for g in fields
-        if isinstance(g, dict)
-        for f in g.get("datasetFields") or []
-        if isinstance(f, dict) and isinstance(f.get("datasetFieldId"), int)
-    ]
+    field_ids = _dataset_field_ids(_json_list(get("/datasets/template/EDGE_LOGS").response))
     pairs = [
         (str(product.get("productId")), group)
         for product in products
@@ -204,39 +207,19 @@ def discover_account(
     if enough is not None:
         # A child group first: its properties are the likeliest to be wrongly refused.
         pairs.sort(key=lambda pair: groups.get(pair[1]["groupId"], {}).get("parentGroupId") is None)
-    best: tuple[str, int, str, list[int], list[int]] | None = None
-    inventory: dict[tuple[str, int], list[int]] = {}
-    property_lists: dict[tuple[str, int], Exchange] = {}
-    for product_id, group in pairs:
-        group_id = group["groupId"]
-        exchange = get(f"/properties/product/{product_id}/group/{group_id}")
-        property_lists[(product_id, group_id)] = exchange
-        if exchange.response.status != 200:
-            continue
-        ids = [
-            p["propertyId"]
-            for p in _json_list(exchange.response)
-            if isinstance(p, dict) and isinstance(p.get("propertyId"), int)
-        ]
-        inventory[(product_id, group_id)] = ids
-        free = [i for i in ids if i not in monitored]
-        contracts = group.get("contractIds") or groups.get(group_id, {}).get("contractIds") or [""]
-        if best is None or len(free) > len(best[3]):
-            taken = [i for i in ids if i in monitored]
-            best = (product_id, group_id, str(contracts[0]), free, taken)
-        if enough is not None and len(best[3]) >= enough:
-            break
+    survey = _survey_properties(get, pairs, groups, monitored, enough)
+    best = survey.best
     if best is None or not field_ids:
         raise ScenarioAborted(
             "the target lists no product, group or data set field to build a stream from"
         )
     return AkamaiAccount(
-        best[0],
-        best[1],
-        best[2],
+        best.product_id,
+        best.group_id,
+        best.contract_id,
         field_ids,
-        best[3],
-        inventory,
+        best.free,
+        survey.inventory,
         group_ids=[g for g in groups if isinstance(g, int)],
         product_group_ids=product_group_ids,
         stream_group_ids=[
@@ -244,9 +227,66 @@ def discover_account(
             for s in streams
             if isinstance(s, dict) and isinstance(s.get("groupId"), int)
         ],
-        property_lists=property_lists,
-        monitored_properties=best[4],
+        property_lists=survey.lists,
+        monitored_properties=best.monitored,
     )
+
+
+def _get_with_retry(client: TargetClient, phase: str) -> Sender:
+    """A GET that a 429 answer repeats (up to DISCOVERY_ATTEMPTS more times)."""
+
+    def get(path: str) -> Exchange:
+        exchange = client.send("GET", f"{BASE}{path}", phase=phase)
+        for _ in range(DISCOVERY_ATTEMPTS):
+            if exchange.response.status != 429:
+                break
+            exchange = client.send("GET", f"{BASE}{path}", phase=phase)
+        return exchange
+
+    return get
+
+
+def _dataset_field_ids(groups: list[Any]) -> list[int]:
+    """The datasetFieldIds of a listDatasetFields answer, in its order."""
+    return [
+        f["datasetFieldId"]
+        for g in groups
+        if isinstance(g, dict)
+        for f in g.get("datasetFields") or []
+        if isinstance(f, dict) and isinstance(f.get("datasetFieldId"), int)
+    ]
+
+
+def _survey_properties(
+    get: Sender,
+    pairs: list[tuple[str, dict[str, Any]]],
+    groups: dict[Any, dict[str, Any]],
+    monitored: set[Any],
+    enough: int | None,
+) -> _PropertySurvey:
+    """listProperties of each product and group in turn, keeping the one with the most free
+    properties; with `enough`, stop at the first that offers that many."""
+    survey = _PropertySurvey()
+    for product_id, group in pairs:
+        group_id = group["groupId"]
+        exchange = get(f"/properties/product/{product_id}/group/{group_id}")
+        survey.lists[(product_id, group_id)] = exchange
+        if exchange.response.status != 200:
+            continue
+        ids = [
+            p["propertyId"]
+            for p in _json_list(exchange.response)
+            if isinstance(p, dict) and isinstance(p.get("propertyId"), int)
+        ]
+        survey.inventory[(product_id, group_id)] = ids
+        free = [i for i in ids if i not in monitored]
+        contracts = group.get("contractIds") or groups.get(group_id, {}).get("contractIds") or [""]
+        if survey.best is None or len(free) > len(survey.best.free):
+            taken = [i for i in ids if i in monitored]
+            survey.best = _Choice(product_id, group_id, str(contracts[0]), free, taken)
+        if enough is not None and len(survey.best.free) >= enough:
+            break
+    return survey
 
 
 def _json_list(response: Any) -> list[Any]:

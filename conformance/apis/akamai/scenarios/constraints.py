@@ -242,11 +242,24 @@ CONNECTOR_SECRETS = {
 
 def constraint_cases(unlisted_field: int) -> list[Case]:
     """Every crafted request of the config-constraints scenario."""
-    cases = [
+    return [
+        *_required_member_cases(),
+        *_config_cases(unlisted_field),
+        *_connector_cases(),
+    ]
+
+
+def _required_member_cases() -> list[Case]:
+    """A body without one required member, for each."""
+    return [
         Case("AKAMAI-STREAM-CREATE-007", f"without {m}", _drop(m), representative=m == "contractId")
         for m in REQUIRED_MEMBERS
     ]
-    cases += [
+
+
+def _config_cases(unlisted_field: int) -> list[Case]:
+    """A body with one member of the wrong type, or one configuration value out of bounds."""
+    cases = [
         Case("AKAMAI-STATUS-004", "with streamName a number", _set("streamName", 12345)),
         Case("AKAMAI-STATUS-004", "with propertyIds not an array", _set("propertyIds", "1,2")),
         Case("AKAMAI-CONFIG-001", "with frequency.timeInSec 45", _frequency),
@@ -294,7 +307,15 @@ def constraint_cases(unlisted_field: int) -> list[Case]:
             f"with data set field {unlisted_field}, which isn't listed",
             lambda body: body["datasetFieldIds"].append(unlisted_field),
         ),
-        Case("AKAMAI-CONNECTOR-001", "with connectorType FOO", _connector("connectorType", "FOO")),
+    ]
+    return cases
+
+
+def _connector_cases() -> list[Case]:
+    """A connector of an unknown type, without one of its required members, or a Splunk URL
+    of the wrong endpoint."""
+    cases = [
+        Case("AKAMAI-CONNECTOR-001", "with connectorType FOO", _connector("connectorType", "FOO"))
     ]
     for ctype, (requirement, members) in CONNECTOR_REQUIRED.items():
         cases += [
