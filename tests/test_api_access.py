@@ -93,3 +93,38 @@ def test_a_crash_log_scrubs_the_edgerc_a_variable_names(
     found = _credentials(argparse.Namespace(view_token="view-crash-token"))
     wanted = {"akab-crash-ct", "crash-secret-Zq81", "akab-crash-at", "1-CRASH:1-KEY"}
     assert wanted | {"azion-crash-token", "view-crash-token"} <= found
+
+
+def _serve_args(*argv: str) -> argparse.Namespace:
+    from conformance.cli import _build_parser
+
+    return _build_parser().parse_args(["serve", *argv])
+
+
+def test_serve_takes_each_apis_credential_flags_from_its_folder(bare_api: str) -> None:
+    import requests
+
+    from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+    from conformance.apis.azion.reference.credentials import Tokens
+    from conformance.reference.config import ReferenceConfig
+    from conformance.reference.launcher import reference_server
+    from conformance.reference.serve_command import _server_credentials
+
+    signed = _server_credentials(_serve_args("--api", "akamai", "--edgegrid", "ct", "cs", "at"))
+    assert signed == EdgeGridCredentials("ct", "cs", "at")
+    assert _server_credentials(_serve_args("--api", "akamai")) is None  # the header's form only
+    args = _serve_args("--api", "azion", "--token", "edit-7", "--view-token", "view-7")
+    assert _server_credentials(args) == Tokens("edit-7", "view-7")
+    config = ReferenceConfig(credentials=_server_credentials(args))
+    accept = {"Accept": "application/json; version=3"}
+    with reference_server("azion", config) as base_url, requests.Session() as session:
+        session.trust_env = False  # loopback only, whatever proxy the environment names
+        for token, status in (("edit-7", 200), ("view-7", 200), ("dsconform-edit-token", 401)):
+            answer = session.get(
+                f"{base_url}/data_streaming/streamings",
+                headers={**accept, "Authorization": f"Token {token}"},
+                timeout=10,
+            )
+            assert answer.status_code == status, token
+    bare = argparse.Namespace(api=bare_api, token="t", edgegrid=None)
+    assert _server_credentials(bare) is None  # no serving.py: a server without credentials
