@@ -27,7 +27,7 @@ def _rate_or_count(text: str) -> tuple[int, float | None]:
     return count, None
 
 
-def add_serve_parser(commands: Any) -> None:  # long: one flag after another, each with its help
+def add_serve_parser(commands: Any) -> None:
     """Register the `serve` subcommand on the CLI's subparsers."""
     serve = commands.add_parser(
         "serve",
