@@ -147,3 +147,53 @@ def test_no_module_import_cycle_even_through_function_level_imports() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+# What only the runner (conformance/runner/) and the CLI wire in: the registries of checks and
+# scenarios, and the outputs that consume a run's events or its report.
+WIRED_BY_THE_RUNNER = (
+    "conformance.checks.registry",
+    "conformance.scenarios.registry",
+    "conformance.citations",
+    "conformance.reporting",
+    "conformance.cassettes",
+    "conformance.gating",
+    "conformance.runner",
+)
+
+
+def _below_the_runner(module: str) -> bool:
+    return module == "conformance.engine" or module.startswith(
+        ("conformance.engine.", "conformance.core")
+    )
+
+
+def test_phases_and_core_receive_what_the_runner_wires() -> None:
+    """No module of `engine` (the phases) or `core` imports a registry, an output (reports,
+    cassettes, gating) or the runner: the runner hands them the API's checks and scenarios,
+    and the outputs hear the run's events."""
+    graph = import_graph()
+    wrong = {
+        (module, imported)
+        for module, imports in graph.items()
+        if _below_the_runner(module)
+        for imported in imports
+        if imported.startswith(WIRED_BY_THE_RUNNER)
+    }
+    assert wrong == set()
+    assert any(_below_the_runner(m) for m in graph)  # the rule has something to judge
+
+
+def test_the_outputs_do_not_drive_the_run() -> None:
+    """reporting, cassettes and gating never import the runner's run (they are handed its
+    report or hear its events), so a new output is a listener, not an edit of the runner."""
+    graph = import_graph()
+    outputs = ("conformance.reporting", "conformance.cassettes", "conformance.gating")
+    wrong = {
+        (module, imported)
+        for module, imports in graph.items()
+        if module.startswith(outputs) and module != "conformance.reporting.examples"
+        for imported in imports
+        if imported == "conformance.runner.run"
+    }
+    assert wrong == set()
