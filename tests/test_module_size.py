@@ -32,8 +32,6 @@ OTHERS_IN_FLIGHT: set[tuple[str, str]] = {
     ("cassettes/seed_documents.py", "parse_akamai"),
     ("reporting/html_report.py", "_report_view"),
     ("reporting/junit_report.py", "_suite"),
-    ("reporting/json_report.py", "build_report"),
-    ("engine/run.py", "_run_conformance"),
 }
 
 

@@ -181,9 +181,7 @@ class _Cases:
             )
 
 
-def success_requirement(
-    checks: tuple[ExchangeCheck, ...], operation_id: str | None
-) -> str | None:
+def success_requirement(checks: tuple[ExchangeCheck, ...], operation_id: str | None) -> str | None:
     """The requirement on an operation's documented answer (its success status), among the
     API's `checks` (`PhaseContext.checks`)."""
     for check in checks:
