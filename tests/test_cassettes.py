@@ -77,6 +77,37 @@ def record_and_replay(
 # ---------------------------------------------------------------------- record, then replay
 
 
+def test_a_recording_of_a_remote_target_replays_without_the_credential_probe(
+    tmp_path: Path,
+) -> None:
+    """The runner probes a remote target's credentials first, but not while recording: the
+    replay does not probe, so a recorded probe would be an interaction it never plays."""
+    with reference_server("azion", ReferenceConfig(token="t0ken-remote")) as url:
+        recorded = run_conformance(
+            RunSettings(
+                api="azion",
+                base_url=url,
+                token="t0ken-remote",
+                phases=("property",),
+                max_examples=1,
+                include=("listTemplates",),
+                record_dir=tmp_path / "cassettes",
+                report_dir=tmp_path / "live",
+            )
+        )
+    assert recorded.report.aborted is None, recorded.report.notes
+    assert "preflight" not in (recorded.report.requests.by_phase or {})
+    replayed = run_conformance(
+        RunSettings(
+            api="azion",
+            include=("listTemplates",),
+            replay_dir=tmp_path / "cassettes",
+            report_dir=tmp_path / "replay",
+        )
+    )
+    assert replayed.report.aborted is None, replayed.report.notes
+
+
 @pytest.mark.parametrize("api", ["azion", "akamai"])
 def test_record_then_replay_gives_the_same_verdict(api: str, tmp_path: Path) -> None:
     recorded, replayed = record_and_replay(tmp_path, api, QUICK)

@@ -251,8 +251,9 @@ def _run_conformance(
             client.close()
     _after_phases(run, replay)
     report = _report(run)
-    code = signal_exit_code(run.stop.signum) if run.stop.signum is not None else None
-    return RunOutcome(report, run.report_dir, code or exit_code_for(report), run.phase_seconds)
+    signum = run.stop.signum
+    code = signal_exit_code(signum) if signum is not None else exit_code_for(report)
+    return RunOutcome(report, run.report_dir, code, run.phase_seconds)
 
 
 def _client(run: _Run, target: Target, replay: CassetteReplayer | None) -> TargetClient:
@@ -332,7 +333,8 @@ def _run_phases(run: _Run, ctx: PhaseContext, replay: CassetteReplayer | None) -
     phases = _phases()
     try:
         with window, attached, deterministic_generation(), stop.phases():
-            if not target.embedded and replay is None:
+            # Not under --record or --replay: a recording holds only what its replay sends.
+            if not target.embedded and replay is None and settings.record_dir is None:
                 _probe_credentials(client, run.api.credential_probe, run.tally)
             for name in settings.phases:
                 run.listeners.emit(PhaseStarted(name))
