@@ -26,6 +26,7 @@ from conformance.spec_files import ContractFileError
 
 if TYPE_CHECKING:
     from conformance.config_file import ConfigFile
+    from conformance.reporting.model import Report
 
 
 def _description() -> str:
@@ -238,7 +239,7 @@ def _run(args: argparse.Namespace) -> int:
     names = sorted(APIS) if args.api == "all" else [args.api]
     _refuse_misplaced_flags(args, names)
     codes = []
-    reports: list[dict[str, Any]] = []
+    reports: list[Report] = []
     with ExitStack() as held:  # every report and record directory, ours until the runs end
         report_dirs, combined = _preflight(args, names, held)
         config = _config_file(args)
@@ -256,7 +257,7 @@ def _run(args: argparse.Namespace) -> int:
         # A CI job summary (GitHub Actions), once per command; never fails the run.
         from conformance.reporting.writers import append_step_summary
 
-        warning = append_step_summary(reports, [report_dirs[r["api"]] for r in reports])
+        warning = append_step_summary(reports, [report_dirs[r.api] for r in reports])
         if warning:
             print(f"dsconform: {_printable(warning)}", file=sys.stderr)
     # The worst outcome wins: a signal, unusable (2), findings (1), incomplete (3), ok.
@@ -337,13 +338,13 @@ def _naming_the_file(message: str, config: ConfigFile | None) -> str:
 
 
 def _run_one(
-    args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[dict[str, Any]]
+    args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[Report]
 ) -> int:
-    from conformance.engine.run import run_conformance
     from conformance.engine.target import TargetConfigError
     from conformance.reference.faults import UnknownFaultError
     from conformance.reporting.progress import RunProgress, print_summary
     from conformance.reporting.writers import REPORT_FILES
+    from conformance.runner.run import run_conformance
 
     settings = _run_settings(args, api, report_dir)
     from conformance.cassettes.secret_scan import SecretLeakError
@@ -353,7 +354,7 @@ def _run_one(
     try:
         with RunProgress(api, quiet=args.quiet) as progress:
             outcome = run_conformance(
-                settings, on_event=progress.on_event, on_exchange=progress.on_exchange
+                settings, listeners=[progress.handle], on_exchange=progress.on_exchange
             )
     except (UnknownFaultError, TargetConfigError) as exc:
         raise _UsageError(str(exc)) from None
@@ -363,10 +364,10 @@ def _run_one(
     reports.append(report)
     report_files = [outcome.report_dir / name for name in REPORT_FILES]
     print_summary(report, report_files, quiet=args.quiet)
-    if report["aborted"]:
-        print(f"dsconform: error: run aborted: {_printable(report['aborted'])}", file=sys.stderr)
-    elif report.get("incomplete") and outcome.exit_code == ExitCode.INCOMPLETE:
-        print(f"dsconform: incomplete: {_printable(report['incomplete'])}", file=sys.stderr)
+    if report.aborted:
+        print(f"dsconform: error: run aborted: {_printable(report.aborted)}", file=sys.stderr)
+    elif report.incomplete and outcome.exit_code == ExitCode.INCOMPLETE:
+        print(f"dsconform: incomplete: {_printable(report.incomplete)}", file=sys.stderr)
     if outcome.baseline is not None:
         print(outcome.baseline.render())
     return int(outcome.exit_code)

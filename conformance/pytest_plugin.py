@@ -107,7 +107,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
 
 
 def _run_once(config: pytest.Config, api: str, report_dir: Path) -> SharedOutcome:
-    from conformance.engine.run import run_conformance
+    from conformance.runner.run import run_conformance
     from conformance.settings_builder import build_settings
 
     options = option_values(config)
@@ -120,7 +120,7 @@ def _run_once(config: pytest.Config, api: str, report_dir: Path) -> SharedOutcom
     except _user_errors() as exc:
         return SharedOutcome(error=f"dsconform: error: {exc}")
     return SharedOutcome(
-        report=outcome.report,
+        report=outcome.report.to_json(),
         report_dir=outcome.report_dir,
         baseline=outcome.baseline.as_dict() if outcome.baseline is not None else None,
     )

@@ -507,12 +507,12 @@ def test_the_readme_example_is_a_working_config_file(tmp_path: Path) -> None:
 def test_a_crash_log_scrubs_the_token_the_file_gave(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import conformance.engine.run
+    import conformance.runner.run
 
     def crash(*_: Any, **__: Any) -> Any:
         raise RuntimeError(f"our bug, holding {SECRET}")
 
-    monkeypatch.setattr(conformance.engine.run, "run_conformance", crash)
+    monkeypatch.setattr(conformance.runner.run, "run_conformance", crash)
     monkeypatch.chdir(tmp_path)
     _write(tmp_path, "dsconform.toml", f'[azion]\ntoken = "{SECRET}"\n')
     code, _, err = _cli(["run", "--api", "azion", "--quiet", "--report-dir", "r"], capsys)

@@ -241,7 +241,7 @@ def test_the_builder_gives_the_settings_the_cli_gives(
     argv: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Same flags and environment: `dsconform run` and `build_settings` agree field for field."""
-    import conformance.engine.run
+    import conformance.runner.run
     from conformance.cli import _build_parser, _run_one
 
     environ = {"AZION_TOKEN": "env-token", "AKAMAI_SECTION": "env-section", "AKAMAI_EDGERC": "e"}
@@ -253,7 +253,7 @@ def test_the_builder_gives_the_settings_the_cli_gives(
         seen.append(settings)
         raise _Captured
 
-    monkeypatch.setattr(conformance.engine.run, "run_conformance", capture)
+    monkeypatch.setattr(conformance.runner.run, "run_conformance", capture)
     args = _build_parser().parse_args(["run", "--api", "azion", "--quiet", *argv])
     with pytest.raises(_Captured):
         _run_one(args, "azion", args.report_dir, [])

@@ -360,7 +360,7 @@ def test_the_crash_log_holds_no_header_credential_nor_account_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from conformance.crash_log import CRASH_PREFIX
-    from conformance.engine import run as engine_run
+    from conformance.runner import run as engine_run
 
     account_key = "1-7QPXR2:1-4LMNB"
 

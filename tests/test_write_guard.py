@@ -20,9 +20,9 @@ from urllib3.util import parse_url
 
 from conformance.cli import main
 from conformance.core.target_client import TargetClient
-from conformance.engine.run import _apply_safety, is_loopback
 from conformance.engine.target import open_target
 from conformance.exit_codes import ExitCode
+from conformance.runner.run import _apply_safety, is_loopback
 from conformance.settings import RunSettings
 from conformance.settings_builder import build_settings
 from conformance.target_url import TargetUrlError, parse_target_url
