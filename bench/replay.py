@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from conformance.apis import APIS  # noqa: E402
 from conformance.cassettes.recheck import recheck  # noqa: E402
 from conformance.cassettes.samples import build_samples  # noqa: E402
-from conformance.engine.run import run_conformance  # noqa: E402
+from conformance.runner.run import run_conformance  # noqa: E402
 from conformance.settings import RunSettings  # noqa: E402
 
 SHIPPED = ROOT / "cassettes"
@@ -53,11 +53,11 @@ def record(api: str) -> None:
         json.dumps(
             {
                 "api": api,
-                "verdict": outcome.report["verdict"],
+                "verdict": outcome.report.to_json()["verdict"],
                 "exit_code": int(outcome.exit_code),
-                "requests": outcome.report["requests"]["total"],
+                "requests": outcome.report.to_json()["requests"]["total"],
                 "live_seconds": round(seconds, 2),
-                "verdicts": _verdicts(outcome.report),
+                "verdicts": _verdicts(outcome.report.to_json()),
             },
             indent=1,
         )
@@ -66,8 +66,8 @@ def record(api: str) -> None:
     )
     build_samples(APIS[api], SAMPLES)
     print(
-        f"{api}: recorded {outcome.report['requests']['total']} requests in {seconds:.1f} s "
-        f"({outcome.report['verdict']})"
+        f"{api}: recorded {outcome.report.requests.total} requests in {seconds:.1f} s "
+        f"({outcome.report.verdict})"
     )
 
 
@@ -109,7 +109,10 @@ def main() -> int:
             began = time.perf_counter()
             recheck(SAMPLES, api, Path(scratch) / "samples")
             rechecked = time.perf_counter() - began
-        same = _verdicts(outcome.report) == expected["verdicts"] and not outcome.report["aborted"]
+        same = (
+            _verdicts(outcome.report.to_json()) == expected["verdicts"]
+            and not outcome.report.aborted
+        )
         gate += replay + rechecked
         print(
             f"{api:8} {live:9.1f}s {replay:8.2f}s {rechecked:8.2f}s  "
@@ -117,7 +120,7 @@ def main() -> int:
             f"{size(SAMPLES / api)}"
         )
         if not same:
-            print(f"  replay notes: {outcome.report['notes']}")
+            print(f"  replay notes: {outcome.report.to_json()['notes']}")
     print(f"offline gate (replay + recheck, both APIs): {gate:.1f} s")
     return 0
 

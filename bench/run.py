@@ -45,15 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference import EDGEGRID_FORM, ROOT, reference_command, serving
 
 from conformance.apis import APIS
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN, DEFAULT_VIEW_TOKEN
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
-from conformance.engine.context import Event
-from conformance.engine.run import run_conformance
-from conformance.reference.config import (
-    DEFAULT_AZION_TOKEN,
-    DEFAULT_AZION_VIEW_TOKEN,
-    EdgeGridCredentials,
-)
+from conformance.runner.events import PhaseFinished, PhaseStarted, RunEvent
+from conformance.runner.run import run_conformance
 from conformance.settings import PROFILES, RunSettings
 
 SECTIONS = ("wall", "overhead", "minimal", "workers")
@@ -69,7 +66,7 @@ BENCH_EDGEGRID = EdgeGridCredentials(
 CLI_HEADERS = {
     "akamai": {"Authorization": EDGEGRID_FORM},
     "azion": {
-        "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+        "Authorization": f"Token {DEFAULT_TOKEN}",
         "Accept": "application/json; version=3",
     },
 }
@@ -123,10 +120,10 @@ class SleepMeter:
         self.phase = "setup"
         self.by_phase: dict[str, float] = {}
 
-    def on_event(self, event: Event) -> None:
-        if event.kind == "phase-started":
+    def on_event(self, event: RunEvent) -> None:
+        if isinstance(event, PhaseStarted):
             self.phase = event.phase
-        elif event.kind == "phase-finished":
+        elif isinstance(event, PhaseFinished):
             self.phase = "teardown"
 
     @contextlib.contextmanager
@@ -155,21 +152,21 @@ def measured_run(settings: RunSettings) -> RunFigures:
         started = time.perf_counter()
         outcome = run_conformance(
             replace(settings, report_dir=Path(report_dir)),
-            on_event=meter.on_event,
+            listeners=[meter.on_event],
             on_exchange=on_exchange,
         )
         wall = time.perf_counter() - started
-    requests = outcome.report["requests"]
-    if outcome.report.get("aborted"):
-        raise RuntimeError(f"{settings.api} run aborted: {outcome.report['aborted']}")
+    requests = outcome.report.requests
+    if outcome.report.aborted:
+        raise RuntimeError(f"{settings.api} run aborted: {outcome.report.aborted}")
     return RunFigures(
         wall,
-        int(requests["total"]),
+        requests.total,
         dict(outcome.phase_seconds),
-        dict(requests["by_phase"]),
+        dict(requests.by_phase or {}),
         meter.by_phase,
         in_flight,
-        float(requests.get("waited_seconds", 0.0)),
+        float(requests.waited_seconds or 0.0),
     )
 
 
@@ -232,12 +229,12 @@ def unthrottled_target(api: str, max_examples: int) -> Iterator[UnthrottledTarge
         settings = RunSettings(
             api=api,
             base_url=url,
-            token=DEFAULT_AZION_TOKEN,
-            view_token=DEFAULT_AZION_VIEW_TOKEN,
+            token=DEFAULT_TOKEN,
+            view_token=DEFAULT_VIEW_TOKEN,
             max_examples=max_examples,
         )
         headers = {
-            "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+            "Authorization": f"Token {DEFAULT_TOKEN}",
             "Accept": "application/json; version=3",
         }
         yield UnthrottledTarget(api, url, settings, None, headers)

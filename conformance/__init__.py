@@ -1,3 +1,3 @@
-"""dsconform: conformance suite for the Azion Data Streaming v3 and Akamai DataStream 2 v1 APIs."""
+"""dsconform: conformance suite for the APIs of `conformance.apis` (one folder each)."""
 
 __version__ = "0.1.0"

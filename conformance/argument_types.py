@@ -9,7 +9,7 @@ from conformance.settings import PHASES
 from conformance.target_url import TargetUrlError, normalise_target_url
 
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-# Longer than any run should take (a real Akamai activation takes about 90 minutes), short
+# Longer than any run should take (a real activation may take about 90 minutes), short
 # enough for every timer and socket timeout we hand it to (sockets refuse about 9e9 s).
 MAX_SECONDS = 7 * 24 * 3600.0
 MAX_COUNT = 1_000_000

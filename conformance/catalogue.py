@@ -18,7 +18,7 @@ LEVELS = ("MUST", "SHOULD", "MAY")
 # notes, the vendors' own clients; the note names it).
 BASES = ("explicit", "inferred", "external")
 # An erratum of any API: ERRATUM-<its ID prefix>-NNN.
-_ERRATUM = re.compile(r"ERRATUM-[A-Z][A-Z0-9]*-\d{3}")
+ERRATUM = re.compile(r"ERRATUM-[A-Z][A-Z0-9]*-\d{3}")
 # Words by which an inferred requirement's note says which reading it is, when no erratum applies.
 _READING_WORDS = ("silence", "silent", "sample", "example", "table", "reading", "contradiction")
 # A requirement ID, <PREFIX>-<SECTION>...-NNN: the prefix is upper-case (that it is the API's
@@ -221,7 +221,7 @@ def _basis_note_problem(basis: str, note: str) -> str:
     """What an inferred or external requirement's note lacks ("" when nothing)."""
     if basis == "inferred":
         lowered = note.lower()
-        if not _ERRATUM.search(note) and not any(w in lowered for w in _READING_WORDS):
+        if not ERRATUM.search(note) and not any(w in lowered for w in _READING_WORDS):
             return (
                 "an inferred requirement's note names its erratum (ERRATUM-...) or says which "
                 "sample, table row, contradiction or silence it reads"

@@ -7,6 +7,7 @@ import contextlib
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,45 +21,63 @@ from conformance.apis import APIS, get_api
 from conformance.cassettes.commands import add_recheck_parser
 from conformance.exit_codes import ExitCode, exit_status_help
 from conformance.gating.diff import add_diff_parser
-from conformance.settings import ENVIRONMENT, RunSettings
+from conformance.settings import RunSettings
 from conformance.spec_files import ContractFileError
 
 if TYPE_CHECKING:
     from conformance.config_file import ConfigFile
+    from conformance.reporting.model import Report
 
-DESCRIPTION = """\
-Contract and conformance tests for the Akamai DataStream 2 Configuration API v1
-and the Azion Data Streaming API v3. Point `run` at a target (the vendor's
-endpoint, a mock, a gateway) and get a verdict per documented requirement, each
-failure with the request and response that show it. Without --base-url, a run
-checks an embedded reference server."""
 
-EXAMPLES = """\
-  dsconform run --api all
-      both APIs against the embedded reference servers, reports under reports/
-  dsconform run --api azion --base-url https://api.azionapi.net --read-only
-      a real account (token from $AZION_TOKEN), GET requests only
-  dsconform run --api akamai --edgerc ~/.edgerc --profile minimal --rate-limit 20/60s
-      the target is the .edgerc section's host; each observable requirement once
-  dsconform plan --api akamai --profile minimal
-      the requests such a run would send, before sending any
-  dsconform diff old/report.json new/report.json
-      new, fixed and still-failing findings (exit 1 when anything new fails)"""
+def _description() -> str:
+    """What dsconform is, naming every API of the list."""
+    titles = " and the ".join(api.title for api in APIS.values())
+    return textwrap.fill(
+        f"Contract and conformance tests for the {titles}. Point `run` at a target (the "
+        "vendor's endpoint, a mock, a gateway) and get a verdict per documented requirement, "
+        "each failure with the request and response that show it. Without --base-url, a run "
+        "checks an embedded reference server.",
+        width=80,
+    )
+
+
+def _examples() -> str:
+    """`dsconform --help`'s examples: a run of every API, each API's own, a diff."""
+    examples = [
+        (
+            "run --api all",
+            "every API against its embedded reference server, reports under reports/",
+        ),
+        *(example for api in APIS.values() for example in api.examples),
+        (
+            "diff old/report.json new/report.json",
+            "new, fixed and still-failing findings (exit 1 when anything new fails)",
+        ),
+    ]
+    return "\n".join(f"  dsconform {command}\n      {what}" for command, what in examples)
+
+
+def _variables() -> str:
+    """Every API's environment variables, each with the flag it supplies, in reading order."""
+    lines = []
+    for api in APIS.values():
+        for name, variables in api.environment.items():
+            for index, variable in enumerate(variables):
+                after = variables[index + 1 :]
+                before = f", before ${after[0]}" if after else ""
+                flag = name.replace("_", "-")
+                lines.append(f"  {variable:16s} the default of --{flag}{before}")
+    return "\n".join(dict.fromkeys(lines))
 
 
 def _epilog() -> str:
     """Examples, the environment variables and the exit-status table, for `dsconform --help`."""
-    variables = "\n".join(
-        f"  {variable:17s}the default of --{name.replace('_', '-')}"
-        for name, variable in ENVIRONMENT.items()
-    )
-    from conformance.transport import environment_help  # issue 15: section, CA, proxies
+    from conformance.transport import environment_help  # issue 15: CA bundles, proxies
 
-    variables += f"\n{environment_help()}"
     return (
-        f"examples:\n{EXAMPLES}\n\n"
+        f"examples:\n{_examples()}\n\n"
         "environment (a flag beats its variable; `COMMAND --help` says which read it):\n"
-        f"{variables}\n\n"
+        f"{_variables()}\n{environment_help()}\n\n"
         "config file: run's settings from dsconform.toml or pyproject.toml [tool.dsconform]\n"
         "  (keys = run's long flag names), beaten by flags and variables; `dsconform config\n"
         "  --api X` shows each setting's source\n\n"
@@ -75,7 +94,7 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dsconform",
-        description=DESCRIPTION,
+        description=_description(),
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -83,7 +102,27 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         title="commands", dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
     )
+    _add_lint_parser(commands)
+    run = _add_run_parser(commands)
+    _add_config_parser(commands)
+    add_recheck_parser(commands)
+    add_diff_parser(commands)
+    from conformance.reference.serve_command import add_serve_parser
 
+    add_serve_parser(commands)
+    from conformance.reporting.report_command import add_report_parser
+
+    add_report_parser(commands)
+    from conformance.sweep import add_sweep_parser
+
+    add_sweep_parser(commands)
+    from conformance.plan import add_plan_parser
+
+    add_plan_parser(commands, run)
+    return parser
+
+
+def _add_lint_parser(commands: Any) -> None:
     lint = commands.add_parser(
         "lint",
         help="validate the specs, their examples and the catalogues",
@@ -112,13 +151,16 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     lint.set_defaults(handler=_lint)
 
-    run = commands.add_parser(
+
+def _add_run_parser(commands: Any) -> argparse.ArgumentParser:
+    run: argparse.ArgumentParser = commands.add_parser(
         "run",
         help="run the conformance suite against a target",
-        description="Check a target against one API's contract (or both: --api all) and write "
-        "report.json, report.html, summary.md and junit.xml to the report directory. A flag "
-        "beats its environment variable, which beats the config file (dsconform.toml or "
-        "pyproject.toml [tool.dsconform]), which beats the default; exit codes: dsconform --help.",
+        description="Check a target against one API's contract (or every API's: --api all) and "
+        "write report.json, report.html, summary.md and junit.xml to the report directory. A "
+        "flag beats its environment variable, which beats the config file (dsconform.toml or "
+        "pyproject.toml [tool.dsconform]), which beats the default; exit codes: dsconform "
+        "--help.",
     )
     _add_run_flags(run)
     run.add_argument(
@@ -130,7 +172,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="no progress display; a one-line summary at the end"
     )
     run.set_defaults(handler=_run)
+    return run
 
+
+def _add_config_parser(commands: Any) -> None:
     config = commands.add_parser(
         "config",
         help="show the effective run settings and the source of each (flag, env, file, default)",
@@ -140,22 +185,6 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_run_flags(config)
     config.set_defaults(handler=_show_settings)
-
-    add_recheck_parser(commands)
-    add_diff_parser(commands)
-    from conformance.reference.serve_command import add_serve_parser
-
-    add_serve_parser(commands)
-    from conformance.reporting.report_command import add_report_parser
-
-    add_report_parser(commands)
-    from conformance.sweep import add_sweep_parser
-
-    add_sweep_parser(commands)
-    from conformance.plan import add_plan_parser
-
-    add_plan_parser(commands, run)
-    return parser
 
 
 def _add_run_flags(parser: argparse.ArgumentParser) -> None:
@@ -208,16 +237,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.show_settings:
         return _show_settings(args)
     names = sorted(APIS) if args.api == "all" else [args.api]
-    if len(names) > 1 and (args.base_url or args.fault or args.edgerc):
-        raise _UsageError(
-            "--api all runs the embedded reference servers: drop --base-url/--fault/--edgerc"
-        )
-    if args.api == "azion" and args.edgerc:
-        raise _UsageError("--edgerc is Akamai's (EdgeGrid): an Azion run takes --token")
-    if args.api == "akamai" and (args.token or args.view_token):
-        raise _UsageError("--token and --view-token are Azion's: an Akamai run takes --edgerc")
+    _refuse_misplaced_flags(args, names)
     codes = []
-    reports: list[dict[str, Any]] = []
+    reports: list[Report] = []
     with ExitStack() as held:  # every report and record directory, ours until the runs end
         report_dirs, combined = _preflight(args, names, held)
         config = _config_file(args)
@@ -235,11 +257,25 @@ def _run(args: argparse.Namespace) -> int:
         # A CI job summary (GitHub Actions), once per command; never fails the run.
         from conformance.reporting.writers import append_step_summary
 
-        warning = append_step_summary(reports, [report_dirs[r["api"]] for r in reports])
+        warning = append_step_summary(reports, [report_dirs[r.api] for r in reports])
         if warning:
             print(f"dsconform: {_printable(warning)}", file=sys.stderr)
     # The worst outcome wins: a signal, unusable (2), findings (1), incomplete (3), ok.
     return max(codes, key=_severity)
+
+
+def _refuse_misplaced_flags(args: argparse.Namespace, names: list[str]) -> None:
+    """Flags that name a target under `--api all`, or that only another API takes."""
+    from conformance.run_options import RUN_OPTIONS
+    from conformance.settings_builder import foreign_option
+
+    targets = [option for option in RUN_OPTIONS if option.names_target]
+    if len(names) > 1 and (args.fault or any(getattr(args, o.dest) for o in targets)):
+        drop = "/".join(f"--{option.name}" for option in targets)
+        raise _UsageError(f"--api all runs the embedded reference servers: drop {drop}/--fault")
+    refusal = foreign_option(names[0], vars(args)) if len(names) == 1 else None
+    if refusal is not None:
+        raise _UsageError(refusal)
 
 
 def _severity(code: int) -> tuple[bool, bool, bool, bool, int]:
@@ -302,13 +338,13 @@ def _naming_the_file(message: str, config: ConfigFile | None) -> str:
 
 
 def _run_one(
-    args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[dict[str, Any]]
+    args: argparse.Namespace, api: str, report_dir: Path | None, reports: list[Report]
 ) -> int:
-    from conformance.engine.run import run_conformance
     from conformance.engine.target import TargetConfigError
     from conformance.reference.faults import UnknownFaultError
     from conformance.reporting.progress import RunProgress, print_summary
     from conformance.reporting.writers import REPORT_FILES
+    from conformance.runner.run import run_conformance
 
     settings = _run_settings(args, api, report_dir)
     from conformance.cassettes.secret_scan import SecretLeakError
@@ -318,7 +354,7 @@ def _run_one(
     try:
         with RunProgress(api, quiet=args.quiet) as progress:
             outcome = run_conformance(
-                settings, on_event=progress.on_event, on_exchange=progress.on_exchange
+                settings, listeners=[progress.handle], on_exchange=progress.on_exchange
             )
     except (UnknownFaultError, TargetConfigError) as exc:
         raise _UsageError(str(exc)) from None
@@ -328,10 +364,10 @@ def _run_one(
     reports.append(report)
     report_files = [outcome.report_dir / name for name in REPORT_FILES]
     print_summary(report, report_files, quiet=args.quiet)
-    if report["aborted"]:
-        print(f"dsconform: error: run aborted: {_printable(report['aborted'])}", file=sys.stderr)
-    elif report.get("incomplete") and outcome.exit_code == ExitCode.INCOMPLETE:
-        print(f"dsconform: incomplete: {_printable(report['incomplete'])}", file=sys.stderr)
+    if report.aborted:
+        print(f"dsconform: error: run aborted: {_printable(report.aborted)}", file=sys.stderr)
+    elif report.incomplete and outcome.exit_code == ExitCode.INCOMPLETE:
+        print(f"dsconform: incomplete: {_printable(report.incomplete)}", file=sys.stderr)
     if outcome.baseline is not None:
         print(outcome.baseline.render())
     return int(outcome.exit_code)
@@ -341,7 +377,8 @@ def _lint(args: argparse.Namespace) -> int:
     from conformance.lint import lint_api
 
     if (args.spec or args.catalogue) and args.api == "all":
-        raise _UsageError("--spec and --catalogue need --api akamai or --api azion")
+        choices = " or ".join(f"--api {name}" for name in sorted(APIS))
+        raise _UsageError(f"--spec and --catalogue need {choices}")
     names = sorted(APIS) if args.api == "all" else [args.api]
     total = 0
     for name in names:

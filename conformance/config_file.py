@@ -3,8 +3,8 @@
 
 Keys are the long names of the `run` flags (`base-url`, `max-examples`; `max_examples` is the
 same key), values as TOML gives them (`max-examples = 5`, `read-only = true`,
-`phases = ["property", "stateful"]`). A table named after an API (`[akamai]` in dsconform.toml,
-`[tool.dsconform.azion]` in pyproject.toml) overrides the common keys for that API's runs.
+`phases = ["property", "stateful"]`). A table named after an API (`[<api>]` in dsconform.toml,
+`[tool.dsconform.<api>]` in pyproject.toml) overrides the common keys for that API's runs.
 
 Which file: `--config FILE` names one (`/dev/null`: none; a file called `pyproject.toml` is read
 for its `[tool.dsconform]` table, any other for its top level). Else the current directory, then
@@ -56,7 +56,7 @@ class FileValue:
     """One value the file gives, parsed, and where it stands (for `dsconform config`)."""
 
     value: Any
-    table: str  # "[tool.dsconform.azion]", or "" for a dsconform.toml's top level
+    table: str  # "[tool.dsconform.<api>]", or "" for a dsconform.toml's top level
     variables: tuple[str, ...] = ()  # the `${VAR}`s it took
     # A `${VAR}` that is not set: an error only if the value is used (a flag, or the variable
     # that beats the file, makes it irrelevant; so does another API's run).

@@ -14,43 +14,35 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conformance import __version__
+from conformance.apis import APIS
 from conformance.exit_codes import ExitCode
 from conformance.redaction import PLACEHOLDER, known_secrets
-from conformance.settings import ENVIRONMENT
+from conformance.settings import ENVIRONMENT, SECRET_SETTINGS
 
 CRASH_PREFIX = "dsconform-crash-"
 
 
 def _credentials(args: argparse.Namespace | None) -> set[str]:
-    """Every credential value this command was given (flags, variables, the .edgerc)."""
-    values = {os.environ.get(ENVIRONMENT["token"]) or "", *known_secrets()}
-    for name in ("token", "view_token"):
-        values.add(str(getattr(args, name, None) or ""))
-    config = getattr(args, "config_file", None)  # loaded by `run`: its secrets too
+    """Every credential value this command was given (flags, variables, the config file, a
+    credentials file they name)."""
+    options = vars(args) if args is not None else {}
+    values = {str(options.get(name) or "") for name in SECRET_SETTINGS} | set(known_secrets())
+    values |= {os.environ.get(v) or "" for n in SECRET_SETTINGS for v in ENVIRONMENT.get(n, ())}
+    config = options.get("config_file")  # loaded by `run`: its secrets too
     if config is not None:
         values.update(config.secret_values())
-    edgerc = getattr(args, "edgerc", None) or os.environ.get(ENVIRONMENT["edgerc"])
-    if edgerc:
+    for api in APIS:  # what the options point to: a credentials file's contents
         # A crash log must be written whatever else is broken.
         with contextlib.suppress(Exception):
-            from conformance.engine.target import read_edgerc
+            from conformance.engine.target import target_access
 
-            section = (
-                getattr(args, "section", None)
-                or os.environ.get("AKAMAI_EDGERC_SECTION")
-                or os.environ.get(ENVIRONMENT["section"])
-                or "default"
-            )
-            rc = read_edgerc(Path(edgerc), section)
-            creds = rc.credentials
-            values.update((creds.client_token, creds.client_secret, creds.access_token))
-            values.add(rc.account_key or "")
+            values |= target_access(api).crash_secrets(options, os.environ)
     # -H values that look like credentials, and the account switch key (transport.py).
     with contextlib.suppress(Exception):
         from conformance.transport import Transport
 
-        headers = tuple(getattr(args, "header", None) or ())
-        values.update(Transport(headers, getattr(args, "account_key", None)).credentials)
+        headers = tuple(options.get("header") or ())
+        values.update(Transport(headers, options.get("account_key")).credentials)
     return {v for v in values if len(v) >= 4}
 
 

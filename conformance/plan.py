@@ -107,7 +107,7 @@ def _writes_items(api: str, operations: Sequence[Any]) -> bool:
 
 
 def _count_scenarios(settings: RunSettings) -> Counter[str]:
-    from conformance.engine.run import run_conformance
+    from conformance.runner.run import run_conformance
 
     counts: Counter[str] = Counter()
 

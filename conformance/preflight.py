@@ -20,7 +20,7 @@ class PreflightError(Exception):
 def check_inputs(settings: RunSettings) -> None:
     """Parse every file and value the run will read; PreflightError says what is wrong."""
     from conformance.cassettes.secret_scan import SecretLeakError
-    from conformance.cassettes.session import CassetteReplayer, open_cassette_session
+    from conformance.cassettes.session import open_replay
     from conformance.cassettes.store import CassetteError
     from conformance.engine.target import TargetConfigError, check_target
     from conformance.gating.baseline import load_baseline
@@ -38,9 +38,7 @@ def check_inputs(settings: RunSettings) -> None:
             load_baseline(settings.baseline)
         if settings.record_dir is not None:
             _check_directory_path(settings.record_dir, "--record")
-        tape = open_cassette_session(settings)
-        replaying = isinstance(tape, CassetteReplayer)
-        if not replaying:
+        if open_replay(settings) is None:
             check_target(settings)  # the URL, the .edgerc and its host, as the run will use them
         if settings.report_dir is not None:
             _check_directory_path(settings.report_dir, "--report-dir")
@@ -73,8 +71,8 @@ def _check_directory_path(path: Path, flag: str) -> None:
 def claim_outputs(settings: RunSettings, held: ExitStack) -> Path:
     """Claim the run's report directory (a fresh one when none was given) and its record
     directory for as long as `held` is open; returns the report directory."""
-    from conformance.engine.run import default_report_dir
     from conformance.reporting.writers import OutputDirError, claimed_directory, new_directory
+    from conformance.runner.run import default_report_dir
 
     try:
         if settings.record_dir is not None:

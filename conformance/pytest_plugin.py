@@ -4,7 +4,7 @@ In a test module of your own:
 
     from conformance.pytest_plugin import conformance_tests
 
-    test_azion = conformance_tests("azion")
+    test_contract = conformance_tests("<api>")  # a name of `dsconform run --api`
 
 then `pytest --dsconform-base-url https://... --dsconform-token ...` runs the suite once per
 session and reports each requirement as its own test: passed, failed (with the finding), xfailed
@@ -107,7 +107,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
 
 
 def _run_once(config: pytest.Config, api: str, report_dir: Path) -> SharedOutcome:
-    from conformance.engine.run import run_conformance
+    from conformance.runner.run import run_conformance
     from conformance.settings_builder import build_settings
 
     options = option_values(config)
@@ -120,7 +120,7 @@ def _run_once(config: pytest.Config, api: str, report_dir: Path) -> SharedOutcom
     except _user_errors() as exc:
         return SharedOutcome(error=f"dsconform: error: {exc}")
     return SharedOutcome(
-        report=outcome.report,
+        report=outcome.report.to_json(),
         report_dir=outcome.report_dir,
         baseline=outcome.baseline.as_dict() if outcome.baseline is not None else None,
     )

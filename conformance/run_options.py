@@ -10,8 +10,11 @@ To add an option `--foo-bar`:
    when the default needs words (`None` meaning "the embedded server");
 2. a field of `settings.RunSettings` with the same default, filled in `build_settings`
    (`settings_builder.py`) from `values["foo_bar"]`;
-3. an environment variable, if any: `settings.ENVIRONMENT["foo_bar"] = "FOO_BAR"` (crash logs
-   and `sweep` read the names there too); a credential: `settings.SECRET_SETTINGS`;
+3. an environment variable, if any: `"foo_bar": ("FOO_BAR",)` in the `environment` of each API
+   that reads it (`apis/<name>/__init__.py`; `settings.ENVIRONMENT` gathers them for `--help`
+   and crash logs); a credential: `settings.SECRET_SETTINGS`. An option only some APIs take:
+   its help is theirs (`"foo-bar": "..."` in their `ApiDefinition.options`, joined by
+   `of_apis`), and another API's run refuses it;
 4. the README flag table row, and a bad-input case in `tests/test_bad_input.py`.
 
 Nothing else: the flag, the plugin option, the config-file key (`foo-bar` or `foo_bar`), the
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from conformance import transport
+from conformance.apis import APIS
 from conformance.argument_types import (
     base_url,
     identifier,
@@ -64,6 +68,8 @@ class RunOption:
     plugin_help: str | None = None  # the `--dsconform-*` twin's help, when it differs
     plugin_default_text: str | None = None  # and its default, when that differs
     short: str | None = None  # a one-letter flag besides `--<name>` (`-H`)
+    # Says how requests are signed (a credential or where to find one): `sweep` takes it too.
+    signs: bool = False
 
     @property
     def dest(self) -> str:
@@ -71,9 +77,14 @@ class RunOption:
         return self.name.replace("-", "_")
 
     @property
+    def variables(self) -> tuple[str, ...]:
+        """The environment variables that supply it (in some API's runs), in reading order."""
+        return ENVIRONMENT.get(self.dest, ())
+
+    @property
     def env(self) -> str | None:
-        """The environment variable that supplies it, if any."""
-        return ENVIRONMENT.get(self.dest)
+        """The environment variables that supply it, as help names them; None: none."""
+        return ", then ".join(self.variables) or None
 
     @property
     def secret(self) -> bool:
@@ -115,6 +126,11 @@ class RunOption:
         return {k: v for k, v in kwargs.items() if v is not None or k == "default"}
 
 
+def of_apis(name: str) -> str:
+    """The help of option `name`, which only some APIs take: each one's phrase for it."""
+    return "; ".join(api.options[name] for api in APIS.values() if name in api.options)
+
+
 RUN_OPTIONS: tuple[RunOption, ...] = (
     RunOption(
         "base-url",
@@ -126,20 +142,21 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption(
         "token",
-        "Azion token, sent as `Authorization: Token T`",
+        of_apis("token"),
+        signs=True,
         type=non_empty,
         metavar="TOKEN",
     ),
     RunOption(
         "view-token",
-        "Azion view-only token, for the permission checks",
+        of_apis("view-token"),
         type=non_empty,
         metavar="TOKEN",
     ),
     RunOption(
         "edgerc",
-        "Akamai .edgerc file (EdgeGrid credentials); without --base-url its host is the target, "
-        "and the variable is used only with --base-url",
+        of_apis("edgerc"),
+        signs=True,
         type=Path,
         metavar="FILE",
         names_target=True,
@@ -147,7 +164,8 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption(
         "section",
-        "section of the .edgerc ($AKAMAI_EDGERC_SECTION, the Akamai CLI's variable, first)",
+        of_apis("section"),
+        signs=True,
         type=non_empty,
         metavar="NAME",
         default="default",
@@ -177,7 +195,7 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption(
         "domain-id",
-        "Azion: a domain of the account that test streamings may name (repeatable)",
+        of_apis("domain-id"),
         type=identifier,
         action="append",
         metavar="ID",
@@ -240,8 +258,8 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption(
         "settle-timeout",
-        "how long a scenario waits for an activation or deletion to finish (Akamai documents "
-        "about 90 minutes for an activation)",
+        "how long a scenario waits for an activation or deletion to finish (a vendor may "
+        "document about 90 minutes for an activation)",
         type=positive_float,
         metavar="SECONDS",
         default=60.0,
@@ -284,8 +302,8 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption(
         "include",
-        "only the requirements (AKAMAI-RATE-*) or operations (listStreams) these comma-separated "
-        "globs match, ignoring case (repeatable; include first, then exclude)",
+        "only the requirements (IDs such as PREFIX-RATE-*) or operations (operationIds) these "
+        "comma-separated globs match, ignoring case (repeatable; include first, then exclude)",
         action="append",
         metavar="PATTERNS",
         default=(),
@@ -293,8 +311,8 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption(
         "exclude",
-        "not the requirements (AKAMAI-RATE-*) or operations (listStreams) these comma-separated "
-        "globs match, ignoring case (repeatable; include first, then exclude)",
+        "not the requirements (IDs such as PREFIX-RATE-*) or operations (operationIds) these "
+        "comma-separated globs match, ignoring case (repeatable; include first, then exclude)",
         action="append",
         metavar="PATTERNS",
         default=(),
@@ -348,8 +366,7 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     ),
     RunOption(
         "account-key",
-        "Akamai: act for this account, sent as the accountSwitchKey query parameter on every "
-        "request (no variable: it chooses the account the run writes to)",
+        of_apis("account-key"),
         type=transport.account_key,
         metavar="KEY",
         default_text="account_key of the .edgerc section",
@@ -365,6 +382,7 @@ TRANSPORT_OPTIONS = (
 )
 
 OPTIONS_BY_NAME = {option.name: option for option in RUN_OPTIONS}
+SIGNING_OPTIONS = tuple(option.name for option in RUN_OPTIONS if option.signs)
 
 
 def add_run_options(

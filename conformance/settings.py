@@ -1,6 +1,8 @@
 """One settings object for a run: its fields, defaults, environment variables and redaction.
 
-Precedence, written once: a CLI flag, then the environment variable, then the default.
+Precedence, written once (settings_builder.resolve_options): a CLI flag, then the environment
+variable, then the config file, then the default. Which variables supply an option is each
+API's own (`ApiDefinition.environment`).
 """
 
 from __future__ import annotations
@@ -10,14 +12,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conformance.apis import APIS
+
 PHASES = ("property", "stateful", "scenarios")
 # --profile minimal: what reaches every observable requirement with the fewest requests.
 PROFILES = {"default": PHASES, "minimal": ("scenarios",)}
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ENVIRONMENT = {"token": "AZION_TOKEN", "edgerc": "AKAMAI_EDGERC", "section": "AKAMAI_SECTION"}
 SECRET_SETTINGS = frozenset({"token", "view_token", "account_key"})
-# Read before ENVIRONMENT's variable of the same setting: the Akamai CLI's name for the section.
-ENVIRONMENT_FIRST: dict[str, tuple[str, ...]] = {"section": ("AKAMAI_EDGERC_SECTION",)}
+
+
+def _every_api_variable() -> dict[str, tuple[str, ...]]:
+    merged: dict[str, tuple[str, ...]] = {}
+    for api in APIS.values():
+        for name, variables in api.environment.items():
+            known = merged.get(name, ())
+            merged[name] = (*known, *(v for v in variables if v not in known))
+    return merged
+
+
+# Setting -> every variable some API reads it from, in reading order (for --help and crash logs).
+ENVIRONMENT = _every_api_variable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +40,10 @@ class RunSettings:
 
     api: str
     base_url: str | None = None  # None: the embedded reference server
-    token: str | None = None  # Azion
-    view_token: str | None = None  # Azion: a view-only token, for the permission checks
-    edgerc: Path | None = None  # Akamai
+    # Credentials: each API takes some of them (`ApiDefinition.options`).
+    token: str | None = None
+    view_token: str | None = None  # a view-only token, for the permission checks
+    edgerc: Path | None = None  # an .edgerc file
     section: str = "default"
     report_dir: Path | None = None
     phases: tuple[str, ...] = PHASES
@@ -52,7 +67,7 @@ class RunSettings:
     rate_limit: tuple[int, float] | None = None
     deadline: float | None = None
     profile: str = "default"
-    # Azion: domains of the account that streamings may name (default: the seed's sample id).
+    # Domains of the account that created resources may name (default: the seed's sample id).
     domain_ids: tuple[int, ...] = ()
     # Only these scenarios (None: all of the API's).
     scenarios: tuple[str, ...] | None = None
@@ -60,7 +75,7 @@ class RunSettings:
     # the other failures are deviations. See conformance/core/results.py fails_the_run.
     fail_on: str = "explicit"
     # Transport (issue 15, conformance/transport.py): `-H` headers, TLS, client certificate;
-    # Akamai's account switch key (else the .edgerc section's account_key).
+    # the account switch key of an API that has one (else its credentials file's).
     headers: tuple[tuple[str, str], ...] = ()
     ca_bundle: Path | None = None
     tls_verify: bool = True

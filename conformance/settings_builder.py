@@ -4,10 +4,11 @@ for every caller: a flag, then its environment variable, then the config file, t
 `dsconform run`, `dsconform config` and the pytest plugin hand their parsed option values to
 `build_settings` (keys are the `run` flags' argparse names: `base_url`, `view_token`,
 `domain_id`, `fault`, `record`, ...). A value wins when it was given (not None, not False, not an
-empty list); else the environment variable of `settings.ENVIRONMENT`, when set and not empty;
-else the config file's value (`config_file.py`; an API's own table over the common one); else the
-default of `run_options.RUN_OPTIONS`. An environment variable never supplies a target: the
-`.edgerc` of `$AKAMAI_EDGERC` is used only when a flag or the file names the `base-url`.
+empty list); else the first of the API's variables for it (`ApiDefinition.environment`) that is
+set and not empty; else the config file's value (`config_file.py`; an API's own table over the
+common one); else the default of `run_options.RUN_OPTIONS`. An environment variable never
+supplies a target: a credentials file from a variable (whose host could name the target) is used
+only when a flag or the file names the `base-url`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conformance.apis import APIS, get_api
 from conformance.config_file import ConfigFile
 from conformance.run_options import OPTIONS_BY_NAME, RUN_OPTIONS
-from conformance.settings import ENVIRONMENT_FIRST, PROFILES, RunSettings
+from conformance.settings import PROFILES, RunSettings
 
 # The default of every option `build_settings` reads (`RunSettings`' own, where it has one).
 DEFAULTS: dict[str, Any] = {option.dest: option.default for option in RUN_OPTIONS}
@@ -78,15 +80,16 @@ def resolve_options(
     """Every option's value for one API's run, and its source: the one precedence."""
     env = os.environ if environ is None else environ
     in_file = config.values_for(api) if config is not None else {}
+    variables = get_api(api).environment
     resolved: dict[str, Resolved] = {}
     for option in RUN_OPTIONS:
-        name, variable = option.dest, option.env
+        name = option.dest
         # A variable naming a target (an .edgerc's host) counts only once the target is named.
         target = resolved.get("base_url")
         env_allowed = not option.names_target or (target is not None and target.value is not None)
         if _given(options.get(name)):
             resolved[name] = Resolved(options[name], FLAG)
-        elif (found := _variable(name, variable, env)) and env_allowed:
+        elif (found := _variable(variables.get(name, ()), env)) and env_allowed:
             resolved[name] = Resolved(env[found], f"env {found}")
         elif name in in_file and config is not None:
             file_value = in_file[name]
@@ -98,11 +101,28 @@ def resolve_options(
     return resolved
 
 
-def _variable(name: str, variable: str | None, env: Mapping[str, str]) -> str | None:
-    """The set variable that supplies option `name` (ENVIRONMENT_FIRST's before its own)."""
-    for candidate in (*ENVIRONMENT_FIRST.get(name, ()), variable):
-        if candidate and env.get(candidate):
-            return candidate
+def _variable(variables: tuple[str, ...], env: Mapping[str, str]) -> str | None:
+    """The first of `variables` that is set (and not empty)."""
+    return next((variable for variable in variables if env.get(variable)), None)
+
+
+def api_specific_options() -> list[str]:
+    """The run options only some APIs take (`ApiDefinition.options`), in the APIs' order."""
+    return list(dict.fromkeys(name for api in APIS.values() for name in api.options))
+
+
+def not_an_option(api: str, name: str) -> str:
+    """The refusal of option `name`, which `api` does not take (one line)."""
+    taken = ", ".join(f"--{option}" for option in get_api(api).options) or "none of them"
+    return f"--{name} is not an option of --api {api} (it takes {taken})"
+
+
+def foreign_option(api: str, options: Mapping[str, Any]) -> str | None:
+    """The refusal of the first option in `options` (argparse names) that only other APIs
+    take; None when there is none."""
+    for name in api_specific_options():
+        if name not in get_api(api).options and _given(options.get(name.replace("-", "_"))):
+            return not_an_option(api, name)
     return None
 
 
@@ -112,7 +132,6 @@ def run_filters(
     """`--include`/`--exclude` patterns (repeatable comma lists), each checked to match a
     requirement ID or an operationId of the API (engine/filters.py); with `all_apis` (a run
     of `--api all`), of at least one API."""
-    from conformance.apis import APIS, get_api
     from conformance.catalogue import Catalogue, load_catalogue
     from conformance.engine.filters import FilterError, build_scope, split_patterns
     from conformance.openapi_document import OpenApiDocument
@@ -152,13 +171,25 @@ def run_filters(
     return included, excluded
 
 
-def edgerc_for_run(
-    flag: Path | None, base_url: str | None, environ: Mapping[str, str] | None = None
-) -> Path | None:
-    """The .edgerc a run signs with: the `--edgerc` flag's, or $AKAMAI_EDGERC only when the
-    command line names the target (`--base-url`)."""
-    options = {"edgerc": flag, "base_url": base_url}
-    return _path(resolve_options("akamai", options, environ)["edgerc"].value)
+def _check_combinations(api: str, values: Mapping[str, Any]) -> None:
+    """Raise SettingsError for option values no run can honour together."""
+    if str(values["profile"]) not in PROFILES:
+        known = ", ".join(PROFILES)
+        raise SettingsError(f"unknown profile {values['profile']!r}; choose from {known}")
+    base_url, faults = values["base_url"], values["fault"]
+    record, replay = values["record"], values["replay"]
+    if faults and base_url:
+        raise SettingsError("--fault applies only to the embedded reference server (no --base-url)")
+    if record and replay:
+        raise SettingsError("--record and --replay exclude each other")
+    if int(values["workers"]) > 1 and (record or replay):
+        raise SettingsError("--workers cannot be combined with --record or --replay")
+    if replay and (base_url or faults):
+        raise SettingsError("--replay takes its target from the cassettes: drop --base-url/--fault")
+    if values["ca_bundle"] and str(values["tls_verify"]) == "false":
+        raise SettingsError("--ca-bundle and --tls-verify false exclude each other")
+    if values["account_key"] and not get_api(api).account_parameter:
+        raise SettingsError(not_an_option(api, "account-key"))
 
 
 def build_settings(
@@ -172,33 +203,17 @@ def build_settings(
     Raises SettingsError for combinations no run can honour (one line, for a usage error).
     """
     values = {name: r.value for name, r in resolve_options(api, options, environ, config).items()}
-    profile = str(values["profile"])
-    if profile not in PROFILES:
-        raise SettingsError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
-    base_url, faults = values["base_url"], tuple(values["fault"])
-    record, replay = _path(values["record"]), _path(values["replay"])
-    workers = int(values["workers"])
-    if faults and base_url:
-        raise SettingsError("--fault applies only to the embedded reference server (no --base-url)")
-    if record and replay:
-        raise SettingsError("--record and --replay exclude each other")
-    if workers > 1 and (record or replay):
-        raise SettingsError("--workers cannot be combined with --record or --replay")
-    if replay and (base_url or faults):
-        raise SettingsError("--replay takes its target from the cassettes: drop --base-url/--fault")
-    if values["ca_bundle"] and str(values["tls_verify"]) == "false":
-        raise SettingsError("--ca-bundle and --tls-verify false exclude each other")
-    if values["account_key"] and api != "akamai":
-        raise SettingsError("--account-key is Akamai's (accountSwitchKey): drop it for Azion")
+    _check_combinations(api, values)
     include, exclude = run_filters(
         api, values["include"], values["exclude"], all_apis=options.get("api") == "all"
     )
+    profile = str(values["profile"])
     return RunSettings(
         api=api,
         include=include,
         exclude=exclude,
         max_failures=values["max_failures"],
-        base_url=base_url,
+        base_url=values["base_url"],
         token=values["token"],
         view_token=values["view_token"],
         edgerc=_path(values["edgerc"]),
@@ -214,12 +229,12 @@ def build_settings(
         deadline=values["deadline"],
         max_examples=int(values["max_examples"]),
         seed=int(values["seed"]),
-        workers=workers,
+        workers=int(values["workers"]),
         timeout=float(values["timeout"]),
         settle_timeout=float(values["settle_timeout"]),
-        faults=faults,
-        record_dir=record,
-        replay_dir=replay,
+        faults=tuple(values["fault"]),
+        record_dir=_path(values["record"]),
+        replay_dir=_path(values["replay"]),
         baseline=_path(values["baseline"]),
         fail_on=str(values["fail_on"]),
         headers=tuple((str(name), str(value)) for name, value in values["header"]),

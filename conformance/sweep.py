@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.apis import APIS, ResourceShape, get_api
-from conformance.argument_types import base_url, non_empty, positive_float
+from conformance.argument_types import base_url, positive_float
 from conformance.exit_codes import ExitCode
-from conformance.settings import ENVIRONMENT
 
 # The engine (requests and the rest) is imported where a sweep runs: `dsconform --help` builds
 # this command's parser and must stay light.
@@ -95,7 +94,7 @@ def add_sweep_parser(commands: Any) -> None:
     sweep = commands.add_parser(
         "sweep",
         help="delete leftovers of crashed runs by name prefix",
-        description="Delete the resources (streams, deactivated first; streamings) "
+        description="Delete the resources (deactivated first where the API requires it) "
         "whose name starts with --prefix, each only after its own answer shows the prefix. "
         "Exit 1 when a deletion failed.",
     )
@@ -111,26 +110,7 @@ def add_sweep_parser(commands: Any) -> None:
         type=base_url,
         required=False,
         metavar="URL",
-        help="the target; without it, the host of the .edgerc section (one of them is required)",
-    )
-    sweep.add_argument(
-        "--token",
-        type=non_empty,
-        help=f"Azion token (or ${ENVIRONMENT['token']}; default: none)",
-    )
-    sweep.add_argument(
-        "--edgerc",
-        type=Path,
-        metavar="FILE",
-        help=f"Akamai .edgerc file (EdgeGrid credentials); ${ENVIRONMENT['edgerc']} is read "
-        "only with --base-url (default: none)",
-    )
-    sweep.add_argument(
-        "--section",
-        type=non_empty,
-        default=None,
-        metavar="NAME",
-        help=f"section of the .edgerc (or ${ENVIRONMENT['section']}; default: default)",
+        help="the target (required unless the credentials name one)",
     )
     sweep.add_argument(
         "--timeout",
@@ -148,9 +128,15 @@ def add_sweep_parser(commands: Any) -> None:
         "found from the current directory",
     )
     sweep.add_argument("--dry-run", action="store_true", help="list what would go, delete nothing")
-    from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS, add_run_options
+    from conformance.run_options import (
+        OPTIONS_BY_NAME,
+        SIGNING_OPTIONS,
+        TRANSPORT_OPTIONS,
+        add_run_options,
+    )
 
-    add_run_options(sweep, [OPTIONS_BY_NAME[name] for name in TRANSPORT_OPTIONS])
+    taken = (*SIGNING_OPTIONS, *TRANSPORT_OPTIONS)
+    add_run_options(sweep, [OPTIONS_BY_NAME[name] for name in taken])
     sweep.set_defaults(handler=run_sweep)
 
 
@@ -158,8 +144,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     """`dsconform sweep`: find, confirm and delete; print what happened."""
     from conformance.config_file import ConfigFileError, config_of_command
     from conformance.core.target_client import TargetError
-    from conformance.engine.target import TargetConfigError, open_target
-    from conformance.run_options import OPTIONS_BY_NAME, TRANSPORT_OPTIONS
+    from conformance.engine.target import TargetConfigError, open_target, target_access
+    from conformance.run_options import OPTIONS_BY_NAME, SIGNING_OPTIONS, TRANSPORT_OPTIONS
     from conformance.settings_builder import SettingsError, build_settings
 
     if len(args.prefix) < MIN_PREFIX:
@@ -170,8 +156,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         )
         return ExitCode.USAGE
     # The run's own precedence (flag, then environment, then default) for what both share.
-    transport = [OPTIONS_BY_NAME[name].dest for name in TRANSPORT_OPTIONS]
-    shared = ("base_url", "token", "edgerc", "section", "timeout", *transport)
+    taken = (*SIGNING_OPTIONS, *TRANSPORT_OPTIONS)
+    shared = ("base_url", "timeout", *(OPTIONS_BY_NAME[name].dest for name in taken))
     try:
         config = config_of_command(args.config)
         options = {key: getattr(args, key) for key in shared}
@@ -179,9 +165,10 @@ def run_sweep(args: argparse.Namespace) -> int:
     except (ConfigFileError, SettingsError) as exc:
         print(f"dsconform: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    if not settings.base_url and not settings.edgerc:
+    access = target_access(args.api)
+    if not settings.base_url and not access.names_target(settings):
         print(
-            "dsconform: error: sweep needs a target: --base-url (or --edgerc with a host)",
+            f"dsconform: error: sweep needs a target: --base-url{access.target_hint}",
             file=sys.stderr,
         )
         return ExitCode.USAGE

@@ -1,5 +1,6 @@
-"""How requests reach a target: extra headers, TLS verification, a client certificate, the
-account switch key; their flags are rows of `run_options.RUN_OPTIONS` (`sweep` takes them too).
+"""How requests reach a target: extra headers, TLS verification, a client certificate, an
+account switch key (for an API that has one: `ApiDefinition.account_parameter`); their flags
+are rows of `run_options.RUN_OPTIONS` (`sweep` takes them too).
 
 Precedence: a flag, then the variables `requests` users expect, then the default.
 
@@ -27,9 +28,6 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-# The query parameter that makes an Akamai API client act for another account (partners and
-# resellers): https://techdocs.akamai.com/developer/docs/manage-many-accounts-with-one-api-client
-ACCOUNT_SWITCH_PARAMETER = "accountSwitchKey"
 # RFC 9110 token characters: what a header name may be made of.
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 # Headers the HTTP stack owns: a user value would break the framing or name another host.
@@ -47,9 +45,10 @@ class Transport:
     """What every request of a run carries and how its connection is made."""
 
     headers: tuple[tuple[str, str], ...] = ()  # `-H`: sent unless a request sets the name itself
-    account_key: str | None = None  # Akamai: sent as `accountSwitchKey` on every request
+    account_key: str | None = None  # sent as `account_parameter` on every request
     verify: bool | str = True  # False, True (the certifi bundle), or a CA bundle file/directory
     cert: tuple[str, str] | str | None = None  # client certificate (and key), as requests takes
+    account_parameter: str = ""  # the query parameter of the API's account switch
 
     @property
     def credentials(self) -> list[str]:
@@ -100,24 +99,16 @@ def boolean(text: str) -> str:
 
 
 def account_key(text: str) -> str:
-    """`--account-key`: an Akamai account switch key (`1-5BYUG1:1-8BYUX`)."""
+    """`--account-key`: an account switch key (`1-5BYUG1:1-8BYUX`)."""
     if not text.strip() or any(not c.isprintable() or c.isspace() for c in text):
         raise argparse.ArgumentTypeError("must be a non-empty key without spaces")
     return text
 
 
 def environment_help() -> str:
-    """The variables of this module (and the Akamai CLI's section name), for `--help`."""
-    from conformance.settings import ENVIRONMENT, ENVIRONMENT_FIRST
-
-    section = [
-        f"  {variable:17s}the default of --{name}, before ${ENVIRONMENT[name]}"
-        for name, variables in ENVIRONMENT_FIRST.items()
-        for variable in variables
-    ]
+    """The variables of this module, for `--help`."""
     return "\n".join(
         [
-            *section,
             f"  {', '.join(CA_VARIABLES)}\n  {'':17s}the default of --ca-bundle, in that order",
             "  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY\n"
             f"  {'':17s}proxies, as requests reads them (never for a loopback target)",

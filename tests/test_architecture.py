@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+from conformance.apis import APIS
 
 PACKAGE = Path(__file__).resolve().parent.parent / "conformance"
 CONTRACT_MODULES = {
@@ -147,3 +150,90 @@ def test_no_module_import_cycle_even_through_function_level_imports() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+# What only the runner (conformance/runner/) and the CLI wire in: the registries of checks and
+# scenarios, and the outputs that consume a run's events or its report.
+WIRED_BY_THE_RUNNER = (
+    "conformance.checks.registry",
+    "conformance.scenarios.registry",
+    "conformance.citations",
+    "conformance.reporting",
+    "conformance.cassettes",
+    "conformance.gating",
+    "conformance.runner",
+)
+
+
+def _below_the_runner(module: str) -> bool:
+    return module == "conformance.engine" or module.startswith(
+        ("conformance.engine.", "conformance.core")
+    )
+
+
+def test_phases_and_core_receive_what_the_runner_wires() -> None:
+    """No module of `engine` (the phases) or `core` imports a registry, an output (reports,
+    cassettes, gating) or the runner: the runner hands them the API's checks and scenarios,
+    and the outputs hear the run's events."""
+    graph = import_graph()
+    wrong = {
+        (module, imported)
+        for module, imports in graph.items()
+        if _below_the_runner(module)
+        for imported in imports
+        if imported.startswith(WIRED_BY_THE_RUNNER)
+    }
+    assert wrong == set()
+    assert any(_below_the_runner(m) for m in graph)  # the rule has something to judge
+
+
+def test_the_outputs_do_not_drive_the_run() -> None:
+    """reporting, cassettes and gating never import the runner's run (they are handed its
+    report or hear its events), so a new output is a listener, not an edit of the runner."""
+    graph = import_graph()
+    outputs = ("conformance.reporting", "conformance.cassettes", "conformance.gating")
+    wrong = {
+        (module, imported)
+        for module, imports in graph.items()
+        if module.startswith(outputs) and module != "conformance.reporting.examples"
+        for imported in imports
+        if imported == "conformance.runner.run"
+    }
+    assert wrong == set()
+
+
+# The words that name a vendor: each API's name, and the brand of a vendor's auth scheme.
+VENDOR_WORDS = re.compile("|".join(sorted({*APIS, "edgegrid"})), re.IGNORECASE)
+PACKAGE_TEXT = {".py", ".j2", ".json", ".html", ".css", ".js"}
+
+
+def _outside_the_api_folders() -> list[Path]:
+    """Every text file of the package but an API's folder (apis/<name>/) and the one list."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*")):
+        parts = path.relative_to(PACKAGE).parts
+        if not path.is_file() or path.suffix not in PACKAGE_TEXT or "__pycache__" in parts:
+            continue
+        if parts[0] == "apis" and (len(parts) > 2 or parts[1] == "__init__.py"):
+            continue
+        found.append(path)
+    return found
+
+
+def test_no_file_outside_the_api_folders_names_a_vendor() -> None:
+    named = {
+        path.relative_to(PACKAGE).as_posix(): sorted(
+            {m.group(0).lower() for m in VENDOR_WORDS.finditer(path.read_text(encoding="utf-8"))}
+        )
+        for path in _outside_the_api_folders()
+    }
+    assert {name: words for name, words in named.items() if words} == {}
+
+
+def test_the_vendor_rule_reads_the_shared_files_and_skips_the_api_folders() -> None:
+    checked = {p.relative_to(PACKAGE).as_posix() for p in _outside_the_api_folders()}
+    assert {"cli.py", "apis/definition.py", "reporting/report.schema.json"} <= checked
+    assert {"reporting/templates/report.html.j2", "engine/target.py"} <= checked
+    assert [c for c in checked if c.startswith(tuple(f"apis/{api}/" for api in APIS))] == []
+    assert "apis/__init__.py" not in checked
+    assert VENDOR_WORDS.search("EdgeGridAuth") and VENDOR_WORDS.search("if api == 'azion'")

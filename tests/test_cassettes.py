@@ -16,19 +16,21 @@ import pytest
 import requests
 import yaml
 
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.auth import AzionTokenAuth
+from conformance.apis.azion.reference.credentials import Tokens
 from conformance.cassettes.layout import RUN_FILE
 from conformance.cassettes.recorder import CassetteRecorder
 from conformance.cassettes.replay import CassetteReplayer, NetworkBlockedError, network_blocked
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean, scan_tree
 from conformance.cli import main
-from conformance.core.target_client import AzionTokenAuth
-from conformance.engine.run import run_conformance
 from conformance.engine.target import Target
 from conformance.exit_codes import ExitCode
 from conformance.redaction import secret_scope
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.reporting.json_report import report_schema
+from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 from tests.support.http_server import serving_http
 
@@ -77,11 +79,42 @@ def record_and_replay(
 # ---------------------------------------------------------------------- record, then replay
 
 
+def test_a_recording_of_a_remote_target_replays_without_the_credential_probe(
+    tmp_path: Path,
+) -> None:
+    """The runner probes a remote target's credentials first, but not while recording: the
+    replay does not probe, so a recorded probe would be an interaction it never plays."""
+    with reference_server("azion", ReferenceConfig(credentials=Tokens("t0ken-remote"))) as url:
+        recorded = run_conformance(
+            RunSettings(
+                api="azion",
+                base_url=url,
+                token="t0ken-remote",
+                phases=("property",),
+                max_examples=1,
+                include=("listTemplates",),
+                record_dir=tmp_path / "cassettes",
+                report_dir=tmp_path / "live",
+            )
+        )
+    assert recorded.report.aborted is None, recorded.report.notes
+    assert "preflight" not in (recorded.report.requests.by_phase or {})
+    replayed = run_conformance(
+        RunSettings(
+            api="azion",
+            include=("listTemplates",),
+            replay_dir=tmp_path / "cassettes",
+            report_dir=tmp_path / "replay",
+        )
+    )
+    assert replayed.report.aborted is None, replayed.report.notes
+
+
 @pytest.mark.parametrize("api", ["azion", "akamai"])
 def test_record_then_replay_gives_the_same_verdict(api: str, tmp_path: Path) -> None:
     recorded, replayed = record_and_replay(tmp_path, api, QUICK)
-    live, again = recorded.report, replayed.report
-    assert replayed.report["aborted"] is None, replayed.report["notes"]
+    live, again = recorded.report.to_json(), replayed.report.to_json()
+    assert replayed.report.aborted is None, replayed.report.notes
     assert verdicts(again) == verdicts(live)
     assert fingerprints(again) == fingerprints(live)
     assert again["verdict"] == live["verdict"]
@@ -98,8 +131,8 @@ def test_full_run_with_scenarios_replays_to_the_same_verdict(tmp_path: Path) -> 
     # The rate-limit burst included: it stops on elapsed time, which the replay's clock must
     # reproduce from the recording alone, however loaded the machine is.
     recorded, replayed = record_and_replay(tmp_path, "azion", ("property", "stateful", "scenarios"))
-    assert replayed.report["aborted"] is None, replayed.report["notes"]
-    assert verdicts(replayed.report) == verdicts(recorded.report)
+    assert replayed.report.aborted is None, replayed.report.notes
+    assert verdicts(replayed.report.to_json()) == verdicts(recorded.report.to_json())
     scenario_files = {p.stem for p in (tmp_path / "cassettes" / "azion").glob("*.yaml")}
     assert "streaming-lifecycle" in scenario_files
 
@@ -114,7 +147,7 @@ def test_replay_needs_no_network_and_no_server(tmp_path: Path) -> None:
             report_dir=tmp_path / "r",
         )
     )
-    assert recorded.report["requests"]["total"] > 0
+    assert recorded.report.requests.total > 0
     with network_blocked():
         with pytest.raises(NetworkBlockedError):
             socket.create_connection(("127.0.0.1", 9))
@@ -126,8 +159,8 @@ def test_replay_needs_no_network_and_no_server(tmp_path: Path) -> None:
                 report_dir=tmp_path / "p",
             )
         )
-    assert replayed.report["aborted"] is None
-    assert verdicts(replayed.report) == verdicts(recorded.report)
+    assert replayed.report.aborted is None
+    assert verdicts(replayed.report.to_json()) == verdicts(recorded.report.to_json())
 
 
 def test_replay_cli_prints_the_verdict_and_exits_like_the_live_run(
@@ -303,7 +336,7 @@ def test_replay_puts_echoed_secrets_back_from_the_numbered_placeholders(tmp_path
 
 def test_planted_credentials_of_real_runs_reach_no_cassette_or_report(tmp_path: Path) -> None:
     azion = ReferenceConfig(
-        token=PLANTED["azion_token"], view_token=PLANTED["view_token"], activation_delay=0.05
+        credentials=Tokens(PLANTED["azion_token"], PLANTED["view_token"]), activation_delay=0.05
     )
     with reference_server("azion", azion) as url:
         code = main(
@@ -332,7 +365,7 @@ def test_planted_credentials_of_real_runs_reach_no_cassette_or_report(tmp_path: 
         PLANTED["client_token"], PLANTED["client_secret"], PLANTED["access_token"]
     )
     akamai = ReferenceConfig(
-        edgegrid=creds, activation_delay=0.05, rate_limit=10_000, rate_window=1.0
+        credentials=creds, activation_delay=0.05, rate_limit=10_000, rate_window=1.0
     )
     edgerc = tmp_path / "edgerc"
     edgerc.write_text(
@@ -538,8 +571,10 @@ def test_shipped_recording_replays_to_its_recorded_verdict(api: str, tmp_path: P
     assert scan_tree(root / api) == []
     outcome = run_conformance(RunSettings(api=api, replay_dir=root, report_dir=tmp_path))
     expected = json.loads((root / api / "verdict.json").read_text(encoding="utf-8"))
-    assert outcome.report["aborted"] is None, (
+    assert outcome.report.aborted is None, (
         "the shipped cassettes no longer match the suite (scenarios or generation changed); "
-        f"re-record them: python bench/replay.py --record. Notes: {outcome.report['notes']}"
+        f"re-record them: python bench/replay.py --record. Notes: {outcome.report.notes}"
     )
-    assert verdicts(outcome.report) == {k: tuple(v) for k, v in expected["verdicts"].items()}
+    assert verdicts(outcome.report.to_json()) == {
+        k: tuple(v) for k, v in expected["verdicts"].items()
+    }

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import requests
 
-from conformance.engine.run import run_conformance
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
+from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 
 TOKEN = "dsconform-edit-token"
@@ -30,7 +30,7 @@ def test_a_create_answered_200_is_still_cleaned_up(tmp_path: Path) -> None:
         )
         outcome = run_conformance(settings)
         answer = requests.get(f"{base_url}/data_streaming/streamings", headers=HEADERS, timeout=10)
-    statuses = {r["id"]: r["status"] for r in outcome.report["requirements"]}
+    statuses = {r.id: r.status for r in outcome.report.requirements}
     assert statuses["AZION-CREATE-001"] == "failed"  # the fault was met
     assert answer.status_code == 200
     assert answer.json()["results"] == []

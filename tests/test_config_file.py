@@ -507,12 +507,12 @@ def test_the_readme_example_is_a_working_config_file(tmp_path: Path) -> None:
 def test_a_crash_log_scrubs_the_token_the_file_gave(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import conformance.engine.run
+    import conformance.runner.run
 
     def crash(*_: Any, **__: Any) -> Any:
         raise RuntimeError(f"our bug, holding {SECRET}")
 
-    monkeypatch.setattr(conformance.engine.run, "run_conformance", crash)
+    monkeypatch.setattr(conformance.runner.run, "run_conformance", crash)
     monkeypatch.chdir(tmp_path)
     _write(tmp_path, "dsconform.toml", f'[azion]\ntoken = "{SECRET}"\n')
     code, _, err = _cli(["run", "--api", "azion", "--quiet", "--report-dir", "r"], capsys)
@@ -531,7 +531,8 @@ def test_plan_and_sweep_read_the_same_file(
 ) -> None:
     """`plan` counts with the file's settings; `sweep` takes its target and token from it, and
     a broken file is the same one-line exit 2 for both."""
-    from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
+    from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
+    from conformance.reference.config import ReferenceConfig
     from conformance.reference.launcher import reference_server
 
     monkeypatch.chdir(tmp_path)
@@ -544,7 +545,7 @@ def test_plan_and_sweep_read_the_same_file(
         _write(
             tmp_path,
             "dsconform.toml",
-            f'[azion]\nbase-url = "{base_url}"\ntoken = "{DEFAULT_AZION_TOKEN}"\n',
+            f'[azion]\nbase-url = "{base_url}"\ntoken = "{DEFAULT_TOKEN}"\n',
         )
         code, out, err = _cli(["sweep", "--api", "azion", "--dry-run"], capsys)
     assert code == ExitCode.OK, err

@@ -15,12 +15,13 @@ import pytest
 from akamai.edgegrid import EdgeGridAuth
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
+from conformance.apis.akamai.auth import read_edgerc
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.akamai.reference.edgegrid_verify import parse_authorization
 from conformance.cli import main
 from conformance.core.target_client import TargetClient
-from conformance.engine.target import read_edgerc
 from conformance.exit_codes import ExitCode
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
-from conformance.reference.edgegrid_verify import parse_authorization
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.settings_builder import build_settings
 from tests.support.capture import capture_server
@@ -114,7 +115,7 @@ def small_max_body_server() -> Iterator[str]:
     small = EdgeGridCredentials(
         CREDS.client_token, CREDS.client_secret, CREDS.access_token, max_body=1024
     )
-    config = ReferenceConfig(edgegrid=small, rate_limit=1000, rate_window=1.0)
+    config = ReferenceConfig(credentials=small, rate_limit=1000, rate_window=1.0)
     with reference_server("akamai", config) as url:
         yield url
 

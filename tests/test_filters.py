@@ -15,11 +15,13 @@ import requests
 from rich.console import Console
 
 from conformance.apis import APIS
+from conformance.apis.azion.auth import AzionTokenAuth
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import Finding, ResultsCollector
-from conformance.core.target_client import AzionTokenAuth, TargetClient
+from conformance.core.target_client import TargetClient
 from conformance.engine.filters import (
     FilterError,
     OperationExcluded,
@@ -27,14 +29,14 @@ from conformance.engine.filters import (
     scenario_operations,
     split_patterns,
 )
-from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
 from conformance.plan import plan_rows
-from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.reporting.json_report import report_schema
 from conformance.reporting.progress import RunProgress
+from conformance.runner.run import run_conformance
 from conformance.scenarios.registry import SCENARIOS
 from conformance.settings import RunSettings
 from conformance.settings_builder import SettingsError, build_settings
@@ -50,12 +52,12 @@ def _on_loopback(config: ReferenceConfig, **settings: Any) -> tuple[Any, list[An
     """An Azion run against a reference server on loopback, and what the server holds after."""
     with reference_server("azion", config) as base_url:
         outcome = run_conformance(
-            RunSettings(api="azion", base_url=base_url, token=DEFAULT_AZION_TOKEN, **settings)
+            RunSettings(api="azion", base_url=base_url, token=DEFAULT_TOKEN, **settings)
         )
         answer = requests.get(
             f"{base_url}/data_streaming/streamings",
             headers={
-                "Authorization": f"Token {DEFAULT_AZION_TOKEN}",
+                "Authorization": f"Token {DEFAULT_TOKEN}",
                 "Accept": "application/json; version=3",
             },
             timeout=10,
@@ -190,13 +192,13 @@ def _scenario_alone(
         ),
         on_exchange=note,
     )
-    return outcome.report, sent
+    return outcome.report.to_json(), sent
 
 
 def test_the_client_refuses_an_excluded_operation_outside_cleanup() -> None:
     scope = _scope("azion", exclude=("listTemplates",))
     with reference_server("azion", ReferenceConfig()) as base_url:
-        client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_AZION_TOKEN))
+        client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_TOKEN))
         client.operation_resolver = OpenApiDocument.load(APIS["azion"].spec_path).operation_id_at
         client.operation_guard = scope.guard
         sent: list[Exchange] = []
@@ -224,7 +226,7 @@ def test_an_excluded_operation_is_never_sent_and_what_needs_it_is_out_of_scope(
     outcome = run_conformance(
         RunSettings(api="azion", report_dir=tmp_path, max_examples=1, exclude=("createStreaming",))
     )
-    report = outcome.report
+    report = outcome.report.to_json()
     jsonschema.validate(report, report_schema())
     assert report["coverage"]["createStreaming"]["seen"] == {}
     assert report["requests"]["by_phase"].get("stateful", 0) == 0
@@ -259,7 +261,7 @@ def test_cleanup_is_never_filtered_and_a_left_out_requirement_stays_untested(
         phases=("property", "scenarios"),
         exclude=("deleteStreaming",),
     )
-    report = outcome.report
+    report = outcome.report.to_json()
     assert report["coverage"]["deleteStreaming"]["seen"], "cleanup sent no DELETE"
     assert left == [], "the run left what it created"
     delete_only = [r for r in report["requirements"] if r["operations"] == ["deleteStreaming"]]
@@ -279,7 +281,7 @@ def test_a_requirement_include_runs_fewer_scenarios(tmp_path: Path) -> None:
             include=("azion-template-00[56]",),
         )
     )
-    results = _by_id(outcome.report)
+    results = _by_id(outcome.report.to_json())
     judged = {i for i, r in results.items() if r["status"] in ("passed", "failed")}
     assert judged == {"AZION-TEMPLATE-005", "AZION-TEMPLATE-006"}
     others = results["AZION-CREATE-001"]
@@ -287,8 +289,8 @@ def test_a_requirement_include_runs_fewer_scenarios(tmp_path: Path) -> None:
         "out-of-scope",
         "out of scope (--include azion-template-00[56])",
     )
-    assert any("scenario validation skipped" in n for n in outcome.report["notes"])
-    assert outcome.report["requests"]["total"] < 74  # the whole minimal run sends 74
+    assert any("scenario validation skipped" in n for n in outcome.report.notes)
+    assert outcome.report.requests.total < 74  # the whole minimal run sends 74
 
 
 def test_a_filter_that_leaves_nothing_testable_is_incomplete(
@@ -366,7 +368,7 @@ def test_max_failures_still_deletes_what_the_run_created(tmp_path: Path) -> None
         max_failures=1,
         fail_on="all",
     )
-    report = outcome.report
+    report = outcome.report.to_json()
     assert any("--max-failures 1" in note for note in report["notes"])
     assert report["coverage"]["createStreaming"]["seen"], "nothing was created: shows nothing"
     assert left == []
@@ -401,10 +403,10 @@ def test_the_terminal_prints_the_reports_request_counts(tmp_path: Path) -> None:
                 phases=("property", "stateful"),
                 max_examples=2,
             ),
-            on_event=progress.on_event,
+            listeners=[progress.handle],
             on_exchange=progress.on_exchange,
         )
-    by_phase = outcome.report["requests"]["by_phase"]
+    by_phase = outcome.report.requests.by_phase
     assert by_phase.get("cleanup"), "no cleanup request: the test shows nothing"
     printed: Counter[str] = Counter()
     for line in stream.getvalue().splitlines():
@@ -416,4 +418,4 @@ def test_the_terminal_prints_the_reports_request_counts(tmp_path: Path) -> None:
                     count, name = part.split(" ", 1)
                     printed[name] += int(count)
     assert dict(printed) == by_phase
-    assert progress.requests == outcome.report["requests"]["total"]
+    assert progress.requests == outcome.report.requests.total

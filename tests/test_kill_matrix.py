@@ -17,9 +17,9 @@ from conformance.apis import APIS
 from conformance.catalogue import load_catalogue
 from conformance.checks.registry import CHECKS
 from conformance.citations import citations
-from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reference import known_faults, vacuity_faults
+from conformance.runner.run import run_conformance
 from conformance.scenarios.registry import SCENARIOS
 from conformance.settings import RunSettings
 
@@ -64,11 +64,11 @@ def _settings(api: str, tmp_path: Path, **changes: object) -> RunSettings:
 @pytest.mark.parametrize("api", sorted(APIS))
 def test_faultless_reference_passes_every_observable_requirement(api: str, tmp_path: Path) -> None:
     outcome = run_conformance(_settings(api, tmp_path))
-    statuses = {r["id"]: r for r in outcome.report["requirements"]}
+    statuses = {r.id: r for r in outcome.report.requirements}
     not_passed = {
-        rid: (r["status"], [f["message"] for f in r["findings"]][:1])
+        rid: (r.status, [f.message for f in r.findings][:1])
         for rid, r in statuses.items()
-        if r["observable"] and r["status"] != "passed"
+        if r.observable and r.status != "passed"
     }
     assert not_passed == {}
     assert outcome.exit_code == ExitCode.OK
@@ -88,7 +88,7 @@ def _fault_params() -> list[object]:
 def test_fault_is_caught(api: str, fault: str, requirement_id: str, tmp_path: Path) -> None:
     settings = _settings(api, tmp_path, faults=(fault,), **vacuity_scope(api, (requirement_id,)))
     outcome = run_conformance(settings)
-    failed = {r["id"] for r in outcome.report["requirements"] if r["status"] == "failed"}
+    failed = {r.id for r in outcome.report.requirements if r.status == "failed"}
     assert outcome.exit_code == ExitCode.FINDINGS
     assert requirement_id in failed, f"{fault} survived: {sorted(failed)}"
 
@@ -142,7 +142,7 @@ def test_vacuity_fault_is_not_passed(
 ) -> None:
     settings = _settings(api, tmp_path, faults=(fault,), **vacuity_scope(api, requirement_ids))
     outcome = run_conformance(settings)
-    passed = {r["id"] for r in outcome.report["requirements"] if r["status"] == "passed"}
+    passed = {r.id for r in outcome.report.requirements if r.status == "passed"}
     assert outcome.exit_code != ExitCode.OK, f"{fault}: the run passed"
     assert sorted(passed & set(requirement_ids)) == [], f"{fault} passed what it breaks"
 

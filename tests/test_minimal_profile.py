@@ -28,9 +28,9 @@ from conformance.apis.azion.scenarios.bodies import (
 from conformance.catalogue import load_catalogue
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
-from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reference import known_faults
+from conformance.runner.run import run_conformance
 from conformance.settings import PROFILES, RunSettings
 
 AKAMAI_MINIMAL_BUDGET = 80
@@ -64,7 +64,7 @@ def test_minimal_profile_reaches_every_observable_requirement(api: str, tmp_path
             per_scenario[label] += 1
 
     outcome = run_conformance(_minimal(api, tmp_path), on_exchange=count)
-    report = outcome.report
+    report = outcome.report.to_json()
     not_passed = {
         r["id"]: r["status"]
         for r in report["requirements"]
@@ -145,7 +145,7 @@ def test_minimal_rate_limit_judgements_catch_their_fault(
     fails each rate-limit rule on a target that breaks it."""
     settings = _minimal("akamai", tmp_path, faults=(fault,), scenarios=("discovery", "rate-limit"))
     outcome = run_conformance(settings)
-    failed = {r["id"] for r in outcome.report["requirements"] if r["status"] == "failed"}
+    failed = {r.id for r in outcome.report.requirements if r.status == "failed"}
     assert requirement_id in failed, f"{fault} survived the minimal profile: {sorted(failed)}"
 
 
@@ -172,5 +172,5 @@ def test_minimal_representative_picks_catch_their_fault(
     properties, the richest example path, the member likeliest forgotten) still fails it on a
     target that breaks it (the full count over every fault is in the session notes)."""
     outcome = run_conformance(_minimal("akamai", tmp_path, faults=(fault,)))
-    failed = {r["id"] for r in outcome.report["requirements"] if r["status"] == "failed"}
+    failed = {r.id for r in outcome.report.requirements if r.status == "failed"}
     assert requirement_id in failed, f"{fault} survived the minimal profile: {sorted(failed)}"

@@ -304,7 +304,7 @@ def test_a_target_that_never_answered_is_unusable_at_once() -> None:
 def test_a_hung_stateful_step_is_one_finding_and_the_sequences_go_on(tmp_path: Path) -> None:
     """In-process (the CLI path is covered above): the state machine drops the sequence whose
     request got no answer, records one finding, and runs the next sequences."""
-    from conformance.engine.run import run_conformance
+    from conformance.runner.run import run_conformance
     from conformance.settings import RunSettings
 
     creates: list[str] = []
@@ -328,7 +328,7 @@ def test_a_hung_stateful_step_is_one_finding_and_the_sequences_go_on(tmp_path: P
                 report_dir=tmp_path,
             )
         )
-    report = outcome.report
+    report = outcome.report.to_json()
     assert report["aborted"] is None, report["aborted"]
     findings = _no_answer_findings(report)
     assert len(findings) == 1

@@ -15,26 +15,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "conformance"
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 LONG_MARKER = "# long:"
-MODULE = "<module>"  # in OTHERS_IN_FLIGHT: the module's own size
-
-# Being shortened in other branches while this test was written: skipped here until they merge,
-# then emptied (`set()`) so that the bound holds everything. (path under conformance/, function
-# name or MODULE)
-OTHERS_IN_FLIGHT: set[tuple[str, str]] = {
-    ("cli.py", "_build_parser"),
-    ("settings_builder.py", "build_settings"),
-    ("sweep.py", "add_sweep_parser"),
-    ("core/target_client.py", "send_prepared"),
-    ("cassettes/samples.py", MODULE),
-    ("cassettes/samples.py", "_exchange_interactions"),
-    ("cassettes/samples.py", "_object_interaction"),
-    ("cassettes/recheck.py", "recheck"),
-    ("cassettes/seed_documents.py", "parse_akamai"),
-    ("reporting/html_report.py", "_report_view"),
-    ("reporting/junit_report.py", "_suite"),
-    ("reporting/json_report.py", "build_report"),
-    ("engine/run.py", "_run_conformance"),
-}
 
 
 def code_lines(source: str) -> int:
@@ -73,21 +53,13 @@ def _modules() -> dict[str, str]:
 
 def test_every_module_is_small() -> None:
     sizes = {path: code_lines(source) for path, source in _modules().items()}
-    over = {
-        path: n
-        for path, n in sizes.items()
-        if n > MAX_MODULE_LINES and (path, MODULE) not in OTHERS_IN_FLIGHT
-    }
+    over = {path: n for path, n in sizes.items() if n > MAX_MODULE_LINES}
     assert over == {}, f"over {MAX_MODULE_LINES} lines of code"
 
 
 def test_every_function_is_short_or_says_why() -> None:
     found = {
-        path: [
-            f"{name} ({length} lines)"
-            for name, length in long_functions(source)
-            if (path, name) not in OTHERS_IN_FLIGHT
-        ]
+        path: [f"{name} ({length} lines)" for name, length in long_functions(source)]
         for path, source in _modules().items()
     }
     over = {path: names for path, names in found.items() if names}

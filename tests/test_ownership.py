@@ -23,16 +23,19 @@ from typing import Any
 import pytest
 import requests
 
+from conformance.apis.akamai.access import EMBEDDED_AKAMAI_WINDOW
+from conformance.apis.akamai.auth import edgegrid_auth
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 from conformance.apis.akamai.scenarios.account import CONNECTOR_SAMPLES
+from conformance.apis.azion.access import EMBEDDED_AZION_RATE
 from conformance.cli import main
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.core.target_client import TargetClient, TargetError, WriteRefused
 from conformance.engine.ownership import ABSENT_ID, NotOwned, Ownership
-from conformance.engine.run import run_conformance
-from conformance.engine.target import EMBEDDED_AKAMAI_WINDOW, EMBEDDED_AZION_RATE, edgegrid_auth
 from conformance.exit_codes import ExitCode
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
+from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 
 CREDS = EdgeGridCredentials("akab-owner-client", "owner-test-secret-0123456789", "akab-owner-acc")
@@ -272,7 +275,7 @@ def _config(api: str) -> ReferenceConfig:
     """The embedded target's budget and timing, so a run's verdict is the embedded one."""
     if api == "akamai":
         return ReferenceConfig(
-            activation_delay=0.3, rate_window=EMBEDDED_AKAMAI_WINDOW, edgegrid=CREDS
+            activation_delay=0.3, rate_window=EMBEDDED_AKAMAI_WINDOW, credentials=CREDS
         )
     limit, window = EMBEDDED_AZION_RATE
     return ReferenceConfig(activation_delay=0.3, rate_limit=limit, rate_window=window)
@@ -310,14 +313,12 @@ def test_a_full_run_leaves_the_customers_resources_as_they_were(api: str, tmp_pa
         before = account.snapshot()
         outcome = run_conformance(account.settings(tmp_path / "report"))
         after = account.snapshot()
-    assert outcome.report["aborted"] is None
+    assert outcome.report.aborted is None
     assert after == before
     # Someone else's resources change nothing in the verdict: every observable requirement
     # the faultless reference server meets still passes.
     not_passed = {
-        r["id"]: r["status"]
-        for r in outcome.report["requirements"]
-        if r["observable"] and r["status"] != "passed"
+        r.id: r.status for r in outcome.report.requirements if r.observable and r.status != "passed"
     }
     assert not_passed == {}
     assert outcome.exit_code == ExitCode.OK

@@ -10,8 +10,8 @@ import pytest
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
 from conformance.engine.ownership import ABSENT_ID
-from conformance.engine.run import run_conformance
 from conformance.plan import ABSENCE_CHECK, plan_rows
+from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 
 # A small run's plan may promise at most this much more than the run sends (twice, plus a
@@ -38,7 +38,7 @@ def test_the_plan_bounds_a_small_run_and_counts_the_absence_checks(
         sent[(exchange.phase, item)] += 1
 
     outcome = run_conformance(settings, on_exchange=count)
-    assert outcome.report["aborted"] is None
+    assert outcome.report.aborted is None
     rows = {(row.phase, row.item): row.requests for row in plan_rows(settings)}
     assert sent[("property", ABSENCE_CHECK)] >= 1  # the run did check: the row is no guess
     for (phase, item), number in sent.items():

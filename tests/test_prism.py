@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from conformance.apis import APIS
-from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
+from conformance.runner.run import run_conformance
 from conformance.scenarios.registry import SCENARIOS
 from conformance.settings import RunSettings
 
@@ -150,7 +150,7 @@ def test_a_static_prism_mock_does_not_pass(api: str, signed: bool, tmp_path: Pat
                 settle_timeout=2.0,
             )
         )
-    report = outcome.report
+    report = outcome.report.to_json()
     passed = {r["id"] for r in report["requirements"] if r["status"] == "passed"}
     assert outcome.exit_code != ExitCode.OK
     assert report["verdict"] != "passed"

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.pytest_plugin import OPTIONS, option_values
 from conformance.reference import build_app
-from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import serve_in_thread
 from conformance.settings_builder import DEFAULTS, SettingsError, build_settings
 
@@ -91,7 +92,7 @@ def test_one_run_and_one_report_under_xdist(
         "2",
         f"--basetemp={pytester.path / 'basetemp'}",
         f"--dsconform-base-url={url}",
-        f"--dsconform-token={DEFAULT_AZION_TOKEN}",
+        f"--dsconform-token={DEFAULT_TOKEN}",
         *SHORT_RUN,
         "-p",
         "no:cacheprovider",
@@ -165,7 +166,10 @@ def test_flag_beats_environment_beats_default(pytester: pytest.Pytester) -> None
     assert build_settings("akamai", option_values(plain), {}).edgerc is None
     from_env = build_settings("akamai", option_values(plain), environ)
     # $AKAMAI_EDGERC supplies credentials, never a target: only with a --base-url (issue 11).
-    assert (from_env.section, from_env.token, from_env.edgerc) == ("env-section", "env-token", None)
+    assert (from_env.section, from_env.edgerc) == ("env-section", None)
+    # Each API reads its own variables only: $AZION_TOKEN is no credential of an Akamai run.
+    assert from_env.token is None
+    assert build_settings("azion", option_values(plain), environ).token == "env-token"
     targeted = build_settings("akamai", {"base_url": "http://127.0.0.1:1"}, environ)
     assert targeted.edgerc == Path("e")
     flagged = pytester.parseconfig(
@@ -237,7 +241,7 @@ def test_the_builder_gives_the_settings_the_cli_gives(
     argv: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Same flags and environment: `dsconform run` and `build_settings` agree field for field."""
-    import conformance.engine.run
+    import conformance.runner.run
     from conformance.cli import _build_parser, _run_one
 
     environ = {"AZION_TOKEN": "env-token", "AKAMAI_SECTION": "env-section", "AKAMAI_EDGERC": "e"}
@@ -249,7 +253,7 @@ def test_the_builder_gives_the_settings_the_cli_gives(
         seen.append(settings)
         raise _Captured
 
-    monkeypatch.setattr(conformance.engine.run, "run_conformance", capture)
+    monkeypatch.setattr(conformance.runner.run, "run_conformance", capture)
     args = _build_parser().parse_args(["run", "--api", "azion", "--quiet", *argv])
     with pytest.raises(_Captured):
         _run_one(args, "azion", args.report_dir, [])

@@ -485,7 +485,7 @@ def test_bodies_over_the_cap_are_400_without_reading_them_whole() -> None:
         assert api.call("POST", "/streams", data=big, headers=json_type).status_code == 400
         assert api.call("GET", "/groups").status_code == 200
     # chunked (no Content-Length): the cap applies while reading; the header form is enough here
-    with reference_server("akamai", fast_config(edgegrid=None, max_body_bytes=1000)) as base:
+    with reference_server("akamai", fast_config(credentials=None, max_body_bytes=1000)) as base:
         form = (
             "EG1-HMAC-SHA256 client_token=a;access_token=b;"
             "timestamp=20200101T00:00:00+0000;nonce=n;signature=s"
@@ -548,7 +548,7 @@ def test_without_credentials_the_header_form_is_enough() -> None:
 
 # ---------------------------------------------------------------------- rate limiting
 def test_the_budget_is_20_a_minute_by_default() -> None:
-    with reference_server("akamai", ReferenceConfig(edgegrid=CREDENTIALS)) as base:
+    with reference_server("akamai", ReferenceConfig(credentials=CREDENTIALS)) as base:
         api = Api(base)
         responses = [api.call("GET", "/streamTypes") for _ in range(21)]
         assert [r.status_code for r in responses] == [200] * 20 + [429]

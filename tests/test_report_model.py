@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 import pytest
 
-from conformance.engine.run import run_conformance
 from conformance.reporting.json_report import report_schema
 from conformance.reporting.model import Report, ReportModelError, field_types
 from conformance.reporting.report_command import add_report_parser
 from conformance.reporting.writers import REPORT_HTML, REPORT_JSON, load_report
+from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "reports" / "examples" / "report.json"
@@ -43,9 +43,7 @@ def akamai_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         seed=0,
         faults=("limit-header-missing",),
     )
-    report = run_conformance(settings).report
-    assert report is not None
-    return report
+    return run_conformance(settings).report.to_json()
 
 
 # -- round trip ----------------------------------------------------------------------------------

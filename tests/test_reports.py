@@ -23,8 +23,6 @@ import pytest
 from rich.console import Console
 
 from conformance.apis import APIS, get_api
-from conformance.core.target_client import TargetClient
-from conformance.engine.context import Event
 from conformance.openapi_document import OpenApiDocument
 from conformance.reporting.coverage import UNMATCHED, CoverageCollector, documented_codes
 from conformance.reporting.html_report import curl_command, render_html
@@ -44,6 +42,8 @@ from conformance.reporting.writers import (
     write_combined_html,
     write_reports,
 )
+from conformance.runner.events import PhaseFinished, PhaseStarted, Progress
+from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 
 FAULT = "schema-version-2"
@@ -56,21 +56,8 @@ def run_with_coverage(
     phases: tuple[str, ...] = ("property", "stateful"),
     max_examples: int = 3,
 ) -> dict[str, Any]:
-    """A quick embedded run whose report carries `coverage`, and all four files written.
-
-    Until run.py collects coverage itself, a CoverageCollector is slipped into the target
-    client's listeners here; once it does, the run's own coverage is kept.
-    """
-    import conformance.engine.run as engine
-
-    collectors: list[CoverageCollector] = []
-
-    class CountingClient(TargetClient):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            collectors.append(CoverageCollector(OpenApiDocument.load(get_api(api).spec_path)))
-            self.listeners.append(collectors[-1])
-
+    """A quick embedded run (it writes all four files and collects `coverage` itself); its
+    report as report.json holds it."""
     settings = RunSettings(
         api=api,
         report_dir=report_dir,
@@ -78,14 +65,7 @@ def run_with_coverage(
         max_examples=max_examples,
         faults=faults,
     )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "TargetClient", CountingClient)
-        report = engine.run_conformance(settings).report
-    if "coverage" not in report:
-        report["coverage"] = collectors[0].as_dict()
-        write_report(report, report_dir)
-    write_reports(report, report_dir)
-    return report
+    return run_conformance(settings).report.to_json()
 
 
 @pytest.fixture(scope="module")
@@ -379,7 +359,8 @@ def test_combined_html_has_both_apis_and_an_api_filter(
     clean_akamai: tuple[dict[str, Any], Path],
     tmp_path: Path,
 ) -> None:
-    path = write_combined_html([clean_akamai[0], faulty[0]], tmp_path / "both.html")
+    reports = [Report.from_json(clean_akamai[0]), Report.from_json(faulty[0])]
+    path = write_combined_html(reports, tmp_path / "both.html")
     html = path.read_text(encoding="utf-8")
     assert 'id="api-akamai"' in html and 'id="api-azion"' in html
     assert 'data-filter="api" value="akamai"' in html
@@ -430,6 +411,7 @@ def test_curl_and_its_note_follow_the_api_definition(
 @pytest.mark.skipif(shutil.which("curl") is None, reason="no curl binary")
 def test_curl_command_of_a_failure_runs(faulty: tuple[dict[str, Any], Path]) -> None:
     """The curl of a failing createStreaming, replayed against a fresh reference server."""
+    from conformance.apis.azion.reference.credentials import Tokens
     from conformance.reference.config import ReferenceConfig
     from conformance.reference.launcher import reference_server
 
@@ -441,7 +423,7 @@ def test_curl_command_of_a_failure_runs(faulty: tuple[dict[str, Any], Path]) -> 
         if f["operation"] == "createStreaming" and f["request"]
     )
     base = report["target"]["base_url"]
-    config = ReferenceConfig(token="curl-token", faults=frozenset({FAULT}))
+    config = ReferenceConfig(credentials=Tokens("curl-token"), faults=frozenset({FAULT}))
     with reference_server("azion", config) as url:
         request = {**finding["request"], "url": finding["request"]["url"].replace(base, url)}
         result = subprocess.run(
@@ -460,7 +442,7 @@ def test_curl_command_of_a_failure_runs(faulty: tuple[dict[str, Any], Path]) -> 
 
 
 def test_write_reports_writes_all_four(faulty: tuple[dict[str, Any], Path], tmp_path: Path) -> None:
-    written = write_reports(faulty[0], tmp_path / "run")
+    written = write_reports(Report.from_json(faulty[0]), tmp_path / "run")
     assert [p.name for p in written] == [REPORT_HTML, SUMMARY_MD, JUNIT_XML, REPORT_JSON]
     assert all(p.stat().st_size > 0 for p in written)
 
@@ -606,12 +588,12 @@ class _FakeExchange:
 
 def _feed(progress: RunProgress) -> None:
     with progress:
-        progress.on_event(Event("property", "phase-started"))
-        progress.on_event(Event("property", "step", "GET /data_streaming/streamings (positive)"))
+        progress.handle(PhaseStarted("property"))
+        progress.handle(Progress("property", "step", "GET /data_streaming/streamings (positive)"))
         progress.on_exchange(_FakeExchange("listStreamings"), _FakeCollector([0, 2, 1]))
         progress(_FakeExchange("getStreaming"))
-        progress.on_event(Event("property", "note", "a [bracketed] note"))
-        progress.on_event(Event("property", "phase-finished", requests=(("property", 2),)))
+        progress.handle(Progress("property", "note", "a [bracketed] note"))
+        progress.handle(PhaseFinished("property", 0.5, requests=(("property", 2),)))
 
 
 def test_progress_prints_plain_lines_when_not_a_terminal() -> None:
@@ -652,13 +634,13 @@ def test_console_summary(faulty: tuple[dict[str, Any], Path]) -> None:
     report, report_dir = faulty
     stream = io.StringIO()
     files = [report_dir / REPORT_HTML, report_dir / SUMMARY_MD]
-    print_summary(report, files, console=Console(file=stream, width=200))
+    print_summary(Report.from_json(report), files, console=Console(file=stream, width=200))
     text = stream.getvalue()
     counts = report["counts"]
     assert text.startswith(f"azion: FAILED  {counts['passed']} passed, {counts['failed']} failed")
     assert f"report: {report_dir / REPORT_HTML} (also summary.md)" in text
     assert "FAILED AZION-ENVELOPE-002 MUST: schema_version is 2, not 3" in text
-    short = render_summary(report, files, short=True)
+    short = render_summary(Report.from_json(report), files, short=True)
     assert "\n" not in short
 
 

@@ -15,9 +15,9 @@ from conformance.checks.registry import CHECKS
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
-from conformance.engine.run import run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reporting.json_report import report_schema
+from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 from tests.support.misbehaving import free_port, html_500, misbehaving_server
 
@@ -39,7 +39,7 @@ def test_embedded_azion_run_writes_a_valid_report(tmp_path: Path) -> None:
     )
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     jsonschema.validate(report, report_schema())
-    assert report == outcome.report
+    assert report == outcome.report.to_json()
     assert report["target"]["embedded"] is True
     assert report["requests"]["total"] > 0
     assert report["settings"]["token"] is None
@@ -56,7 +56,7 @@ def test_same_seed_same_verdict(tmp_path: Path) -> None:
                 api="azion", report_dir=tmp_path / run, phases=("property",), max_examples=3, seed=7
             )
         )
-        verdicts.append({r["id"]: r["status"] for r in outcome.report["requirements"]})
+        verdicts.append({r.id: r.status for r in outcome.report.requirements})
     assert verdicts[0] == verdicts[1]
 
 

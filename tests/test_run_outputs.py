@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import conformance.engine.run as engine_run
+import conformance.runner.run as engine_run
 from conformance.cli import main
 from conformance.crash_log import CRASH_PREFIX
 from conformance.exit_codes import ExitCode

@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 import requests
 
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
 from conformance.core.target_client import TargetClient
-from conformance.engine.run import _apply_safety, is_loopback, run_conformance
 from conformance.engine.target import Target
 from conformance.exit_codes import ExitCode
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
+from conformance.runner.run import _apply_safety, is_loopback, run_conformance
 from conformance.settings import RunSettings
 
 AZION_HEADERS = {
@@ -81,16 +82,16 @@ def test_read_only_run_sends_only_gets_and_skips_the_rest(tmp_path: Path) -> Non
     )
     assert methods == {"GET"}
     assert outcome.exit_code == ExitCode.OK
-    entries = {r["id"]: r for r in outcome.report["requirements"]}
-    assert entries["AZION-CREATE-001"]["status"] == "untested"
-    assert "read-only" in entries["AZION-DELETE-002"]["reason"]
-    assert entries["AZION-TEMPLATE-005"]["status"] == "passed"
+    entries = {r.id: r for r in outcome.report.requirements}
+    assert entries["AZION-CREATE-001"].status == "untested"
+    assert "read-only" in entries["AZION-DELETE-002"].reason
+    assert entries["AZION-TEMPLATE-005"].status == "passed"
 
 
 def test_client_never_exceeds_the_advertised_budget(tmp_path: Path) -> None:
     # A refill slower than a loaded machine can send (about 7 tokens a second), so the budget
     # must run dry and the client must wait, however busy the machine is.
-    config = ReferenceConfig(rate_limit=20, rate_window=3.0, edgegrid=CREDS)
+    config = ReferenceConfig(rate_limit=20, rate_window=3.0, credentials=CREDS)
     with reference_server("akamai", config) as base_url:
         outcome = run_conformance(
             RunSettings(
@@ -102,10 +103,10 @@ def test_client_never_exceeds_the_advertised_budget(tmp_path: Path) -> None:
                 max_examples=3,
             )
         )
-    seen = [code for op in outcome.report["coverage"].values() for code in op["seen"]]
-    assert outcome.report["requests"]["total"] > 40  # more than two full budgets
+    seen = [code for op in outcome.report.coverage.values() for code in op.seen]
+    assert outcome.report.requests.total > 40  # more than two full budgets
     assert "429" not in seen
-    assert outcome.report["requests"]["waited_seconds"] > 0
+    assert outcome.report.requests.waited_seconds > 0
 
 
 def test_own_rate_cap_spaces_requests(tmp_path: Path) -> None:
@@ -118,9 +119,9 @@ def test_own_rate_cap_spaces_requests(tmp_path: Path) -> None:
             report_dir=tmp_path,
         )
     )
-    total = outcome.report["requests"]["total"]
+    total = outcome.report.requests.total
     assert total > 10
-    assert outcome.report["requests"]["waited_seconds"] >= (total - 10) / 10 * 0.8
+    assert outcome.report.requests.waited_seconds >= (total - 10) / 10 * 0.8
 
 
 def test_deadline_stops_the_run_with_a_partial_report(
@@ -166,14 +167,16 @@ def test_interrupted_azion_run_leaves_nothing_behind(
         left = requests.get(
             f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS, timeout=5
         ).json()["results"]
-    assert outcome.report["aborted"] == "interrupted"
+    assert outcome.report.aborted == "interrupted"
     assert outcome.exit_code == ExitCode.INTERRUPTED
     assert (tmp_path / "report.json").is_file()
     assert left == []
 
 
 def test_interrupted_akamai_run_leaves_nothing_behind(tmp_path: Path) -> None:
-    config = ReferenceConfig(edgegrid=CREDS, rate_limit=20, rate_window=0.25, activation_delay=0.05)
+    config = ReferenceConfig(
+        credentials=CREDS, rate_limit=20, rate_window=0.25, activation_delay=0.05
+    )
     with reference_server("akamai", config) as base_url:
         outcome = run_conformance(
             RunSettings(
@@ -192,7 +195,7 @@ def test_interrupted_akamai_run_leaves_nothing_behind(tmp_path: Path) -> None:
         left: list[Any] = session.get(
             f"{base_url}/datastream-config-api/v1/log/streams", timeout=5
         ).json()
-    assert outcome.report["aborted"] == "interrupted"
+    assert outcome.report.aborted == "interrupted"
     assert left == []
 
 
@@ -217,10 +220,10 @@ def test_workers_give_the_same_verdict_within_the_budget(tmp_path: Path) -> None
                 report_dir=tmp_path / str(workers),
             )
         )
-        seen = [code for op in outcome.report["coverage"].values() for code in op["seen"]]
+        seen = [code for op in outcome.report.coverage.values() for code in op.seen]
         assert "429" not in seen, f"{workers} worker(s) overspent the advertised budget"
-        statuses.append({r["id"]: r["status"] for r in outcome.report["requirements"]})
-        requests_total = outcome.report["requests"]["total"]
+        statuses.append({r.id: r.status for r in outcome.report.requirements})
+        requests_total = outcome.report.requests.total
     # Timing decides whether a budget runs dry (and so whether X-RateLimit-Next is seen at all);
     # everything else is the same, and nothing fails either way.
     one, two = statuses

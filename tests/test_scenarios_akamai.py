@@ -202,7 +202,7 @@ def test_burst_verdicts() -> None:
 
 @pytest.mark.parametrize("api", ["akamai"])
 def test_faultless_scenarios_observe_what_they_cite(api: str, tmp_path: Path) -> None:
-    from conformance.engine.run import run_conformance
+    from conformance.runner.run import run_conformance
     from conformance.settings import RunSettings
 
     outcome = run_conformance(
@@ -214,8 +214,8 @@ def test_faultless_scenarios_observe_what_they_cite(api: str, tmp_path: Path) ->
             settle_timeout=10.0,
         )
     )
-    statuses = {r["id"]: r["status"] for r in outcome.report["requirements"]}
+    statuses = {r.id: r.status for r in outcome.report.requirements}
     for scenario in SCENARIOS:
         for rid in scenario.cites:
             assert statuses[rid] == "passed", (scenario.name, rid, statuses[rid])
-    assert outcome.report["notes"] == []
+    assert outcome.report.notes == ()

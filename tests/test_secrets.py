@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from conformance.apis import APIS
+from conformance.apis.akamai.auth import edgegrid_auth
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.auth import AzionTokenAuth
 from conformance.cassettes.recorder import target_secrets
 from conformance.cassettes.secret_scan import scan_text
-from conformance.core.target_client import AzionTokenAuth
-from conformance.engine.target import Target, edgegrid_auth
+from conformance.engine.target import Target
 from conformance.redaction import (
     PLACEHOLDER,
     SECRET_FIELDS,
@@ -31,7 +33,6 @@ from conformance.redaction import (
     scrub_strings,
     secret_scope,
 )
-from conformance.reference.config import EdgeGridCredentials
 from conformance.reporting.writers import JUNIT_XML, REPORT_HTML, REPORT_JSON, SUMMARY_MD
 from conformance.settings import RunSettings
 from tests.support.hostile import PLANTED, hostile_body, hostile_server

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 import requests
 
+from conformance.apis.azion.auth import AzionTokenAuth
 from conformance.cli import main
 from conformance.core.exchange import Exchange
-from conformance.core.target_client import AzionTokenAuth, TargetClient
+from conformance.core.target_client import TargetClient
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import pytest
 
+from conformance.apis.azion.reference.credentials import Tokens
 from conformance.cli import main
 from conformance.core.target_client import TargetClient, TargetError
 from conformance.engine.target import open_target
@@ -58,7 +59,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 @pytest.fixture(scope="module")
 def azion_url() -> Iterator[str]:
     config = ReferenceConfig(
-        token=TOKEN, view_token=VIEW_TOKEN, rate_limit=50, rate_window=1.0, activation_delay=0.1
+        credentials=Tokens(TOKEN, VIEW_TOKEN), rate_limit=50, rate_window=1.0, activation_delay=0.1
     )
     with reference_server("azion", config) as url:
         yield url
@@ -359,7 +360,7 @@ def test_the_crash_log_holds_no_header_credential_nor_account_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from conformance.crash_log import CRASH_PREFIX
-    from conformance.engine import run as engine_run
+    from conformance.runner import run as engine_run
 
     account_key = "1-7QPXR2:1-4LMNB"
 

@@ -16,9 +16,9 @@ from conformance.catalogue import load_catalogue
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.core.results import ResultsCollector, Status, Untested
 from conformance.core.target_client import TargetClient
-from conformance.engine.run import run_conformance
 from conformance.openapi_document import OpenApiDocument
 from conformance.reference.static_mock import StaticMock
+from conformance.runner.run import run_conformance
 from conformance.scenarios.base import (
     Scenario,
     ScenarioContext,
@@ -185,7 +185,7 @@ def test_generated_refusals_need_the_named_code_and_an_accepted_valid_case(
         api=api, report_dir=tmp_path, max_examples=1, faults=(fault,), phases=("property",)
     )
     outcome = run_conformance(settings)
-    statuses = {r["id"]: r["status"] for r in outcome.report["requirements"]}
+    statuses = {r.id: r.status for r in outcome.report.requirements}
     negative = {"akamai": ("AKAMAI-STATUS-003", "AKAMAI-STATUS-004"), "azion": ("AZION-ERROR-006",)}
     assert {rid: statuses[rid] for rid in negative[api] if statuses[rid] == "passed"} == {}
 

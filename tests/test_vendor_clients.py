@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from conformance.apis import AKAMAI, AZION
+from conformance.apis.azion.reference.credentials import accepted
 from conformance.cassettes.vendor_samples import VendorFixture, load_fixtures
 from conformance.openapi_document import OpenApiDocument
 from conformance.reference.config import ReferenceConfig
@@ -140,7 +141,10 @@ CONSOLE_CREATES = sorted(name for name in AZION_FIXTURES if name.startswith("con
 @pytest.fixture(scope="module")
 def azion() -> Iterator[httpx.Client]:
     config = ReferenceConfig()
-    headers = {"Authorization": f"token {config.token}", "Accept": "application/json; version=3"}
+    headers = {
+        "Authorization": f"token {accepted(config).token}",
+        "Accept": "application/json; version=3",
+    }
     with (
         reference_server("azion", config) as base,
         httpx.Client(base_url=base, headers=headers, timeout=10) as client,

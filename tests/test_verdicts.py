@@ -14,15 +14,16 @@ import jsonschema
 import pytest
 
 from conformance.apis import APIS
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
 from conformance.core.results import FAIL_ON_POLICIES, ResultsCollector, fails_the_run
-from conformance.engine.run import exit_code_for, refused_credentials, run_conformance
 from conformance.exit_codes import ExitCode
 from conformance.reference import build_app
-from conformance.reference.config import DEFAULT_AZION_TOKEN, ReferenceConfig
-from conformance.reference.edgegrid_verify import EdgeGridCredentials
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server, serve_in_thread
+from conformance.reporting import model
 from conformance.reporting.html_report import render_html
 from conformance.reporting.json_report import build_report, report_schema
 from conformance.reporting.junit_report import render_junit
@@ -30,6 +31,7 @@ from conformance.reporting.markdown_report import render_markdown
 from conformance.reporting.model import Report
 from conformance.reporting.progress import render_summary
 from conformance.reporting.writers import REPORT_HTML, SUMMARY_MD, regenerate
+from conformance.runner.run import exit_code_for, refused_credentials, run_conformance
 from conformance.settings import RunSettings
 
 CREDS = EdgeGridCredentials("akab-client-token", "secret-of-the-test", "akab-access-token")
@@ -140,7 +142,7 @@ def test_reports_list_deviations_first_with_their_basis(
     junit = render_junit([Report.from_json(report)])
     assert 'failures="0"' in junit
     assert "deviation (inferred MUST; not counted under --fail-on explicit)" in junit
-    terminal = render_summary(report)
+    terminal = render_summary(Report.from_json(report))
     assert "1 deviation(s)" in terminal.splitlines()[0]
     assert f"DEVIATION[/] {requirement_id} MUST inferred" in terminal
     strict = json.loads(json.dumps(report))
@@ -169,7 +171,7 @@ def test_old_reports_without_the_new_fields_still_render(
 # -- coverage honesty ----------------------------------------------------------------------------
 
 
-def _report_with_blocked(blocked: str, policy: str = "explicit") -> dict[str, Any]:
+def _report_with_blocked(blocked: str, policy: str = "explicit") -> Report:
     """Every observable Azion requirement passed but `blocked`."""
     catalogue = load_catalogue(APIS["azion"])
     collector = ResultsCollector(catalogue)
@@ -182,12 +184,12 @@ def _report_with_blocked(blocked: str, policy: str = "explicit") -> dict[str, An
     return build_report(
         settings=RunSettings(api="azion", fail_on=policy),
         api=APIS["azion"],
-        target={"base_url": "http://127.0.0.1:1", "embedded": False},
+        target=model.Target(base_url="http://127.0.0.1:1", embedded=False),
         collector=collector,
         started=now,
         finished=now,
         aborted=None,
-        requests={"total": 1},
+        requests=model.Requests(total=1),
         phases=[],
         notes=[],
         tool="dsconform test",
@@ -196,16 +198,16 @@ def _report_with_blocked(blocked: str, policy: str = "explicit") -> dict[str, An
 
 def test_only_blocked_requirements_the_policy_covers_make_a_run_incomplete() -> None:
     external = _report_with_blocked("AZION-ERROR-004")  # external: FIELD-NOTES' 429
-    assert external["verdict"] == "passed" and external["blocked"] == 1
-    assert external["incomplete"] is None
-    assert _report_with_blocked("AZION-ERROR-004", "must")["verdict"] == "incomplete"
+    assert external.verdict == "passed" and external.blocked == 1
+    assert external.incomplete is None
+    assert _report_with_blocked("AZION-ERROR-004", "must").verdict == "incomplete"
     explicit = _report_with_blocked("AZION-DELETE-003")
-    assert explicit["verdict"] == "incomplete"
-    assert explicit["incomplete"] == (
+    assert explicit.verdict == "incomplete"
+    assert explicit.incomplete == (
         "1 requirement(s) blocked, most often (1): no 429 within the budget"
     )
     assert exit_code_for(explicit) == ExitCode.INCOMPLETE
-    jsonschema.validate(explicit, report_schema())
+    jsonschema.validate(explicit.to_json(), report_schema())
 
 
 def test_read_only_stateful_run_tests_nothing_and_is_incomplete(
@@ -243,14 +245,12 @@ def test_without_credentials_azion_is_diagnosed_up_front(
 
 
 def test_unsigned_akamai_against_edgegrid_is_diagnosed_up_front(tmp_path: Path) -> None:
-    with reference_server("akamai", ReferenceConfig(edgegrid=CREDS)) as base_url:
+    with reference_server("akamai", ReferenceConfig(credentials=CREDS)) as base_url:
         outcome = run_conformance(
             RunSettings(api="akamai", base_url=base_url, report_dir=tmp_path, max_examples=2)
         )
     assert outcome.exit_code == ExitCode.USAGE
-    assert outcome.report["aborted"] == (
-        "the target refused our credentials: 401 on 1 of 1 requests"
-    )
+    assert outcome.report.aborted == ("the target refused our credentials: 401 on 1 of 1 requests")
 
 
 def test_every_request_refused_is_the_same_diagnosis() -> None:
@@ -291,13 +291,13 @@ def test_a_refused_create_blocks_what_its_scenario_had_not_judged(tmp_path: Path
             RunSettings(
                 api="azion",
                 base_url=base_url,
-                token=DEFAULT_AZION_TOKEN,
+                token=DEFAULT_TOKEN,
                 report_dir=tmp_path,
                 phases=("scenarios",),
                 scenarios=("streaming-lifecycle",),
             )
         )
-    report = outcome.report
+    report = outcome.report.to_json()
     blocked = [r for r in report["requirements"] if r["untested"] == "blocked"]
     assert blocked and all("streaming-lifecycle stopped early" in r["reason"] for r in blocked)
     assert "AZION-DELETE-003" in {r["id"] for r in blocked}

@@ -20,11 +20,11 @@ from urllib3.util import parse_url
 
 from conformance.cli import main
 from conformance.core.target_client import TargetClient
-from conformance.engine.run import _apply_safety, is_loopback
 from conformance.engine.target import open_target
 from conformance.exit_codes import ExitCode
+from conformance.runner.run import _apply_safety, is_loopback
 from conformance.settings import RunSettings
-from conformance.settings_builder import edgerc_for_run
+from conformance.settings_builder import build_settings
 from conformance.target_url import TargetUrlError, parse_target_url
 from tests.support.capture import Capture, capture_server
 
@@ -260,6 +260,10 @@ def test_sweep_takes_no_target_from_the_environment(
 def test_the_variable_is_credentials_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edgerc = _edgerc(tmp_path, "example.com")
     monkeypatch.setenv("AKAMAI_EDGERC", str(edgerc))
+
+    def edgerc_for_run(flag: Path | None, base_url: str | None) -> Path | None:
+        return build_settings("akamai", {"edgerc": flag, "base_url": base_url}).edgerc
+
     assert edgerc_for_run(None, None) is None
     assert edgerc_for_run(None, "http://127.0.0.1:1") == edgerc
     flag = tmp_path / "other"

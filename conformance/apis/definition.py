@@ -17,6 +17,19 @@ imports nothing heavy):
                                    each of its object samples goes; UNSTATUSED_ERROR: (operation,
                                    why) for an "error" object sample without a status. An API
                                    without this module has no seed-sample cassettes.
+    <package>/access.py            ACCESS: how a target of the API is reached and signed for
+                                   (engine/target.py `TargetAccess`: credentials of a remote
+                                   run, the embedded server's credentials and rate budget, the
+                                   placeholder auth of a replay, the secrets an auth holds).
+                                   Optional: without it requests go unsigned (`-H
+                                   Authorization` still works) and nothing names a target but
+                                   --base-url.
+    <package>/serving.py           add_serve_options(group), server_credentials(args): the
+                                   `dsconform serve` flags of the credentials its server accepts
+                                   (light: `--help` imports it). Optional: none.
+
+What a run takes per API is data here: `options` (the run flags only this API takes, with their
+help), `environment` (the variables that supply them), `account_parameter` and `examples`.
 """
 
 from __future__ import annotations
@@ -24,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -79,20 +93,18 @@ class ApiDefinition:
     credential_probe: str = ""
     # Headers every request to the API carries (a version the API selects by Accept).
     request_headers: Mapping[str, str] = field(default_factory=dict, hash=False)
-
-    @property
-    def spec_path(self) -> Path:
-        return contracts_dir() / self.spec_file
-
-    @property
-    def catalogue_path(self) -> Path:
-        return contracts_dir() / "requirements" / self.catalogue_file
-
-    def part(self, module: str, name: str) -> Any:
-        """`name` from the module `module` of the API's folder (the conventions above), imported
-        when first asked for: the callers type what they get."""
-        return getattr(import_module(f"{self.package}.{module}"), name)
-
+    # The run options (`run_options.RUN_OPTIONS` names) only this API takes, each with what it
+    # means for this API (`--help` joins every API's phrase); a run of another API refuses
+    # them on the command line.
+    options: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The environment variables that supply an option's value in this API's runs (option dest
+    # -> the variables, in the order they are read; the first one set wins).
+    environment: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # The query parameter by which a client acts for another account (`--account-key`, sent
+    # on every request); empty: the API has no such switch and refuses `--account-key`.
+    account_parameter: str = ""
+    # `dsconform --help` examples of this API: (command line after `dsconform `, what it does).
+    examples: tuple[tuple[str, str], ...] = ()
     # -- what redaction, the cassettes and the reports need to know of the API; each empty
     # for an API that has none. Redaction takes the union over the API list.
     # Header names that carry a credential (beyond the generic list redaction keeps).
@@ -114,3 +126,20 @@ class ApiDefinition:
     curl_signature_note: str = ""
     # The fault the example reports (reports/examples/) show: the first API naming one is used.
     example_fault: str = ""
+
+    @property
+    def spec_path(self) -> Path:
+        return contracts_dir() / self.spec_file
+
+    @property
+    def catalogue_path(self) -> Path:
+        return contracts_dir() / "requirements" / self.catalogue_file
+
+    def part(self, module: str, name: str) -> Any:
+        """`name` from the module `module` of the API's folder (the conventions above), imported
+        when first asked for: the callers type what they get."""
+        return getattr(import_module(f"{self.package}.{module}"), name)
+
+    def has_part(self, module: str) -> bool:
+        """Whether the API's folder has the (optional) module `module`."""
+        return find_spec(f"{self.package}.{module}") is not None

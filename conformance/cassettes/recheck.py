@@ -29,6 +29,7 @@ from conformance.core.results import ResultsCollector
 from conformance.engine.exchange_checker import ExchangeChecker
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
+from conformance.reporting import model
 from conformance.reporting.json_report import build_report, write_report
 from conformance.settings import RunSettings
 
@@ -150,16 +151,16 @@ def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> Rechec
     report = build_report(
         settings=RunSettings(api=api.name, base_url=base_url or None, phases=()),
         api=api,
-        target={"base_url": f"cassettes:{root / api.name}", "embedded": False, "faults": []},
+        target=model.Target(base_url=f"cassettes:{root / api.name}", embedded=False, faults=()),
         collector=collector,
         started=started,
         finished=datetime.now(UTC),
         aborted=None,
-        requests={"total": total, "by_phase": by_phase, "waited_seconds": 0.0},
+        requests=model.Requests(total=total, by_phase=by_phase, waited_seconds=0.0),
         phases=[{"name": "recheck", "seconds": round(time.monotonic() - began, 3)}],
         notes=notes,
         tool=f"dsconform {__version__}",
-    )
+    ).to_json()
     write_report(report, report_dir)
     failed = report["verdict"] == "failed"  # deviations do not fail a recheck either
     return RecheckOutcome(

@@ -30,7 +30,7 @@ from conformance.cassettes.layout import (
 from conformance.cassettes.matchers import MATCH_ON, MATCHERS
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean
 from conformance.core.determinism import deterministic_generation
-from conformance.engine.target import Target
+from conformance.engine.target import Target, target_access
 from conformance.redaction import is_secret_header, remember_credential
 from conformance.settings import RunSettings
 
@@ -54,14 +54,11 @@ def make_vcr(redactor: Redactor, *, replay: bool = False) -> vcr.VCR:
 
 def target_secrets(target: Target, settings: RunSettings) -> list[str]:
     """Credentials the run authenticates with: they must never reach a cassette."""
-    values = [settings.token, settings.view_token]
+    values: list[str | None] = [settings.token, settings.view_token]
+    access = target_access(settings.api)  # what each of the API's auths holds
     for auth in (target.auth, target.view_auth):
-        if auth is None:
-            continue
-        values.append(getattr(auth, "token", None))
-        signer = getattr(auth, "ah", None)  # EdgeGridAuth keeps its credentials here
-        for name in ("client_token", "client_secret", "access_token"):
-            values.append(getattr(signer, name, None))
+        if auth is not None:
+            values += access.secrets(auth)
     # Any credential header the target sends with every request (and its credential part).
     for name, value in target.default_headers.items():
         if is_secret_header(name):

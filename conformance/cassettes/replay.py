@@ -30,6 +30,7 @@ from vcr.cassette import Cassette
 from vcr.matchers import requests_match
 from vcr.record_mode import RecordMode
 
+from conformance.apis import get_api
 from conformance.cassettes.filters import AT_KEY, Redactor
 from conformance.cassettes.layout import UNSCOPED, cassette_path
 from conformance.cassettes.matchers import describe
@@ -37,8 +38,8 @@ from conformance.cassettes.recorder import make_vcr
 from conformance.cassettes.store import CassetteError, read_cassette, read_run_file
 from conformance.core.determinism import deterministic_generation
 from conformance.core.exchange import Exchange
-from conformance.core.target_client import AzionTokenAuth, TargetClient, TargetError
-from conformance.engine.target import Target
+from conformance.core.target_client import TargetClient, TargetError
+from conformance.engine.target import Target, target_access
 from conformance.redaction import PLACEHOLDER
 from conformance.settings import RunSettings
 from conformance.transport import Transport
@@ -146,19 +147,12 @@ class PlaceholderAuth(AuthBase):
         return request
 
 
-def placeholder_auth(kind: object) -> AuthBase | None:
-    """An auth of the recorded kind with placeholder credentials: scenarios that look at the
-    kind (re-spelling an Azion token, re-signing with EdgeGrid) take the same path."""
+def placeholder_auth(api: str, kind: object) -> AuthBase | None:
+    """An auth of the recorded kind with placeholder credentials, from the API's access:
+    scenarios that look at the kind (re-spelling a token, re-signing) take the same path."""
     if not kind:
         return None
-    if kind == "AzionTokenAuth":
-        return AzionTokenAuth(PLACEHOLDER)
-    if kind == "EdgeGridAuth":
-        from conformance.engine.target import edgegrid_auth
-        from conformance.reference.config import EdgeGridCredentials
-
-        return edgegrid_auth(EdgeGridCredentials(PLACEHOLDER, PLACEHOLDER, PLACEHOLDER))
-    return PlaceholderAuth()
+    return target_access(api).placeholder_auth(str(kind)) or PlaceholderAuth()
 
 
 class VirtualClock:
@@ -312,8 +306,8 @@ class CassetteReplayer:
 
     @contextmanager
     def open_target(self, settings: RunSettings) -> Iterator[Target]:
-        auth = placeholder_auth(self.run.get("auth"))
-        view = placeholder_auth(self.run.get("view_auth"))
+        auth = placeholder_auth(settings.api, self.run.get("auth"))
+        view = placeholder_auth(settings.api, self.run.get("view_auth"))
         yield Target(
             str(self.run["base_url"]),
             bool(self.run.get("embedded")),
@@ -322,7 +316,10 @@ class CassetteReplayer:
             view,
             tuple(self.run.get("faults") or ()),
             # Recorded with an account switch key: its (redacted) parameter rides again.
-            Transport(account_key=PLACEHOLDER if self.run.get("account_key") else None),
+            Transport(
+                account_key=PLACEHOLDER if self.run.get("account_key") else None,
+                account_parameter=get_api(settings.api).account_parameter,
+            ),
         )
 
     client_class = ReplayClient

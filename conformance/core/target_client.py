@@ -27,7 +27,7 @@ from conformance.core.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
 from conformance.settings import READ_METHODS
 from conformance.target_url import TargetUrl
 from conformance.time_formats import parse_iso8601
-from conformance.transport import ACCOUNT_SWITCH_PARAMETER, Transport
+from conformance.transport import Transport
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 ExchangeListener = Callable[[Exchange], None]
@@ -58,17 +58,6 @@ class WriteGuard(Protocol):
     def check(self, method: str, url: str) -> None: ...
 
     def observe(self, exchange: Exchange) -> None: ...
-
-
-class AzionTokenAuth(AuthBase):
-    """`Authorization: Token <token>`, as the Azion seed documents."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Token {self.token}"
-        return request
 
 
 class HeaderAuth(AuthBase):
@@ -207,8 +196,9 @@ class TargetClient:
             method.upper(), url, headers=dict(headers or {}), params=params, data=data
         )
         prepared = self.session.prepare_request(request)
-        if self.transport.account_key:  # before signing: the signature covers the query
-            query = urlencode({ACCOUNT_SWITCH_PARAMETER: self.transport.account_key})
+        key, parameter = self.transport.account_key, self.transport.account_parameter
+        if key and parameter:  # before signing: the signature covers the query
+            query = urlencode({parameter: key})
             prepared.url = f"{prepared.url}{'&' if '?' in str(prepared.url) else '?'}{query}"
         if use_auth is None:
             prepared.headers.pop("Authorization", None)
@@ -229,20 +219,39 @@ class TargetClient:
         Raises RunInterrupted after a stop signal (outside cleanup), ExchangeFailed when one
         request gets no complete answer, TargetError when the target is unusable or the
         deadline has passed."""
-        if self.read_only and str(prepared.method).upper() not in READ_METHODS:
-            raise WriteRefused(f"read-only run: {prepared.method} {prepared.url} not sent")
-        if self.write_guard is not None:  # ownership: writes only to what the run created
-            self.write_guard.check(str(prepared.method), str(prepared.url))
         cleaning = self.stop.cleaning > 0
-        if self.operation_guard is not None and not cleaning and not self._unfiltered:
-            method, url = str(prepared.method), str(prepared.url)
-            self.operation_guard(self.operation_resolver(method, urlsplit(url).path), method, url)
+        self._check_allowed(prepared, cleaning)
         self._check_may_send(cleaning)
         if polite:
             self.wait_for_budget()
             if self.shared_budget is not None:
                 self.waited_seconds += self.shared_budget.reserve(self.max_wait)
             self._check_may_send(cleaning)
+        exchange = self._exchange_of(prepared, cleaning, phase, labels)
+        if not cleaning:
+            self.stop.raise_if_requested()
+        return exchange
+
+    def _check_allowed(self, prepared: requests.PreparedRequest, cleaning: bool) -> None:
+        """Raise when the run may not send this request: a write of a read-only run, a write
+        the ownership guard refuses, an operation the filters leave out."""
+        if self.read_only and str(prepared.method).upper() not in READ_METHODS:
+            raise WriteRefused(f"read-only run: {prepared.method} {prepared.url} not sent")
+        if self.write_guard is not None:  # ownership: writes only to what the run created
+            self.write_guard.check(str(prepared.method), str(prepared.url))
+        if self.operation_guard is not None and not cleaning and not self._unfiltered:
+            method, url = str(prepared.method), str(prepared.url)
+            self.operation_guard(self.operation_resolver(method, urlsplit(url).path), method, url)
+
+    def _exchange_of(
+        self,
+        prepared: requests.PreparedRequest,
+        cleaning: bool,
+        phase: str,
+        labels: tuple[str, ...],
+    ) -> Exchange:
+        """Send `prepared` within the whole-request bound and hand its exchange to the
+        listeners; raise what a request without a complete answer means."""
         started = time.monotonic()
         self.requests_made += 1
         response: requests.Response | None = None
@@ -267,20 +276,22 @@ class TargetClient:
                 exchange = self._exchange(
                     prepared, response, body, truncated, started, phase, labels
                 )
-                self.answered += 1
-                self._transport_failures_in_a_row = 0
-                self._learn_budget(exchange)
-                if self.write_guard is not None:
-                    self.write_guard.observe(exchange)
-                for listener in self.listeners:
-                    listener(exchange)
-                self._count_server_errors(exchange)
+                self._answered(exchange)
         if exchange is None:
             partial = self._exchange(prepared, response, body, True, started, phase, labels)
             raise self._transport_failure(partial, failure, guard.cut, cleaning) from None
-        if not cleaning:
-            self.stop.raise_if_requested()
         return exchange
+
+    def _answered(self, exchange: Exchange) -> None:
+        """A complete answer: learn the budget, tell the guard and the listeners."""
+        self.answered += 1
+        self._transport_failures_in_a_row = 0
+        self._learn_budget(exchange)
+        if self.write_guard is not None:
+            self.write_guard.observe(exchange)
+        for listener in self.listeners:
+            listener(exchange)
+        self._count_server_errors(exchange)
 
     def _send(self, prepared: requests.PreparedRequest, bound: float) -> requests.Response:
         """`Session.send` with what `Session.request` would have taken from the environment
@@ -392,7 +403,7 @@ class TargetClient:
 
     def _count_server_errors(self, exchange: Exchange) -> None:
         """A target answering nothing but 5xx is down, not under test: stop rather than spend
-        the budget (a real Akamai account allows 20 requests a minute) on more of them."""
+        the budget (a real account may allow only 20 requests a minute) on more of them."""
         if exchange.response.status < 500:
             self._server_errors_in_a_row = 0
             return

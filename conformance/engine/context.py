@@ -8,24 +8,24 @@ from dataclasses import dataclass, field
 
 from conformance.apis import ApiDefinition
 from conformance.catalogue import Catalogue
+from conformance.checks.base import ExchangeCheck
 from conformance.core.results import ResultsCollector
 from conformance.core.target_client import TargetClient
 from conformance.engine.filters import RunScope
 from conformance.engine.target import Target
 from conformance.openapi_document import OpenApiDocument
+from conformance.scenarios.base import Scenario
 from conformance.settings import RunSettings
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A progress event: which phase, what happened, and a free-form message."""
+    """A phase's progress: which phase, what happened (a step began, or a note), and a
+    free-form message. The runner hands it on to its listeners (runner/events.py)."""
 
     phase: str
-    kind: str  # phase-started, phase-finished, step, note
+    kind: str  # step, note
     message: str = ""
-    # phase-finished: the requests sent while the phase ran, by the phase each was counted
-    # under in the report (cleanup apart): the terminal prints the report's own numbers.
-    requests: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -47,3 +47,8 @@ class PhaseContext:
     cassette: Callable[[str], AbstractContextManager[object]] = lambda group: nullcontext()
     # --include/--exclude: what the phases generate for and which scenarios run.
     scope: RunScope = field(default_factory=RunScope)
+    # The API's exchange checks and scenarios, handed over by the runner (the phases import
+    # no registry): the phases read which requirement an operation's success stands for, and
+    # which scenarios there are.
+    checks: tuple[ExchangeCheck, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()

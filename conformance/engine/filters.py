@@ -1,7 +1,7 @@
 """`--include` / `--exclude`: which requirements and operations a run takes on.
 
 A pattern is an fnmatch glob, matched without regard to case. One that matches a requirement ID
-of the API (`AKAMAI-RATE-*`, `AZION-CREATE-001`) selects requirements; any other pattern must
+of the API (`<PREFIX>-RATE-*`, `<PREFIX>-CREATE-001`) selects requirements; any other pattern must
 match an operationId of the API's spec (`listStreams`, `create*`) and selects operations (IDs
 always carry a dash, operationIds never do, so only bare wildcards such as `*` could be read
 both ways: they select requirements). A pattern that matches neither is a usage error.

@@ -61,17 +61,20 @@ def remove_resource(
     settle_timeout: float = 60.0,
     known_active: bool = False,
 ) -> bool:
-    """DELETE `path` (gone already counts as deleted). An Akamai stream the target will not
-    delete while active (or `known_active`) is deactivated first and waited for."""
+    """DELETE `path` (gone already counts as deleted). A resource the API will not delete
+    while active (`ResourceShape.deactivate_before_delete`; or `known_active`) is deactivated
+    first and waited for."""
     if not known_active and _deleted(client, path, phase):
         return True
-    if not get_api(api).resource.deactivate_before_delete:
+    shape = get_api(api).resource
+    if not shape.deactivate_before_delete:
         return False
     client.send("PUT", f"{path}/deactivate", phase=phase)
     deadline = time.monotonic() + settle_timeout
     while time.monotonic() < deadline:
         try:
-            status = client.send("GET", path, phase=phase).response.json().get("activationStatus")
+            answer = client.send("GET", path, phase=phase).response.json()
+            status = answer.get(shape.activation_member or "")
         except (ValueError, AttributeError):
             break
         if status not in (*ACTIVE, "DEACTIVATING"):

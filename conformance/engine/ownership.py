@@ -2,8 +2,8 @@
 
 Our users point dsconform at real accounts, and a loopback gateway may front one. So every
 state-changing request (anything but GET/HEAD/OPTIONS) of every phase passes one guard in
-`TargetClient.send_prepared`: a write whose path names a stream (Akamai `/streams/{id}[/...]`)
-or a streaming (Azion `/data_streaming/streamings/{id}`) is sent only when
+`TargetClient.send_prepared`: a write whose path names one of the API's resources (its
+`ResourceShape.item_template`, such as `/streams/{id}[/...]`) is sent only when
 
 - the id is one this run created: learned from the answer of the run's own create (never from a
   list answer or a link), or adopted by its unique run-prefixed name when a create's answer
@@ -12,9 +12,10 @@ or a streaming (Azion `/data_streaming/streamings/{id}`) is sent only when
   never hand a deleted id out again, so a tombstone of ours is an id nobody else can hold; or
 - the id is one no allocator will hand out soon and the run has just seen a GET of it answered
   404 (for an id without any digit, any 4xx). The "unknown id answers 404" requirements need a
-  write to an id that never existed. An arbitrary id the run saw answered 404 is not safe: on
-  Akamai the next create (ours, another run's, the customer's) takes max+1, so a GET 404 of 1006
-  followed by a PUT to 1006 can land on a stream created in between. A client cannot choose an
+  write to an id that never existed. An arbitrary id the run saw answered 404 is not safe: where
+  ids come from one increasing sequence, the next create (ours, another run's, the customer's)
+  takes max+1, so a GET 404 of 1006 followed by a PUT to 1006 can land on a resource created in
+  between. A client cannot choose an
   id (creates are server-allocated), so the only way an id becomes live is the allocator
   reaching it. A number of at least ABSENT_FLOOR (ABSENT_ID, 2e9, inside int32) lies orders of
   magnitude past any id either vendor hands out; a segment without a digit ("not-a-number", the
@@ -202,9 +203,9 @@ Aim = Literal["as-is", "aimed", "refused"]
 
 def id_parameter(api: str, operation_path: str) -> str | None:
     """The path parameter of `operation_path` that names one of the API's resources (None for
-    other operations, such as Azion's templates, whose `{id}` is not a streaming)."""
+    other operations, such as templates, whose `{id}` is not the API's resource)."""
     shape = get_api(api).resource
-    # Akamai's spec paths start below its base path: the item's suffix identifies the operation.
+    # A spec's paths may start below its base path: the item's suffix identifies the operation.
     return shape.id_parameter if shape.item_template in operation_path else None
 
 

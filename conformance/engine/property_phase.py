@@ -16,6 +16,8 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
+from conformance.checks.base import ExchangeCheck
+from conformance.checks.operation_contract import documented_success_status
 from conformance.core.exchange import Exchange
 from conformance.core.results import Finding
 from conformance.core.target_client import ExchangeFailed, TargetError, WriteRefused
@@ -130,7 +132,7 @@ class _Cases:
         self.requirement = ctx.api.negative_data_requirements.get(self.operation_id)
         self.exercised = (
             self.requirement if mode is GenerationMode.NEGATIVE else None
-        ) or success_requirement(ctx.api.name, self.operation_id)
+        ) or success_requirement(ctx.checks, self.operation_id)
         self.ownership = ownership_of(ctx.client)
         self.target_error: list[TargetError] = []
         self.refused: list[str] = []
@@ -179,12 +181,10 @@ class _Cases:
             )
 
 
-def success_requirement(api: str, operation_id: str | None) -> str | None:
-    """The requirement on an operation's documented answer (its success status)."""
-    from conformance.checks.operation_contract import documented_success_status
-    from conformance.checks.registry import CHECKS
-
-    for check in CHECKS[api]:
+def success_requirement(checks: tuple[ExchangeCheck, ...], operation_id: str | None) -> str | None:
+    """The requirement on an operation's documented answer (its success status), among the
+    API's `checks` (`PhaseContext.checks`)."""
+    for check in checks:
         if check.function is documented_success_status and operation_id in check.operations:
             return check.requirement_id
     return None

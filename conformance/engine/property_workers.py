@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any
 
+from conformance.checks.base import ExchangeCheck
+from conformance.checks.operation_contract import documented_success_status
 from conformance.core.exchange import Exchange
 from conformance.core.results import RequirementResult, ResultsCollector
 from conformance.core.shared_budget import SharedBudget, start_budget_manager
@@ -41,6 +43,10 @@ class WorkerJob:
     operations: frozenset[str]
     read_only: bool
     budget: SharedBudget
+    # What a worker's phase reads of the API's checks (which requirement an operation's
+    # success stands for); the parent runs every check on every exchange, and not every
+    # check pickles (some are closures).
+    checks: tuple[ExchangeCheck, ...] = ()
 
 
 @dataclass(slots=True)
@@ -71,7 +77,15 @@ def run_in_workers(ctx: PhaseContext) -> None:
     with start_budget_manager(context) as manager:
         budget = SharedBudget(manager)
         jobs = [
-            WorkerJob(settings, ctx.target, ctx.run_prefix, share, ctx.client.read_only, budget)
+            WorkerJob(
+                settings,
+                ctx.target,
+                ctx.run_prefix,
+                share,
+                ctx.client.read_only,
+                budget,
+                tuple(c for c in ctx.checks if c.function is documented_success_status),
+            )
             for share in shares
             if share
         ]
@@ -203,6 +217,7 @@ def work(job: WorkerJob) -> WorkerResult:
         collector,
         job.run_prefix,
         notes=result.notes,
+        checks=job.checks,
     )
     client.stop = _WORKER_STOP
     try:

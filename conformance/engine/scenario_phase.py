@@ -16,7 +16,6 @@ from conformance.scenarios.base import (
     ScenarioContext,
     settle_refusals,
 )
-from conformance.scenarios.registry import SCENARIOS
 
 
 def run_scenario_phase(ctx: PhaseContext) -> None:
@@ -33,7 +32,7 @@ def run_scenario_phase(ctx: PhaseContext) -> None:
 
 def _run_all(ctx: PhaseContext, history: ExchangeHistory, per_run: dict[str, Any]) -> None:
     chosen = ctx.settings.scenarios
-    for scenario in SCENARIOS[ctx.api.name]:
+    for scenario in ctx.scenarios:
         if chosen is not None and scenario.name not in chosen:
             continue
         filtered = ctx.scope.scenario_reason(ctx.api.name, scenario.name, scenario.cites)
@@ -132,7 +131,7 @@ def _step_requirement(ctx: PhaseContext, scenario: Any, failure: ExchangeFailed)
     success requirement when the scenario cites it, else the first cited requirement about
     that operation, else the operation's success requirement, else the scenario's first."""
     operation_id = failure.exchange.operation_id
-    success = success_requirement(ctx.api.name, operation_id)
+    success = success_requirement(ctx.checks, operation_id)
     if success in scenario.cites:
         return str(success)
     for requirement_id in scenario.cites:

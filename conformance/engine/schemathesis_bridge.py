@@ -44,7 +44,7 @@ def send_case(
     ctx: PhaseContext, case: Any, *, phase: str
 ) -> tuple[Exchange, requests.PreparedRequest]:
     """Send a schemathesis case through the run's client; the target's default headers (the
-    Azion Accept version) win over the generated ones."""
+    Accept version of `ApiDefinition.request_headers`) win over the generated ones."""
     kwargs = case.as_transport_kwargs(base_url=ctx.client.base_url)
     headers = {
         k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() not in REPLACED_HEADERS

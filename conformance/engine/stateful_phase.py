@@ -151,7 +151,7 @@ class _LinkSteps:
             exchange, prepared = send_case(ctx, case, phase="stateful")
         except ExchangeFailed as exc:  # one finding; this sequence ends, the next begins
             operation_id = case.operation.definition.raw.get("operationId")
-            exercised = success_requirement(ctx.api.name, operation_id)
+            exercised = success_requirement(ctx.checks, operation_id)
             if exercised:
                 record_bad_exchange(ctx, exc, exercised, "stateful", operation_id)
             reject()

@@ -1,39 +1,32 @@
-"""The target of a run: the embedded reference server or a remote endpoint, with its auth."""
+"""The target of a run: the embedded reference server or a remote endpoint, with its auth.
+
+What differs per API (its credentials, how they sign, what its embedded server accepts) is the
+API's `TargetAccess` (`<api folder>/access.py`, `ACCESS`); an API without one is reached
+unsigned (or with `-H Authorization`), and only `--base-url` names a remote target of it.
+"""
 
 from __future__ import annotations
 
-import configparser
-import os
-import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any, Protocol
 
 from requests.auth import AuthBase
 
-from conformance.core.target_client import AzionTokenAuth, HeaderAuth, TargetClient
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.apis import get_api
+from conformance.core.target_client import HeaderAuth, TargetClient
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.settings import RunSettings
 from conformance.target_url import TargetUrlError, normalise_target_url
 from conformance.transport import AUTHORIZATION, Transport, TransportError, ca_bundle, client_cert
 from conformance.transport import check_files as check_transport_files
 
-AZION_ACCEPT = "application/json; version=3"
-# The embedded Akamai server keeps the seed's 20-token budget but refills it in half a second,
-# so a full run is not throttled to 20 requests a minute, yet a burst still drains it on a
-# loaded machine (at a quarter second the rate-limit scenario could not outrun the refill).
-EMBEDDED_AKAMAI_WINDOW = 0.5
-# The minimal profile counts requests the way a budget-bound client sends them: the seed's 20
-# tokens, refilled ten times faster than the vendor's minute, are slower than the suite sends.
-EMBEDDED_AKAMAI_WINDOW_MINIMAL = 6.0
-EMBEDDED_AZION_RATE = (50, 1.0)
-
 
 class TargetConfigError(Exception):
-    """The settings cannot describe a usable target (bad .edgerc, missing token, ...)."""
+    """The settings cannot describe a usable target (bad credentials file, no target, ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +37,7 @@ class Target:
     embedded: bool
     auth: AuthBase | None
     default_headers: dict[str, str] = field(default_factory=dict)
-    view_auth: AuthBase | None = None  # Azion: a view-only token, when known
+    view_auth: AuthBase | None = None  # a read-only credential, when the API has one
     faults: tuple[str, ...] = ()
     transport: Transport = field(default_factory=Transport)
 
@@ -61,101 +54,97 @@ class Target:
         )
 
 
-def edgegrid_auth(credentials: EdgeGridCredentials) -> AuthBase:
-    from akamai.edgegrid import EdgeGridAuth
+@dataclass(frozen=True, slots=True)
+class RemoteCredentials:
+    """How a run against a remote target of one API signs its requests."""
 
-    auth: AuthBase = EdgeGridAuth(
-        client_token=credentials.client_token,
-        client_secret=credentials.client_secret,
-        access_token=credentials.access_token,
-        max_body=credentials.max_body,
-    )
-    return auth
-
-
-EDGERC_KEYS = ("client_token", "client_secret", "access_token")
+    auth: AuthBase | None = None
+    view_auth: AuthBase | None = None  # a read-only credential, for the permission checks
+    # The setting that signs (`--token`): a `-H Authorization` beside it is refused.
+    signer: str | None = None
+    base_url: str | None = None  # the target the credentials name, when --base-url does not
+    account_key: str | None = None  # an account switch key the credentials carry
 
 
 @dataclass(frozen=True, slots=True)
-class EdgeRcSection:
-    """One .edgerc section as Akamai's own reader sees it."""
+class EmbeddedCredentials:
+    """Fresh credentials of one embedded run: what its server accepts (`ReferenceConfig.
+    credentials`), what the client signs with, and the server's rate budget."""
 
-    auth: AuthBase  # edgegrid-python's EdgeGridAuth.from_edgerc: max_body, headers_to_sign
-    credentials: EdgeGridCredentials
-    host: str
-    account_key: str | None  # `account_key`: sent as accountSwitchKey
-
-
-def _edgerc_problem(exc: configparser.Error) -> str:
-    """What is wrong with an .edgerc, by line number: never the line itself (it may hold a
-    client_secret), never the parser's own message (it quotes lines and values)."""
-    if isinstance(exc, configparser.MissingSectionHeaderError):
-        return f"line {exc.lineno} comes before any [section] header"
-    if isinstance(exc, configparser.ParsingError):
-        lines = ", ".join(str(number) for number, _ in exc.errors[:5])
-        return f"cannot parse line(s) {lines} (expected `key = value`)"
-    if isinstance(exc, configparser.DuplicateSectionError | configparser.DuplicateOptionError):
-        where = f" at line {exc.lineno}" if exc.lineno else ""
-        return f"a section or key is given twice{where}"
-    if isinstance(exc, configparser.InterpolationError):
-        return f"a value of section [{exc.section}] has a stray % sign"
-    return f"not a valid .edgerc ({type(exc).__name__})"
+    server: object | None = None
+    auth: AuthBase | None = None
+    view_auth: AuthBase | None = None
+    rate_limit: int | None = None  # None: the server's own default
+    rate_window: float = 60.0
 
 
-def read_edgerc(path: Path, section: str) -> EdgeRcSection:
-    """One .edgerc section, read and signed for by edgegrid-python itself (`EdgeRc`,
-    `EdgeGridAuth.from_edgerc`), so `max_body` and `headers_to_sign` hold as Akamai's tools
-    hold them.
+class TargetAccess(Protocol):
+    """How a target of one API is reached and signed for (its folder's `access.ACCESS`)."""
 
-    We read the bytes first (EdgeRc would skip a missing file silently and decode in the
-    locale's encoding); every problem is one TargetConfigError line that names the file, the
-    section and the line number, never a line's content.
-    """
-    from akamai.edgegrid import EdgeGridAuth, EdgeRc
+    # What else names a target, for "no target: give --base-url<hint>" (" (or ...)").
+    target_hint: str
 
-    file = path.expanduser()
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise TargetConfigError(f"{path}: .edgerc file not found") from None
-    except IsADirectoryError:
-        raise TargetConfigError(f"{path}: is a directory, not an .edgerc file") from None
-    except UnicodeDecodeError as exc:
-        raise TargetConfigError(
-            f"{path}: not a text file in UTF-8 (undecodable byte at offset {exc.start})"
-        ) from None
-    except OSError as exc:
-        raise TargetConfigError(f"{path}: cannot read the .edgerc ({exc.strerror})") from None
-    rc = EdgeRc(os.devnull)  # Akamai's parser and defaults, fed the text we decoded
-    where = f"{path} [{section}]"
-    try:
-        rc.read_string(text, source=str(file))
-        if not rc.has_section(section):
-            raise TargetConfigError(f"{path}: no section [{section}]")
-        values = {k: rc.get(section, k) for k in (*EDGERC_KEYS, "host")}
-        account_key = rc.get(section, "account_key", fallback="").strip() or None
-    except configparser.Error as exc:
-        raise TargetConfigError(f"{path}: {_edgerc_problem(exc)}") from None
-    missing = [k for k in EDGERC_KEYS if not values[k]]
-    if missing:
-        raise TargetConfigError(f"{where}: missing {', '.join(missing)}")
-    try:
-        max_body = rc.getint(section, "max_body")
-    except (ValueError, configparser.Error):
-        max_body = 0
-    if max_body <= 0:
-        raise TargetConfigError(f"{where}: max_body must be a whole number of bytes above 0")
-    try:
-        auth: AuthBase = EdgeGridAuth.from_edgerc(rc, section)
-    except configparser.Error as exc:
-        raise TargetConfigError(f"{path}: {_edgerc_problem(exc)}") from None
-    creds = EdgeGridCredentials(
-        values["client_token"], values["client_secret"], values["access_token"], max_body
-    )
-    return EdgeRcSection(auth, creds, values["host"], account_key)
+    def names_target(self, settings: RunSettings) -> bool:
+        """Whether the credentials name a remote target themselves (without --base-url)."""
+        ...
+
+    def remote(self, settings: RunSettings) -> RemoteCredentials:
+        """The credentials of a remote run; raises TargetConfigError (one line)."""
+        ...
+
+    def embedded(self, settings: RunSettings) -> EmbeddedCredentials:
+        """Fresh credentials for a run against the embedded reference server."""
+        ...
+
+    def placeholder_auth(self, kind: str) -> AuthBase | None:
+        """An auth of the recorded class name `kind` holding placeholders (None: not ours)."""
+        ...
+
+    def secrets(self, auth: AuthBase) -> list[str]:
+        """The credential values `auth` (one of this API's) holds."""
+        ...
+
+    def crash_secrets(self, options: Mapping[str, Any], environ: Mapping[str, str]) -> set[str]:
+        """Credentials that command options (argparse names) or variables point to, beyond
+        their own values (a credentials file's contents), for scrubbing a crash log."""
+        ...
 
 
-def _target_url(text: str, origin: str) -> str:
+class _Unsigned:
+    """The access of an API without credentials: requests go unsigned."""
+
+    target_hint = ""
+
+    def names_target(self, settings: RunSettings) -> bool:
+        return False
+
+    def remote(self, settings: RunSettings) -> RemoteCredentials:
+        return RemoteCredentials()
+
+    def embedded(self, settings: RunSettings) -> EmbeddedCredentials:
+        return EmbeddedCredentials()
+
+    def placeholder_auth(self, kind: str) -> AuthBase | None:
+        return None
+
+    def secrets(self, auth: AuthBase) -> list[str]:
+        return []
+
+    def crash_secrets(self, options: Mapping[str, Any], environ: Mapping[str, str]) -> set[str]:
+        return set()
+
+
+def target_access(api: str) -> TargetAccess:
+    """The API's `TargetAccess` (unsigned when its folder has no access.py)."""
+    definition = get_api(api)
+    if not definition.has_part("access"):
+        return _Unsigned()
+    access: TargetAccess = definition.part("access", "ACCESS")
+    return access
+
+
+def target_url(text: str, origin: str) -> str:
+    """`text` as a target URL; TargetConfigError naming `origin` (a flag, a file) if it is not."""
     try:
         return normalise_target_url(text)
     except TargetUrlError as exc:
@@ -176,12 +165,14 @@ def _transport(
     except TransportError as exc:
         raise TargetConfigError(str(exc)) from None
     headers = tuple((n, v) for n, v in settings.headers if n.lower() != AUTHORIZATION)
-    return Transport(headers, settings.account_key or account_key, verify, cert)
+    key = settings.account_key or account_key
+    parameter = get_api(settings.api).account_parameter
+    return Transport(headers, key, verify, cert, account_parameter=parameter)
 
 
 def _header_auth(settings: RunSettings, signer: str | None) -> AuthBase | None:
     """`-H Authorization: ...` as the run's credential; refused when `signer` (--token, the
-    .edgerc, the embedded server) signs the requests already: one of them would be ignored."""
+    credentials file, the embedded server) signs the requests already: one would be ignored."""
     given = [v for n, v in settings.headers if n.lower() == AUTHORIZATION]
     if not given:
         return None
@@ -195,37 +186,28 @@ def _header_auth(settings: RunSettings, signer: str | None) -> AuthBase | None:
 
 
 def _remote_target(settings: RunSettings) -> Target:
+    access = target_access(settings.api)
+    base_url = None
     if settings.base_url is not None:
-        base_url: str | None = _target_url(settings.base_url, "--base-url")
-    else:
-        base_url = None
-    if settings.api == "azion":
-        if base_url is None:
-            raise TargetConfigError("no target: give --base-url")
-        headers = {"Accept": AZION_ACCEPT}
-        header_auth = _header_auth(settings, "--token ($AZION_TOKEN)" if settings.token else None)
-        token = AzionTokenAuth(settings.token) if settings.token else header_auth
-        view = AzionTokenAuth(settings.view_token) if settings.view_token else None
-        transport = _transport(settings, tls=base_url.startswith("https://"))
-        return Target(base_url, False, token, headers, view, transport=transport)
-    auth: AuthBase | None = None
-    account_key = None
-    if settings.edgerc is not None:
-        section = read_edgerc(settings.edgerc, settings.section)
-        auth, account_key = section.auth, section.account_key
-        if base_url is None and section.host:
-            named = section.host if "://" in section.host else f"https://{section.host}"
-            base_url = _target_url(named, f"{settings.edgerc} [{settings.section}] host")
-    header_auth = _header_auth(settings, "--edgerc" if settings.edgerc is not None else None)
-    auth = auth or header_auth
+        base_url = target_url(settings.base_url, "--base-url")
+    credentials = access.remote(settings)
+    header_auth = _header_auth(settings, credentials.signer)
+    base_url = base_url or credentials.base_url
     if base_url is None:
-        raise TargetConfigError("no target: give --base-url (or an .edgerc with a host)")
-    transport = _transport(settings, account_key, tls=base_url.startswith("https://"))
-    return Target(base_url, False, auth, transport=transport)
+        raise TargetConfigError(f"no target: give --base-url{access.target_hint}")
+    transport = _transport(settings, credentials.account_key, tls=base_url.startswith("https://"))
+    return Target(
+        base_url,
+        False,
+        credentials.auth or header_auth,
+        dict(get_api(settings.api).request_headers),
+        credentials.view_auth,
+        transport=transport,
+    )
 
 
 def _is_remote(settings: RunSettings) -> bool:
-    return not settings.embedded or (settings.api == "akamai" and settings.edgerc is not None)
+    return not settings.embedded or target_access(settings.api).names_target(settings)
 
 
 def _embedded_transport(settings: RunSettings) -> Transport:
@@ -255,45 +237,21 @@ def open_target(settings: RunSettings) -> Iterator[Target]:
         yield target
         return
     transport = _embedded_transport(settings)
-    faults = frozenset(settings.faults)
-    if settings.api == "akamai":
-        creds = EdgeGridCredentials(
-            f"akab-{secrets.token_hex(8)}",
-            secrets.token_urlsafe(24),
-            f"akab-{secrets.token_hex(8)}",
-        )
-        config = ReferenceConfig(
-            faults=faults,
-            activation_delay=settings.activation_delay,
-            rate_window=(
-                EMBEDDED_AKAMAI_WINDOW_MINIMAL
-                if settings.profile == "minimal"
-                else EMBEDDED_AKAMAI_WINDOW
-            ),
-            edgegrid=creds,
-        )
-        with reference_server("akamai", config) as base_url:
-            yield Target(
-                base_url, True, edgegrid_auth(creds), faults=settings.faults, transport=transport
-            )
-        return
-    token, view_token = secrets.token_hex(20), secrets.token_hex(20)
-    limit, window = EMBEDDED_AZION_RATE
+    credentials = target_access(settings.api).embedded(settings)
     config = ReferenceConfig(
-        faults=faults,
+        faults=frozenset(settings.faults),
         activation_delay=settings.activation_delay,
-        rate_limit=limit,
-        rate_window=window,
-        token=token,
-        view_token=view_token,
+        rate_limit=credentials.rate_limit,
+        rate_window=credentials.rate_window,
+        credentials=credentials.server,
     )
-    with reference_server("azion", config) as base_url:
+    with reference_server(settings.api, config) as base_url:
         yield Target(
             base_url,
             True,
-            AzionTokenAuth(token),
-            {"Accept": AZION_ACCEPT},
-            AzionTokenAuth(view_token),
+            credentials.auth,
+            dict(get_api(settings.api).request_headers),
+            credentials.view_auth,
             settings.faults,
             transport,
         )

@@ -2,10 +2,10 @@
 
     # baseline.yaml
     known_failures:
-      - requirement: AKAMAI-RATE-003     # alone: any failure of the requirement
+      - requirement: API-RATE-003        # alone: any failure of the requirement
         operation: createStream          # optional: narrows to one operation
         kind: missing-header             # optional: narrows to one kind of finding
-        reason: the vendor docs contradict themselves (ERRATUM-AKAMAI-015)
+        reason: the vendor docs contradict themselves (ERRATUM-API-015)
         expires: 2026-06-30              # optional: afterwards the entry accepts nothing
       - fingerprint: 3f2a9c0d1b7e4a55    # or the finding's fingerprint from report.json
         reason: ...

@@ -1,4 +1,5 @@
-"""RFC 7807 problem details as the Akamai seed shows them ("Error responses")."""
+"""RFC 7807 problem details (a relative `type` and a title per status), for a reference server
+whose API documents its errors so."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A token bucket per client, with the X-RateLimit-* headers the Akamai seed documents."""
+"""A token bucket per client, with X-RateLimit-Limit, -Remaining and -Next headers for the
+APIs whose seeds document them."""
 
 from __future__ import annotations
 

@@ -9,15 +9,10 @@ import sys
 from types import FrameType
 from typing import Any
 
-from conformance.apis import APIS
+from conformance.apis import APIS, get_api
 from conformance.argument_types import non_negative_float, port_number, positive_float, rate
 from conformance.exit_codes import ExitCode
-from conformance.reference.config import (
-    DEFAULT_AZION_TOKEN,
-    DEFAULT_AZION_VIEW_TOKEN,
-    EdgeGridCredentials,
-    ReferenceConfig,
-)
+from conformance.reference.config import ReferenceConfig
 
 # uvicorn and the apps load in run_serve: `dsconform --help` builds this parser and stays light.
 DEFAULT_WINDOW = 60.0
@@ -32,7 +27,7 @@ def _rate_or_count(text: str) -> tuple[int, float | None]:
     return count, None
 
 
-def add_serve_parser(commands: Any) -> None:  # long: one flag after another, each with its help
+def add_serve_parser(commands: Any) -> None:
     """Register the `serve` subcommand on the CLI's subparsers."""
     serve = commands.add_parser(
         "serve",
@@ -73,7 +68,8 @@ def add_serve_parser(commands: Any) -> None:  # long: one flag after another, ea
         type=_rate_or_count,
         metavar="N/PERIOD",
         help="answer 429 beyond N requests per PERIOD, as run's --rate-limit (e.g. 20/60s, "
-        "100/1m; default: Akamai 20/60s as documented, Azion none); a bare N is deprecated",
+        "100/1m; default: the budget the API's spec documents (x-rate-limit), else none); a "
+        "bare N is deprecated",
     )
     serve.add_argument(
         "--rate-window",
@@ -82,23 +78,10 @@ def add_serve_parser(commands: Any) -> None:  # long: one flag after another, ea
         metavar="SECONDS",
         help=f"deprecated: the PERIOD of a bare --rate-limit N (default {DEFAULT_WINDOW:g})",
     )
-    serve.add_argument(
-        "--token",
-        default=DEFAULT_AZION_TOKEN,
-        help="the Azion token the server accepts for edits (default: a fixed test token)",
-    )
-    serve.add_argument(
-        "--view-token",
-        default=DEFAULT_AZION_VIEW_TOKEN,
-        help="the Azion view-only token the server accepts (default: a fixed test token)",
-    )
-    serve.add_argument(
-        "--edgegrid",
-        nargs=3,
-        metavar=("CLIENT_TOKEN", "CLIENT_SECRET", "ACCESS_TOKEN"),
-        help="Akamai: verify EdgeGrid signatures made with these credentials "
-        "(default: check only the Authorization header's form)",
-    )
+    for api in APIS.values():  # the credentials each API's server accepts
+        if api.has_part("serving"):
+            group = serve.add_argument_group(f"--api {api.name}")
+            api.part("serving", "add_serve_options")(group)
     serve.set_defaults(handler=run_serve)
 
 
@@ -148,9 +131,7 @@ def run_serve(args: argparse.Namespace) -> int:
         activation_delay=args.activation_delay,
         rate_limit=rate_limit,
         rate_window=rate_window,
-        token=args.token,
-        view_token=args.view_token,
-        edgegrid=EdgeGridCredentials(*args.edgegrid) if args.edgegrid else None,
+        credentials=_server_credentials(args),
     )
     try:
         app = build_app(args.api, config)
@@ -170,6 +151,15 @@ def run_serve(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         _AnnouncingServer(uvicorn_config(app)).run(sockets=[sock])
     return ExitCode.OK
+
+
+def _server_credentials(args: argparse.Namespace) -> object | None:
+    """What the server of `--api` accepts, from its own flags (its folder's serving.py)."""
+    api = get_api(args.api)
+    if not api.has_part("serving"):
+        return None
+    credentials: object | None = api.part("serving", "server_credentials")(args)
+    return credentials
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:

@@ -1,7 +1,7 @@
 """Operation x status-code coverage: which documented codes the run actually saw.
 
 A `CoverageCollector` is an exchange listener: append it to the target client's listeners and
-pass `collector.as_dict()` to `build_report(coverage=...)`. The result is `report.json`'s
+pass `collector.as_model()` to `build_report(coverage=...)`. The result is `report.json`'s
 top-level `coverage`:
 
     {"<operationId>": {"documented": ["200", "401", ...], "seen": {"200": 12, "401": 1}}}
@@ -13,7 +13,10 @@ statuses. Requests that match no operation of the contract are counted under `UN
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any, Protocol
+
+from conformance.reporting.model import OperationCoverage
 
 UNMATCHED = "(unmatched)"
 
@@ -78,3 +81,12 @@ class CoverageCollector:
                 "seen": {str(code): n for code, n in sorted(seen[operation].items())},
             }
         return result
+
+    def as_model(self) -> Mapping[str, OperationCoverage]:
+        """`as_dict()` as the report model holds it."""
+        return {
+            operation: OperationCoverage(
+                documented=tuple(entry["documented"]), seen=dict(entry["seen"])
+            )
+            for operation, entry in self.as_dict().items()
+        }

@@ -85,7 +85,7 @@ def example_api() -> tuple[str, str]:
 
 def regenerate_examples(target: Path) -> list[Path]:
     """Run the example and write its four normalised files into `target`."""
-    from conformance.engine.run import run_conformance
+    from conformance.runner.run import run_conformance
     from conformance.settings import RunSettings
 
     api, fault = example_api()
@@ -98,7 +98,7 @@ def regenerate_examples(target: Path) -> list[Path]:
             seed=SEED,
             faults=(fault,),
         )
-        report = run_conformance(settings).report
+        report = run_conformance(settings).report.to_json()
     target.mkdir(parents=True, exist_ok=True)
     write_report(normalise(report, DEFAULT_DIR.as_posix()), target)
     return [*regenerate(target), target / REPORT_JSON]

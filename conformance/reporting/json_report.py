@@ -1,23 +1,34 @@
-"""`report.json`: the results model as data, validated by `report.schema.json`."""
+"""`report.json`: a run's results read into the report model (`reporting/model.py`), written
+as the data `report.schema.json` validates."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
+import typing
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from conformance.apis import ApiDefinition
-from conformance.core.results import ResultsCollector, Status, Untested, fails_the_run
+from conformance.catalogue import ERRATUM
+from conformance.core import results
+from conformance.core.results import (
+    RequirementResult,
+    ResultsCollector,
+    Status,
+    Untested,
+    fails_the_run,
+)
+from conformance.reporting import model
+from conformance.reporting.model import Report
 from conformance.settings import RunSettings
 
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
-_ERRATUM = re.compile(r"ERRATUM-(?:AKAMAI|AZION)-\d{3}")
 
 
 @cache
@@ -30,106 +41,124 @@ def build_report(
     *,
     settings: RunSettings,
     api: ApiDefinition,
-    target: dict[str, Any],
+    target: model.Target,
     collector: ResultsCollector,
     started: datetime,
     finished: datetime,
     aborted: str | None,
-    requests: dict[str, Any],
-    phases: list[dict[str, Any]],
-    notes: list[str],
+    requests: model.Requests,
+    phases: Sequence[Mapping[str, Any]],
+    notes: Sequence[str],
     tool: str,
-    coverage: dict[str, dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """The report of one run, secrets already redacted.
-
-    `coverage` is `CoverageCollector.as_dict()` (conformance/reporting/coverage.py); when given,
-    the report carries it as its top-level `coverage`.
-    """
+    coverage: Mapping[str, model.OperationCoverage] | None = None,
+) -> Report:
+    """The report of one run (`coverage`: `CoverageCollector.as_model()`, the report's
+    top-level `coverage` when given). Secrets the run learnt are the caller's to scrub."""
     results = collector.results()
-    counts = {status.value: 0 for status in Status}
-    requirements = []
-    policy = settings.fail_on
-    deviations: list[str] = []
-    failing: list[str] = []
-    blocked: Counter[str] = Counter()  # reason -> blocked requirements the policy covers
-    blocked_total = 0
-    for result in results:
+    judged = _Judged(settings.fail_on)
+    requirements = tuple(judged.entry(result) for result in results)
+    incomplete = incomplete_reason(judged.blocked, judged.counts, len(results))
+    return Report(
+        format_version=1,
+        tool=tool,
+        verdict=_verdict(aborted, judged, incomplete),
+        api=api.name,
+        target=target,
+        settings=settings.redacted(),
+        started_at=started.isoformat(),
+        finished_at=finished.isoformat(),
+        aborted=aborted,
+        counts=model.Counts(**judged.counts),
+        fail_on=typing.cast(model.FailOn, settings.fail_on),
+        deviations=tuple(judged.deviations),
+        blocked=judged.blocked_total,
+        incomplete=incomplete,
+        requests=requests,
+        phases=tuple(phases),
+        notes=tuple(notes),
+        requirements=requirements,
+        coverage=coverage,
+    )
+
+
+def _verdict(aborted: str | None, judged: _Judged, incomplete: str | None) -> model.Verdict:
+    if aborted:
+        return "error"
+    if judged.failing:
+        return "failed"
+    if judged.counts[Status.ERROR.value]:
+        return "error"
+    return "incomplete" if incomplete else "passed"
+
+
+class _Judged:
+    """Requirement results read into report entries, tallied as the verdict needs them."""
+
+    def __init__(self, policy: str) -> None:
+        self.policy = policy
+        self.counts = {status.value: 0 for status in Status}
+        self.deviations: list[str] = []  # failed, but the failure policy does not count it
+        self.failing: list[str] = []
+        self.blocked: Counter[str] = Counter()  # reason -> blocked requirements the policy covers
+        self.blocked_total = 0
+
+    def entry(self, result: RequirementResult) -> model.RequirementEntry:
         status = result.status
-        counts[status.value] += 1
+        self.counts[status.value] += 1
         requirement = result.requirement
-        deviation = status is Status.FAILED and not fails_the_run(
-            requirement.level, requirement.basis, policy
-        )
+        counted = fails_the_run(requirement.level, requirement.basis, self.policy)
+        deviation = status is Status.FAILED and not counted
         if deviation:
-            deviations.append(requirement.id)
+            self.deviations.append(requirement.id)
         elif status is Status.FAILED:
-            failing.append(requirement.id)
+            self.failing.append(requirement.id)
         kind = result.untested_kind if status is Status.UNTESTED else None
         if kind is Untested.BLOCKED:
-            blocked_total += 1
-            # Only what could fail the run under the policy makes it incomplete.
-            if fails_the_run(requirement.level, requirement.basis, policy):
-                blocked[result.reason] += 1
-        requirements.append(
-            {
-                "id": requirement.id,
-                "level": requirement.level,
-                "basis": requirement.basis,
-                "statement": requirement.statement,
-                "status": status.value,
-                "deviation": deviation,
-                "observable": requirement.observable,
-                "reason": result.reason,
-                "untested": kind.value if kind else None,
-                "errata": sorted(set(_ERRATUM.findall(requirement.note))),
-                "source": {
-                    "file": requirement.source.file,
-                    "section": requirement.source.section,
-                    "quote": requirement.source.quote,
-                },
-                "operations": list(requirement.operations),
-                "checks": sorted(result.checks),
-                "passes": result.passes,
-                "failures": result.failures,
-                "seconds": round(result.seconds, 6),
-                "findings": [finding.as_dict() for finding in result.findings],
-            }
-        )
-    incomplete = incomplete_reason(blocked, counts, len(results))
-    if aborted:
-        verdict = "error"
-    elif failing:
-        verdict = "failed"
-    elif counts[Status.ERROR.value]:
-        verdict = "error"
-    elif incomplete:
-        verdict = "incomplete"
-    else:
-        verdict = "passed"
-    report: dict[str, Any] = {
-        "format_version": 1,
-        "tool": tool,
-        "verdict": verdict,
-        "api": api.name,
-        "target": target,
-        "settings": settings.redacted(),
-        "started_at": started.isoformat(),
-        "finished_at": finished.isoformat(),
-        "aborted": aborted,
-        "counts": counts,
-        "fail_on": policy,
-        "deviations": deviations,
-        "blocked": blocked_total,
-        "incomplete": incomplete,
-        "requests": requests,
-        "phases": phases,
-        "notes": notes,
-        "requirements": requirements,
-    }
-    if coverage is not None:
-        report["coverage"] = coverage
-    return report
+            self.blocked_total += 1
+            if counted:  # only what could fail the run under the policy makes it incomplete
+                self.blocked[result.reason] += 1
+        return _entry(result, deviation, kind)
+
+
+def _entry(
+    result: RequirementResult, deviation: bool, kind: Untested | None
+) -> model.RequirementEntry:
+    requirement = result.requirement
+    source = requirement.source
+    return model.RequirementEntry(
+        id=requirement.id,
+        level=typing.cast(model.Level, requirement.level),
+        basis=typing.cast(model.Basis, requirement.basis),
+        statement=requirement.statement,
+        status=result.status.value,
+        deviation=deviation,
+        observable=requirement.observable,
+        reason=result.reason,
+        untested=kind.value if kind else None,
+        errata=tuple(sorted(set(ERRATUM.findall(requirement.note)))),
+        source=model.Source(file=source.file, section=source.section, quote=source.quote),
+        operations=tuple(requirement.operations),
+        checks=tuple(sorted(result.checks)),
+        passes=result.passes,
+        failures=result.failures,
+        seconds=round(result.seconds, 6),
+        findings=tuple(_finding(finding) for finding in result.findings),
+    )
+
+
+def _finding(finding: results.Finding) -> model.Finding:
+    """A finding as the report holds it, its exchange redacted."""
+    exchange = finding.exchange.redacted() if finding.exchange else None
+    return model.Finding(
+        fingerprint=finding.fingerprint,
+        check=finding.check,
+        kind=finding.kind,
+        message=finding.message,
+        phase=finding.phase,
+        operation=finding.operation,
+        request=model.ExchangeRequest(**exchange.request.as_dict()) if exchange else None,
+        response=model.ExchangeResponse(**exchange.response.as_dict()) if exchange else None,
+    )
 
 
 def incomplete_reason(blocked: Counter[str], counts: dict[str, int], total: int) -> str | None:

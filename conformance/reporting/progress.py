@@ -1,10 +1,10 @@
 """What a person watching a run sees: a live display while it runs, a short summary after.
 
-`RunProgress` is fed by the engine's Events (`on_event`) and by every exchange (`on_exchange`,
-an exchange listener). On a terminal it is a rich live line (phase, operation, requests made,
-failed requirements so far, elapsed time); when output is not a terminal (CI logs, pipes) it
-prints plain lines instead, one per phase and step; with `quiet` it prints nothing. Output goes
-to stdout, so stderr stays for the one-line errors of the CLI.
+`RunProgress` is fed by the run's events (`handle`, a run listener) and by every exchange
+(`on_exchange`, an exchange listener). On a terminal it is a rich live line (phase, operation,
+requests made, failed requirements so far, elapsed time); when output is not a terminal (CI
+logs, pipes) it prints plain lines instead, one per phase and step; with `quiet` it prints
+nothing. Output goes to stdout, so stderr stays for the one-line errors of the CLI.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
 
+from conformance.reporting.model import Report
+from conformance.runner.events import PhaseFinished, PhaseStarted, Progress, RunEvent
+
 STATUS_STYLE = {"passed": "green", "failed": "bold red", "untested": "dim", "error": "yellow"}
 VERDICT_STYLE = {
     "passed": "bold green",
@@ -30,20 +33,6 @@ VERDICT_STYLE = {
 }
 MAX_LISTED_FAILURES = 10
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-
-
-class _Event(Protocol):
-    @property
-    def phase(self) -> str: ...
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def message(self) -> str: ...
-
-    @property
-    def requests(self) -> tuple[tuple[str, int], ...]: ...
 
 
 class _ResultLike(Protocol):
@@ -108,15 +97,16 @@ class RunProgress:
 
     # -- feeds -------------------------------------------------------------------------------
 
-    def on_event(self, event: _Event) -> None:
-        """An engine Event: phase-started, phase-finished, step or note."""
+    def handle(self, event: RunEvent) -> None:
+        """A run listener (runner/events.py): phases starting and finishing, their steps
+        and notes; the rest of the run's events say nothing a person watching needs."""
         with self._lock:
-            if event.kind == "phase-started":
+            if isinstance(event, PhaseStarted):
                 self.phase, self.step, self.operation = event.phase, "", ""
                 self._phase_started = time.monotonic()
                 if not self.live:
                     self._line(f"{self.api}: {event.phase} phase started")
-            elif event.kind == "phase-finished":
+            elif isinstance(event, PhaseFinished):
                 seconds = time.monotonic() - self._phase_started
                 self._line(
                     f"{self.api}: {event.phase} phase finished: "
@@ -125,11 +115,11 @@ class RunProgress:
                     style="dim" if self.live else None,
                 )
                 self.step = ""
-            elif event.kind == "step":
+            elif isinstance(event, Progress) and event.kind == "step":
                 self.step = event.message
                 if not self.live:
                     self._line(f"{self.api}: {event.phase}: {event.message}")
-            elif event.kind == "note":
+            elif isinstance(event, Progress) and event.kind == "note":
                 self._line(f"{self.api}: {event.phase}: note: {event.message}", style="yellow")
 
     def on_exchange(self, exchange: Any, collector: _Collector | None = None) -> None:
@@ -186,50 +176,28 @@ def phase_requests(phase: str, counted: Iterable[tuple[str, int]]) -> str:
     return f"{own} requests" + (f" (+{others})" if others else "")
 
 
-def render_summary(
-    report: dict[str, Any], files: Iterable[Path] = (), *, short: bool = False
-) -> str:
+def render_summary(report: Report, files: Iterable[Path] = (), *, short: bool = False) -> str:
     """The end-of-run summary as rich markup: verdict, counts per status, where the reports are."""
-    verdict = str(report.get("verdict", "error"))
-    counts = report.get("counts") or {}
+    counts = report.counts
     parts = [
-        f"[{STATUS_STYLE.get(status, '')}]{counts.get(status, 0)} {status}[/]"
+        f"[{STATUS_STYLE.get(status, '')}]{getattr(counts, status)} {status}[/]"
         for status in ("passed", "failed", "untested", "error")
     ]
-    deviations = report.get("deviations") or []
-    if deviations:  # failures the failure policy does not count (issue 12)
-        parts.append(f"[magenta]{len(deviations)} deviation(s)[/]")
-    if report.get("blocked"):
-        parts.append(f"[yellow]{report['blocked']} blocked[/]")
-    requests = (report.get("requests") or {}).get("total", 0)
-    target = (report.get("target") or {}).get("base_url", "")
+    if report.deviations:  # failures the failure policy does not count (issue 12)
+        parts.append(f"[magenta]{len(report.deviations)} deviation(s)[/]")
+    if report.blocked:
+        parts.append(f"[yellow]{report.blocked} blocked[/]")
     lines = [
-        f"[bold]{escape(str(report.get('api', '')))}[/]: "
-        f"[{VERDICT_STYLE.get(verdict, 'bold')}]{verdict.upper()}[/]  "
+        f"[bold]{escape(report.api)}[/]: "
+        f"[{VERDICT_STYLE.get(report.verdict, 'bold')}]{report.verdict.upper()}[/]  "
         + ", ".join(parts)
-        + f"  ({requests} requests against {escape(str(target))})"
+        + f"  ({report.requests.total} requests against {escape(report.target.base_url)})"
     ]
     if short:
         return lines[0]
-    if report.get("aborted"):
-        lines.append(f"  [yellow]run aborted: {escape(str(report['aborted']))}[/]")
-    failing = [r for r in report.get("requirements", []) if r.get("status") in ("failed", "error")]
-    # Deviations first (issue 12), then what fails the run.
-    failing.sort(key=lambda r: not r.get("deviation"))
-    for requirement in failing[:MAX_LISTED_FAILURES]:
-        findings = requirement.get("findings") or []
-        message = " ".join(str(findings[0].get("message", "")).split())[:140] if findings else ""
-        label = requirement["status"].upper()
-        style = STATUS_STYLE[requirement["status"]]
-        level = escape(requirement.get("level", ""))
-        if requirement.get("deviation"):
-            label, style = "DEVIATION", "magenta"
-            level += f" {escape(str(requirement.get('basis', '')))}"
-        lines.append(
-            f"  [{style}]{label}[/] {escape(requirement['id'])} {level}: {escape(message)}"
-        )
-    if len(failing) > MAX_LISTED_FAILURES:
-        lines.append(f"  ... and {len(failing) - MAX_LISTED_FAILURES} more")
+    if report.aborted:
+        lines.append(f"  [yellow]run aborted: {escape(report.aborted)}[/]")
+    lines += _failing_lines(report)
     files = list(files)
     if files:
         html = next((f for f in files if f.name.endswith(".html")), files[0])
@@ -240,8 +208,29 @@ def render_summary(
     return "\n".join(lines)
 
 
+def _failing_lines(report: Report) -> list[str]:
+    """One line per failed or errored requirement (deviations first, issue 12), at most
+    MAX_LISTED_FAILURES of them."""
+    failing = [r for r in report.requirements if r.status in ("failed", "error")]
+    failing.sort(key=lambda r: not r.deviation)
+    lines = []
+    for requirement in failing[:MAX_LISTED_FAILURES]:
+        findings = requirement.findings
+        message = " ".join(findings[0].message.split())[:140] if findings else ""
+        label = requirement.status.upper()
+        style = STATUS_STYLE[requirement.status]
+        level = escape(requirement.level)
+        if requirement.deviation:
+            label, style = "DEVIATION", "magenta"
+            level += f" {escape(str(requirement.basis or ''))}"
+        lines.append(f"  [{style}]{label}[/] {escape(requirement.id)} {level}: {escape(message)}")
+    if len(failing) > MAX_LISTED_FAILURES:
+        lines.append(f"  ... and {len(failing) - MAX_LISTED_FAILURES} more")
+    return lines
+
+
 def print_summary(
-    report: dict[str, Any],
+    report: Report,
     files: Iterable[Path] = (),
     *,
     quiet: bool = False,

@@ -2,7 +2,7 @@
 
 A run directory holds `report.json` (the model), `report.html`, `summary.md` and `junit.xml`;
 `regenerate` rebuilds the last three from the first. A directory holding one run directory per
-API (`--api all --report-dir DIR`: DIR/akamai, DIR/azion) also gets combined files of its own.
+API (`--api all --report-dir DIR`: DIR/<api> for each) also gets combined files of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import itertools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,6 @@ from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import REPORT_HTML as REPORT_HTML
 from conformance.reporting.markdown_report import render_markdown
 from conformance.reporting.model import Report, ReportModelError
-
-# What a run hands its outputs: the model, or `report.json` as the run builds it.
-ReportLike = Report | Mapping[str, Any]
 
 REPORT_JSON = "report.json"
 SUMMARY_MD = "summary.md"
@@ -116,11 +113,6 @@ def _redacted_message(message: Any) -> Any:
 _EXCHANGE_PARTS = frozenset({"headers", "body", "url"})
 
 
-def as_report(report: ReportLike) -> Report:
-    """`report` as the model (a run's `report.json` dict is read into it)."""
-    return report if isinstance(report, Report) else Report.from_json(report)
-
-
 def _write_text(path: Path, render: Callable[[], str]) -> Path:
     """Render, then replace `path` atomically (a failed render leaves the old file)."""
     text = render()
@@ -139,10 +131,9 @@ def _write_text(path: Path, render: Callable[[], str]) -> Path:
     return path
 
 
-def write_combined_html(reports: Sequence[ReportLike], path: Path) -> Path:
+def write_combined_html(reports: Sequence[Report], path: Path) -> Path:
     """One `report.html` for one or several reports (e.g. both APIs)."""
-    models = [as_report(r) for r in reports]
-    return _write_text(path, lambda: render_html(models))
+    return _write_text(path, lambda: render_html(list(reports)))
 
 
 def _write_derived(
@@ -155,16 +146,15 @@ def _write_derived(
     return written
 
 
-def write_reports(report: ReportLike, report_dir: Path) -> list[Path]:
+def write_reports(report: Report, report_dir: Path) -> list[Path]:
     """Write all four files of one run; returns their paths (report.html first)."""
-    model = as_report(report)
-    derived = _write_derived([model], report_dir)
-    return [derived[0], *derived[1:], write_report(model.to_json(), report_dir)]
+    derived = _write_derived([report], report_dir)
+    return [derived[0], *derived[1:], write_report(report.to_json(), report_dir)]
 
 
-def write_combined(reports: Sequence[ReportLike], report_dir: Path) -> list[Path]:
+def write_combined(reports: Sequence[Report], report_dir: Path) -> list[Path]:
     """report.html, summary.md and junit.xml covering several runs (one per API), in report_dir."""
-    return _write_derived([as_report(r) for r in reports], report_dir)
+    return _write_derived(list(reports), report_dir)
 
 
 def run_dirs_below(report_dir: Path) -> list[Path]:
@@ -194,7 +184,7 @@ def regenerate(report_dir: Path, *, html_only: bool = False) -> list[Path]:
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 
 
-def append_step_summary(reports: Sequence[ReportLike], report_dirs: Sequence[Path]) -> str | None:
+def append_step_summary(reports: Sequence[Report], report_dirs: Sequence[Path]) -> str | None:
     """Append the summary of `reports` to the file `$GITHUB_STEP_SUMMARY` names (GitHub
     Actions shows it on the job's page; each step appends its own), when that is set.
 
@@ -205,7 +195,7 @@ def append_step_summary(reports: Sequence[ReportLike], report_dirs: Sequence[Pat
     if not target or not reports:
         return None
     pages = ", ".join(f"`{d / REPORT_HTML}`" for d in report_dirs)
-    text = render_markdown([as_report(r) for r in reports], report_html=None)
+    text = render_markdown(list(reports), report_html=None)
     if pages:
         text += f"\nReport pages: {pages}\n"
     try:

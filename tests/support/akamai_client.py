@@ -16,8 +16,9 @@ from akamai.edgegrid import EdgeGridAuth
 
 from conformance.apis import AKAMAI
 from conformance.apis.akamai.reference import seed_data as seed
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 from conformance.openapi_document import OpenApiDocument
-from conformance.reference.config import EdgeGridCredentials, ReferenceConfig
+from conformance.reference.config import ReferenceConfig
 
 BASE = "/datastream-config-api/v1/log"
 CREDENTIALS = EdgeGridCredentials(
@@ -32,7 +33,7 @@ PAIR = ("Download_Delivery", 21484)
 def fast_config(**changes: Any) -> ReferenceConfig:
     """A server for tests: signed requests, a generous budget, no activation delay."""
     settings: dict[str, Any] = {
-        "edgegrid": CREDENTIALS,
+        "credentials": CREDENTIALS,
         "rate_limit": 10_000,
         "activation_delay": 0.0,
     }

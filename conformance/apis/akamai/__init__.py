@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from conformance.apis.definition import ApiDefinition, ResourceShape
 
+# The query parameter that makes an Akamai API client act for another account (partners and
+# resellers): https://techdocs.akamai.com/developer/docs/manage-many-accounts-with-one-api-client
+ACCOUNT_SWITCH_PARAMETER = "accountSwitchKey"
+
 API = ApiDefinition(
     name="akamai",
     title="Akamai DataStream 2 Configuration API v1",
@@ -36,6 +40,29 @@ API = ApiDefinition(
         "ensure_resource_availability": "AKAMAI-STREAM-CREATE-003",
     },
     credential_probe="/datastream-config-api/v1/log/groups",
+    options={
+        "edgerc": "Akamai .edgerc file (EdgeGrid credentials); without --base-url its host is the "
+        "target, and the variable is used only with --base-url",
+        "section": "section of the .edgerc (the Akamai CLI's variable first)",
+        "account-key": "Akamai: act for this account, sent as the "
+        f"{ACCOUNT_SWITCH_PARAMETER} query parameter on every request (no variable: it chooses "
+        "the account the run writes to)",
+    },
+    environment={
+        "edgerc": ("AKAMAI_EDGERC",),
+        "section": ("AKAMAI_EDGERC_SECTION", "AKAMAI_SECTION"),
+    },
+    account_parameter=ACCOUNT_SWITCH_PARAMETER,
+    examples=(
+        (
+            "run --api akamai --edgerc ~/.edgerc --profile minimal --rate-limit 20/60s",
+            "the target is the .edgerc section's host; each observable requirement once",
+        ),
+        (
+            "plan --api akamai --profile minimal",
+            "the requests such a run would send, before sending any",
+        ),
+    ),
     # EdgeGrid and Akamai's other signed-auth headers
     secret_headers=(
         "x-akamai-acs-auth-data",

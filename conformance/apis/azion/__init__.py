@@ -34,6 +34,18 @@ API = ApiDefinition(
     },
     credential_probe="/data_streaming/streamings",
     request_headers={"Accept": "application/json; version=3"},
+    options={
+        "token": "Azion token, sent as `Authorization: Token T`",
+        "view-token": "Azion view-only token, for the permission checks",
+        "domain-id": "Azion: a domain of the account that test streamings may name (repeatable)",
+    },
+    environment={"token": ("AZION_TOKEN",)},
+    examples=(
+        (
+            "run --api azion --base-url https://api.azionapi.net --read-only",
+            "a real account (token from $AZION_TOKEN), GET requests only",
+        ),
+    ),
     secret_members=(  # the endpoints' secrets
         "secret_key",
         "access_key",

@@ -12,16 +12,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
-from conformance.apis.akamai.reference.rendering import Renderer
-from conformance.apis.akamai.reference.state import AkamaiState
-from conformance.apis.akamai.reference.store import akamai_date
-from conformance.reference.body import read_capped
-from conformance.reference.edgegrid_verify import (
+from conformance.apis.akamai.reference.credentials import accepted
+from conformance.apis.akamai.reference.edgegrid_verify import (
     AuthHeader,
     EdgeGridError,
     parse_authorization,
     verify,
 )
+from conformance.apis.akamai.reference.rendering import Renderer
+from conformance.apis.akamai.reference.state import AkamaiState
+from conformance.apis.akamai.reference.store import akamai_date
+from conformance.reference.body import read_capped
 from conformance.reference.problem_details import ProblemError
 from conformance.reference.rate_limit import RateDecision
 
@@ -125,7 +126,7 @@ class Transport:
             raise ProblemError(401, str(exc)) from None
 
     def _verify(self, header: AuthHeader, request: Request, body: bytes) -> None:
-        credentials = self.state.config.edgegrid
+        credentials = accepted(self.state.config)
         if credentials is None or self.fault("bad-signature-accepted"):
             return
         host = request.headers.get("host", "")

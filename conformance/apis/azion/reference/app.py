@@ -21,8 +21,9 @@ Decisions where the seed is silent (the checks must not rely on more than the ca
   limit (429), then the body: Content-Type (415), size (400), JSON (400), schema (400).
 - Authentication. `Authorization: <scheme> <token>` with the scheme word `Token` in any case.
   No header: 401 "Authentication credentials were not provided."; another scheme or an unknown
-  token: 401 "Invalid token.". `config.token` holds Edit Data Streaming (reads and writes),
-  `config.view_token` View Data Streaming (reads only; writes answer 403).
+  token: 401 "Invalid token.". `config.credentials` (a credentials.Tokens) names the token with
+  Edit Data Streaming (reads and writes) and the View Data Streaming one (reads only; writes
+  answer 403).
 - Rate limit: off unless `config.rate_limit` is set; then one token bucket per authenticated
   token (requests refused earlier, e.g. 401, spend nothing), and a
   refused request gets 429 `{"detail": "Request was throttled. Expected available in N

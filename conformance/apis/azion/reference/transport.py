@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from conformance.apis.azion.reference.credentials import accepted
 from conformance.apis.azion.reference.rendering import Renderer
 from conformance.apis.azion.reference.state import AzionState
 from conformance.apis.azion.reference.validation import NON_FIELD, BodyProblem
@@ -108,7 +109,7 @@ class Gates:
         challenge = {"WWW-Authenticate": "Token"}
         if header is None or not header.strip():
             if self.fault("no-auth-required"):
-                return Caller(self.state.config.token, can_edit=True)
+                return Caller(accepted(self.state.config).token, can_edit=True)
             return self.render.detail(
                 401, "Authentication credentials were not provided.", challenge
             )
@@ -119,9 +120,10 @@ class Gates:
             if self.fault("auth-scheme-case-sensitive")
             else (scheme.lower() == "token")
         )
-        if scheme_ok and token == self.state.config.token:
+        tokens = accepted(self.state.config)
+        if scheme_ok and token == tokens.token:
             return Caller(token, can_edit=True)
-        if scheme_ok and token == self.state.config.view_token:
+        if scheme_ok and token == tokens.view_token:
             return Caller(token, can_edit=False)
         if self.fault("unknown-token-accepted") and token:
             return Caller(token, can_edit=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from requests.auth import AuthBase
 
+from conformance.apis.azion.auth import AzionTokenAuth
 from conformance.apis.azion.scenarios.support import (
     STREAMINGS,
     TEMPLATES,
@@ -23,7 +24,6 @@ from conformance.apis.azion.scenarios.support import (
     template_path,
 )
 from conformance.core.exchange import Exchange
-from conformance.core.target_client import AzionTokenAuth
 from conformance.scenarios.base import Scenario, ScenarioContext
 
 ACCEPT_V3 = "application/json; version=3"

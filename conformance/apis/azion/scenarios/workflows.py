@@ -10,6 +10,7 @@ import copy
 import time
 from typing import Any
 
+from conformance.apis.azion.access import EMBEDDED_AZION_RATE
 from conformance.apis.azion.scenarios.access import AUTH_AND_ACCEPT
 from conformance.apis.azion.scenarios.account import ENDPOINT_SAMPLES, AzionAccount
 from conformance.apis.azion.scenarios.bodies import ENDPOINT_TYPES, TEMPLATE_RULES, VALIDATION
@@ -34,7 +35,6 @@ from conformance.apis.azion.scenarios.support import (
     template_path,
 )
 from conformance.core.exchange import Exchange
-from conformance.engine.target import EMBEDDED_AZION_RATE
 from conformance.scenarios.base import Scenario, ScenarioContext
 
 FIVE_HEADERS = {f"header-name-{n}": f"header-api-value-{n}" for n in range(1, 6)}

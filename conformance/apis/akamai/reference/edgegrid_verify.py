@@ -18,7 +18,7 @@ from typing import Any
 
 from akamai.edgegrid.edgegrid import EdgeGridAuthHeaders
 
-from conformance.reference.config import EdgeGridCredentials
+from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 
 SCHEME = "EG1-HMAC-SHA256"
 MAX_CLOCK_SKEW = 300.0  # seconds a request timestamp may be off the server clock
