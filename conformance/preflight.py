@@ -25,7 +25,7 @@ def check_inputs(settings: RunSettings) -> None:
     from conformance.engine.target import TargetConfigError, check_target
     from conformance.gating.baseline import load_baseline
     from conformance.gating.findings import GatingInputError
-    from conformance.reference import known_faults
+    from conformance.reference import known_faults, vacuity_faults
     from conformance.reference.faults import FaultSwitchboard, UnknownFaultError
     from conformance.target_url import TargetUrlError, parse_target_url
 
@@ -33,7 +33,8 @@ def check_inputs(settings: RunSettings) -> None:
         if settings.base_url is not None:
             parse_target_url(settings.base_url)
         if settings.faults and settings.replay_dir is None:
-            FaultSwitchboard(known_faults(settings.api), settings.faults)
+            every = (*known_faults(settings.api), *vacuity_faults(settings.api))
+            FaultSwitchboard(every, settings.faults)
         if settings.baseline is not None:
             load_baseline(settings.baseline)
         if settings.record_dir is not None:

@@ -322,3 +322,17 @@ def test_api_all_keeps_the_worst_exit_code() -> None:
     assert worst(ExitCode.INCOMPLETE, ExitCode.FINDINGS) == ExitCode.FINDINGS
     assert worst(ExitCode.FINDINGS, ExitCode.USAGE) == ExitCode.USAGE
     assert worst(ExitCode.INTERRUPTED, ExitCode.FINDINGS) == ExitCode.INTERRUPTED
+
+
+@pytest.mark.parametrize("api", sorted(APIS))
+def test_the_cli_takes_every_fault_serve_lists_vacuity_faults_included(api: str) -> None:
+    """`--fault` is checked before the first request against what the server can inject: the
+    vacuity faults too (they were refused as unknown although `serve --list-faults` shows
+    them)."""
+    from conformance.preflight import PreflightError, check_inputs
+    from conformance.reference import known_faults, vacuity_faults
+
+    every = tuple(f.name for f in (*known_faults(api), *vacuity_faults(api)))
+    check_inputs(RunSettings(api=api, faults=every))
+    with pytest.raises(PreflightError, match="unknown fault"):
+        check_inputs(RunSettings(api=api, faults=("no-such-fault",)))

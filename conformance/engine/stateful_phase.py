@@ -186,7 +186,7 @@ class _LinkSteps:
         try:
             case.validate_response(
                 response,
-                checks=[use_after_free, ensure_resource_availability],
+                checks=self._checks(),
                 transport_kwargs={"base_url": self._phase.ctx.client.base_url},
                 recorder=self.recorder,
             )
@@ -195,6 +195,11 @@ class _LinkSteps:
             return
         if exchange is not None:
             self._passed(exchange)
+
+    def _checks(self) -> list[Any]:
+        """The two stateful checks the API maps to a requirement (an API may map one)."""
+        mapped = self._phase.ctx.api.stateful_requirements
+        return [check for name, check in STATEFUL_CHECKS.items() if name in mapped]
 
     def _failed(self, group: FailureGroup, operation_id: Any, exchange: Exchange | None) -> None:
         """Each failure of the two checks, as a finding against what it stands for."""
@@ -225,14 +230,15 @@ class _LinkSteps:
         path = exchange.request.path.split("?", 1)[0].rstrip("/")
         method = exchange.request.method
         if method != "DELETE" and any(_under(path, d) for d in self.deleted):
-            if exchange.response.status == 404:
+            if exchange.response.status == 404 and "use_after_free" in requirements:
                 ctx.collector.passed(
                     requirements["use_after_free"],
                     check="schemathesis:use_after_free",
                     seconds=exchange.elapsed,
                 )
         elif (
-            method in ("GET", "PUT", "PATCH")
+            "ensure_resource_availability" in requirements
+            and method in ("GET", "PUT", "PATCH")
             and any(_under(path, c) for c in self.created)
             and 200 <= exchange.response.status < 300
         ):
@@ -241,6 +247,13 @@ class _LinkSteps:
                 check="schemathesis:ensure_resource_availability",
                 seconds=exchange.elapsed,
             )
+
+
+# schemathesis' stateful checks by the names ApiDefinition.stateful_requirements maps.
+STATEFUL_CHECKS: dict[str, Any] = {
+    "use_after_free": use_after_free,
+    "ensure_resource_availability": ensure_resource_availability,
+}
 
 
 def _under(path: str, resource: str) -> bool:

@@ -32,7 +32,12 @@ def note_lifecycle(ctx: ScenarioContext) -> None:
     ctx.require(isinstance(note_id, int), "the create showed no note id")
     path = f"{NOTES}/{note_id}"
     live = [path]
-    ctx.on_cleanup(lambda: [ctx.send("DELETE", p) for p in live] and None)
+
+    def delete_what_is_left() -> None:
+        for left in live:
+            ctx.send("DELETE", left)
+
+    ctx.on_cleanup(delete_what_is_left)
     nameless = ctx.send("POST", NOTES, json={"text": "no name"})
     ctx.expect_refused(
         "TOY-STATUS-001", nameless, "a note without a name was not answered 400", CREATE
