@@ -39,14 +39,14 @@ def _json(exchange: Any) -> Any:
 def _confirmed(client: TargetClient, shape: ResourceShape, path: str, prefix: str) -> bool:
     """Whether the resource itself (not just a list entry) still carries the prefix: read it
     and, only then, let the write guard pass deletes to it."""
-    from conformance.engine.ownership import Ownership
+    from conformance.engine.ownership import ownership_of
 
     item = shape.dig(_json(client.send("GET", path, phase="sweep")), shape.read_item)
     name = item.get(shape.name_member) if isinstance(item, dict) else None
     if not isinstance(name, str) or not name.startswith(prefix):
         return False
-    guard = client.write_guard
-    if isinstance(guard, Ownership):
+    guard = ownership_of(client)
+    if guard is not None:
         guard.register(path.rsplit("/", 1)[1])
     return True
 
@@ -57,11 +57,11 @@ def sweep_resources(
     """Delete every resource of the API whose name starts with `prefix` (deactivated first
     where the API will not delete an active one), each only after its own answer shows it."""
     from conformance.engine.leftovers import ACTIVE, remove_resource
-    from conformance.engine.ownership import Ownership
+    from conformance.engine.ownership import ownership_of
 
     shape = get_api(api).resource
-    if client.write_guard is None:
-        client.write_guard = Ownership(api)
+    if ownership_of(client) is None:
+        raise ValueError("a sweep deletes only through a client with an ownership guard")
     result = SweepResult()
     items = shape.dig(_json(client.send("GET", shape.collection, phase="sweep")), shape.list_items)
     for item in items if isinstance(items, list) else []:
@@ -143,7 +143,9 @@ def add_sweep_parser(commands: Any) -> None:
 def run_sweep(args: argparse.Namespace) -> int:
     """`dsconform sweep`: find, confirm and delete; print what happened."""
     from conformance.config_file import ConfigFileError, config_of_command
+    from conformance.core.send_rules import SendRules
     from conformance.core.target_client import TargetError
+    from conformance.engine.ownership import Ownership
     from conformance.engine.target import TargetConfigError, open_target, target_access
     from conformance.run_options import OPTIONS_BY_NAME, SIGNING_OPTIONS, TRANSPORT_OPTIONS
     from conformance.settings_builder import SettingsError, build_settings
@@ -174,7 +176,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     try:
         with open_target(settings) as target:
-            client = target.client(args.timeout)
+            client = target.client(args.timeout, SendRules(write_guard=Ownership(args.api)))
             try:
                 result = sweep_resources(client, args.api, args.prefix, dry_run=args.dry_run)
             finally:

@@ -21,6 +21,7 @@ from conformance.catalogue import load_catalogue
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import Finding, ResultsCollector
+from conformance.core.send_rules import SendRules
 from conformance.core.target_client import TargetClient
 from conformance.engine.filters import (
     FilterError,
@@ -198,11 +199,13 @@ def _scenario_alone(
 def test_the_client_refuses_an_excluded_operation_outside_cleanup() -> None:
     scope = _scope("azion", exclude=("listTemplates",))
     with reference_server("azion", ReferenceConfig()) as base_url:
-        client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_TOKEN))
-        client.operation_resolver = OpenApiDocument.load(APIS["azion"].spec_path).operation_id_at
-        client.operation_guard = scope.guard
+        rules = SendRules(
+            operation_guard=scope.guard,
+            operation_resolver=OpenApiDocument.load(APIS["azion"].spec_path).operation_id_at,
+        )
+        client = TargetClient(base_url, auth=AzionTokenAuth(DEFAULT_TOKEN), rules=rules)
         sent: list[Exchange] = []
-        client.listeners.append(sent.append)
+        client.listen(sent.append)
         try:
             with pytest.raises(OperationExcluded, match="outside --exclude listTemplates"):
                 client.send("GET", "/data_streaming/templates", phase="property")

@@ -30,6 +30,7 @@ from conformance.apis.akamai.scenarios.account import CONNECTOR_SAMPLES
 from conformance.apis.azion.access import EMBEDDED_AZION_RATE
 from conformance.cli import main
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.send_rules import SendRules
 from conformance.core.target_client import TargetClient, TargetError, WriteRefused
 from conformance.engine.ownership import ABSENT_ID, NotOwned, Ownership
 from conformance.exit_codes import ExitCode
@@ -112,9 +113,9 @@ def test_the_guard_refuses_writes_to_resources_the_run_did_not_create() -> None:
 
 
 def test_the_client_sends_no_write_the_guard_refuses() -> None:
-    client = TargetClient("http://127.0.0.1:9")  # nothing listens: a send fails with TargetError
     guard = Ownership("azion")
-    client.write_guard = guard
+    # nothing listens there: a send fails with TargetError
+    client = TargetClient("http://127.0.0.1:9", rules=SendRules(write_guard=guard))
     with pytest.raises(NotOwned) as refused:
         client.send("PATCH", f"{STREAMINGS}/5", json={"name": "x"}, phase="test")
     assert isinstance(refused.value, WriteRefused)

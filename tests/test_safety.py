@@ -14,12 +14,11 @@ from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
-from conformance.core.target_client import TargetClient
 from conformance.engine.target import Target
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
-from conformance.runner.run import _apply_safety, is_loopback, run_conformance
+from conformance.runner.run import is_loopback, run_conformance, safety_rules
 from conformance.settings import RunSettings
 
 AZION_HEADERS = {
@@ -58,14 +57,11 @@ def test_loopback_detection() -> None:
 def test_writes_are_off_for_a_remote_target_unless_allowed() -> None:
     remote = Target("https://api.azionapi.net", embedded=False, auth=None)
     for allow, expected in ((False, True), (True, False)):
-        client = TargetClient(remote.base_url)
         notes: list[str] = []
-        _apply_safety(
-            RunSettings(api="azion", base_url=remote.base_url, allow_writes=allow),
-            remote,
-            client,
-            notes,
+        rules = safety_rules(
+            RunSettings(api="azion", base_url=remote.base_url, allow_writes=allow), remote, notes
         )
+        client = remote.client(1.0, rules)
         assert client.read_only is expected
         assert bool(notes) is expected
 

@@ -12,7 +12,9 @@ import requests
 from conformance.apis.azion.auth import AzionTokenAuth
 from conformance.cli import main
 from conformance.core.exchange import Exchange
+from conformance.core.send_rules import SendRules
 from conformance.core.target_client import TargetClient
+from conformance.engine.ownership import Ownership
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
@@ -95,6 +97,7 @@ class _StaleListClient(TargetClient):
             base_url,
             auth=AzionTokenAuth("dsconform-edit-token"),
             default_headers={"Accept": TOKEN["Accept"]},
+            rules=SendRules(write_guard=Ownership("azion")),
         )
         self.stale = stale
 

@@ -23,8 +23,8 @@ from conformance.scenarios.base import (
     Scenario,
     ScenarioContext,
     Sent,
+    SharedByScenarios,
     Twin,
-    settle_refusals,
 )
 from conformance.settings import RunSettings
 
@@ -47,13 +47,11 @@ def _exchange(
     return Exchange(request, response, operation_id, "scenarios")
 
 
-def _context(history: list[Sent], per_run: dict[str, Any] | None = None) -> ScenarioContext:
+def _context(history: list[Sent], shared: SharedByScenarios | None = None) -> ScenarioContext:
     scenario = Scenario("test", "azion", lambda ctx: None, (RULE, "AZION-CREATE-001"))
     collector = ResultsCollector(load_catalogue(APIS["azion"]))
-    options: dict[str, Any] = {"history": history}
-    if per_run is not None:
-        options["per_run"] = per_run
-    return ScenarioContext(scenario, cast(TargetClient, None), collector, "run", options=options)
+    client = cast(TargetClient, None)
+    return ScenarioContext(scenario, client, collector, "run", history=history, shared=shared)
 
 
 def _status(ctx: ScenarioContext, requirement_id: str = RULE) -> tuple[Status, Untested | None]:
@@ -106,15 +104,15 @@ def test_an_accepted_invalid_request_fails_at_once_and_a_wrong_code_fails_with_a
 def test_refusals_of_a_phase_are_settled_when_the_phase_ends() -> None:
     invalid = _exchange("PUT", "/data_streaming/streamings/3", 400, "replaceStreaming", {"x": 1})
     history: list[Sent] = [Sent(0, 0, invalid)]
-    per_run: dict[str, Any] = {}
-    ctx = _context(history, per_run)
+    shared = SharedByScenarios()
+    ctx = _context(history, shared)
     twin = Twin("PUT", "replaceStreaming", "a valid PUT accepted")
     ctx.expect_refused(RULE, invalid, "refused", twin)
     assert ctx.cleanups == []  # nothing settled at the scenario's end
     history.append(
         Sent(0, 0, _exchange("PUT", "/data_streaming/streamings/3", 200, "replaceStreaming", {}))
     )
-    settle_refusals(per_run)
+    shared.settle_refusals()
     assert _status(ctx) == (Status.PASSED, None)
 
 

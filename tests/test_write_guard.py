@@ -22,7 +22,7 @@ from conformance.cli import main
 from conformance.core.target_client import TargetClient
 from conformance.engine.target import open_target
 from conformance.exit_codes import ExitCode
-from conformance.runner.run import _apply_safety, is_loopback
+from conformance.runner.run import is_loopback, safety_rules
 from conformance.settings import RunSettings
 from conformance.settings_builder import build_settings
 from conformance.target_url import TargetUrlError, parse_target_url
@@ -126,18 +126,15 @@ def test_loopback_judgement_and_connection_come_from_one_parse(elsewhere: Captur
     settings_ = RunSettings(api="azion", base_url=f"HTTP://{ELSEWHERE}:{elsewhere.port}/")
     with open_target(settings_) as target:
         assert target.base_url == elsewhere.url
-        client = TargetClient(target.base_url)
-        notes: list[str] = []
-        _apply_safety(settings_, target, client, notes)
+        client = TargetClient(target.base_url, rules=safety_rules(settings_, target, []))
         assert client.read_only is False
         prepared = client.prepare("GET", "/data_streaming/streamings")
         assert parse_url(prepared.url).host == ELSEWHERE
         client.close()
     for remote in ("http://127.0.0.1.example.com", "http://localhost.example.com:80"):
         with open_target(RunSettings(api="azion", base_url=remote)) as target:
-            client = TargetClient(target.base_url)
-            _apply_safety(RunSettings(api="azion", base_url=remote), target, client, [])
-            assert client.read_only is True, remote
+            rules = safety_rules(RunSettings(api="azion", base_url=remote), target, [])
+            assert rules.read_only is True, remote
 
 
 _URL_PIECES = st.lists(

@@ -119,9 +119,10 @@ class OrderedReplayCassette(Cassette):  # type: ignore[misc]
 class ReplayClient(TargetClient):
     """The run's client during a replay: no politeness waits, misses become TargetErrors."""
 
+    max_wait = 0.0
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.max_wait = 0.0
         self.misses: list[str] = []
 
     def send_prepared(

@@ -12,7 +12,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -22,7 +22,7 @@ from requests.utils import get_environ_proxies
 
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.core.request_watchdog import TICK, WATCHDOG, WatchedAdapter
-from conformance.core.shared_budget import SharedBudget
+from conformance.core.send_rules import SendRules
 from conformance.core.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
 from conformance.settings import READ_METHODS
 from conformance.target_url import TargetUrl
@@ -52,14 +52,6 @@ class WriteRefused(Exception):
     """A read-only run was about to send a write; the step that needs it is skipped."""
 
 
-class WriteGuard(Protocol):
-    """Decides which writes may be sent (engine/ownership.py: only to what the run created)."""
-
-    def check(self, method: str, url: str) -> None: ...
-
-    def observe(self, exchange: Exchange) -> None: ...
-
-
 class HeaderAuth(AuthBase):
     """An `Authorization` value given with `-H`: the run's credential when nothing else signs
     (left off, like any auth, on the requests that test missing credentials)."""
@@ -87,7 +79,12 @@ TRANSPORT_ERRORS = (
 
 
 class TargetClient:
-    """Sends requests to one target and hands every exchange to the listeners."""
+    """Sends requests to one target under its `SendRules` and hands every complete exchange
+    to its listeners, in the order they were added."""
+
+    max_wait = 75.0  # the longest pause for the target's advertised budget
+    max_server_errors_in_a_row = MAX_SERVER_ERRORS_IN_A_ROW
+    max_transport_failures_in_a_row = MAX_TRANSPORT_FAILURES_IN_A_ROW
 
     def __init__(
         self,
@@ -98,6 +95,7 @@ class TargetClient:
         timeout: float = 30.0,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         transport: Transport | None = None,
+        rules: SendRules | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
@@ -110,29 +108,51 @@ class TargetClient:
         self.session.headers.update({"User-Agent": "dsconform"})
         self.session.headers.update(default_headers or {})
         self.session.headers.update(dict(self.transport.headers))
-        self.listeners: list[ExchangeListener] = []
-        self.operation_resolver: Callable[[str, str], str | None] = lambda method, path: None
+        self.rules = rules or SendRules()
+        self._listeners: list[ExchangeListener] = []
         self.requests_made = 0
         self.waited_seconds = 0.0
-        self.max_wait = 75.0
         self._not_before = 0.0  # epoch seconds: the advertised budget forbids sending earlier
-        # Our own cap (`--rate-limit N/PERIOD`): at most N sends in any PERIOD seconds.
-        self.rate_cap: tuple[int, float] | None = None
-        self.read_only = False
-        self.write_guard: WriteGuard | None = None  # ownership: writes only to our own resources
-        # --include/--exclude (engine/filters.py): raises for an operation the run leaves out;
-        # cleanup and `unfiltered()` blocks (ownership proofs, the credentials probe) pass.
-        self.operation_guard: Callable[[str | None, str, str], None] | None = None
-        self._unfiltered = 0
-        self.shared_budget: SharedBudget | None = None  # set in worker processes
-        self.deadline: float | None = None  # time.monotonic() after which nothing is sent
         self._sent_at: deque[float] = deque()
-        self.max_server_errors_in_a_row = MAX_SERVER_ERRORS_IN_A_ROW
+        self._unfiltered = 0
         self._server_errors_in_a_row = 0
-        self.max_transport_failures_in_a_row = MAX_TRANSPORT_FAILURES_IN_A_ROW
         self._transport_failures_in_a_row = 0
         self.answered = 0  # complete answers so far
-        self.stop = StopControl()  # signals (run.py installs the handlers)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this client refuses every write (`--read-only`, or a remote target)."""
+        return self.rules.read_only
+
+    @property
+    def stop(self) -> StopControl:
+        """The run's stop control: signals, the phases' cut-off and the cleanup grace."""
+        return self.rules.stop
+
+    def listen(self, listener: ExchangeListener) -> None:
+        """Hand every later complete exchange to `listener`, after those already listening."""
+        self._listeners.append(listener)
+
+    def adopt(self, exchange: Exchange) -> None:
+        """Count an exchange another client sent for this run (a worker process's) and hand
+        it to this client's listeners, as if it had been sent here."""
+        self.requests_made += 1
+        for listener in self._listeners:
+            listener(exchange)
+
+    @contextlib.contextmanager
+    def listening(self, listener: ExchangeListener, *, first: bool = False) -> Iterator[None]:
+        """Hand each exchange of the block to `listener` too; `first` puts it ahead of every
+        other listener, so a tracker of created resources has seen a create before a later
+        listener can interrupt the block."""
+        if first:
+            self._listeners.insert(0, listener)
+        else:
+            self._listeners.append(listener)
+        try:
+            yield
+        finally:
+            self._listeners.remove(listener)
 
     def close(self) -> None:
         self.session.close()
@@ -224,8 +244,8 @@ class TargetClient:
         self._check_may_send(cleaning)
         if polite:
             self.wait_for_budget()
-            if self.shared_budget is not None:
-                self.waited_seconds += self.shared_budget.reserve(self.max_wait)
+            if self.rules.shared_budget is not None:
+                self.waited_seconds += self.rules.shared_budget.reserve(self.max_wait)
             self._check_may_send(cleaning)
         exchange = self._exchange_of(prepared, cleaning, phase, labels)
         if not cleaning:
@@ -235,13 +255,14 @@ class TargetClient:
     def _check_allowed(self, prepared: requests.PreparedRequest, cleaning: bool) -> None:
         """Raise when the run may not send this request: a write of a read-only run, a write
         the ownership guard refuses, an operation the filters leave out."""
-        if self.read_only and str(prepared.method).upper() not in READ_METHODS:
+        if self.rules.read_only and str(prepared.method).upper() not in READ_METHODS:
             raise WriteRefused(f"read-only run: {prepared.method} {prepared.url} not sent")
-        if self.write_guard is not None:  # ownership: writes only to what the run created
-            self.write_guard.check(str(prepared.method), str(prepared.url))
-        if self.operation_guard is not None and not cleaning and not self._unfiltered:
+        if self.rules.write_guard is not None:  # ownership: writes only to what the run created
+            self.rules.write_guard.check(str(prepared.method), str(prepared.url))
+        guard = self.rules.operation_guard
+        if guard is not None and not cleaning and not self._unfiltered:
             method, url = str(prepared.method), str(prepared.url)
-            self.operation_guard(self.operation_resolver(method, urlsplit(url).path), method, url)
+            guard(self.rules.operation_resolver(method, urlsplit(url).path), method, url)
 
     def _exchange_of(
         self,
@@ -287,9 +308,9 @@ class TargetClient:
         self.answered += 1
         self._transport_failures_in_a_row = 0
         self._learn_budget(exchange)
-        if self.write_guard is not None:
-            self.write_guard.observe(exchange)
-        for listener in self.listeners:
+        if self.rules.write_guard is not None:
+            self.rules.write_guard.observe(exchange)
+        for listener in self._listeners:
             listener(exchange)
         self._count_server_errors(exchange)
 
@@ -315,7 +336,7 @@ class TargetClient:
         now = time.monotonic()
         if not cleaning:
             self.stop.raise_if_requested()
-            if self.deadline is not None and now > self.deadline:
+            if self.rules.deadline is not None and now > self.rules.deadline:
                 raise TargetError("the run's overall deadline has passed")
         elif now >= self._cleanup_limit():
             raise TargetError(self._cleanup_over())
@@ -324,12 +345,12 @@ class TargetClient:
         """The moment (time.monotonic()) a request started at `started` is cut off."""
         if cleaning:
             return min(started + self.timeout, self._cleanup_limit())
-        deadline = self.deadline if self.deadline is not None else math.inf
+        deadline = self.rules.deadline if self.rules.deadline is not None else math.inf
         return min(started + self.timeout, self.stop.cut_at, deadline)
 
     def _cleanup_limit(self) -> float:
         """Until when cleanup may send: the grace period after a signal or the deadline."""
-        deadline = self.deadline if self.deadline is not None else math.inf
+        deadline = self.rules.deadline if self.rules.deadline is not None else math.inf
         return min(self.stop.cleanup_until, deadline + CLEANUP_GRACE)
 
     def _cleanup_over(self) -> str:
@@ -350,7 +371,7 @@ class TargetClient:
         else:
             if self.stop.signum is not None:
                 return RunInterrupted(self.stop.signum)
-            if self.deadline is not None and now >= self.deadline:
+            if self.rules.deadline is not None and now >= self.rules.deadline:
                 return TargetError(f"the run's overall deadline has passed ({request} in flight)")
         timed_out = expired or isinstance(
             failure, requests.Timeout | urllib3.exceptions.TimeoutError | TimeoutError
@@ -395,7 +416,7 @@ class TargetClient:
                 body.decode("utf-8", "replace"),
                 truncated,
             ),
-            operation_id=self.operation_resolver(str(prepared.method), split.path),
+            operation_id=self.rules.operation_resolver(str(prepared.method), split.path),
             phase=phase,
             elapsed=time.monotonic() - started,
             labels=labels,
@@ -417,8 +438,8 @@ class TargetClient:
 
     def wait_for_budget(self) -> None:
         """Sleep until our own cap and the target's advertised budget allow the next request."""
-        if self.rate_cap is not None:
-            count, period = self.rate_cap
+        if self.rules.rate_cap is not None:
+            count, period = self.rules.rate_cap
             now = time.monotonic()
             while self._sent_at and now - self._sent_at[0] >= period:
                 self._sent_at.popleft()
@@ -441,7 +462,7 @@ class TargetClient:
             elif self.stop.requested:
                 until = now
             else:
-                until = min(end, self.deadline if self.deadline is not None else end)
+                until = min(end, self.rules.deadline if self.rules.deadline is not None else end)
             if now >= until:
                 break
             time.sleep(min(TICK, until - now))
@@ -452,9 +473,9 @@ class TargetClient:
         remaining = response.header("X-RateLimit-Remaining")
         next_at = response.header("X-RateLimit-Next")
         retry_after = response.header("Retry-After")
-        if self.shared_budget is not None:
+        if self.rules.shared_budget is not None:
             moment = parse_iso8601(next_at or "")
-            self.shared_budget.settle(
+            self.rules.shared_budget.settle(
                 int(remaining) if remaining and remaining.strip().isdigit() else None,
                 moment.timestamp() if moment else None,
             )

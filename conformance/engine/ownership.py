@@ -194,7 +194,7 @@ def _resolved(path: str) -> str:
 
 def ownership_of(client: TargetClient) -> Ownership | None:
     """The run's ownership record, when the client has one (every run's client does)."""
-    guard = client.write_guard
+    guard = client.rules.write_guard
     return guard if isinstance(guard, Ownership) else None
 
 

@@ -76,17 +76,14 @@ def _explore(ctx: PhaseContext, operation: Any, mode: GenerationMode, accepted: 
     # Unsatisfiable: nothing of this operation can be made invalid (e.g. a GET without
     # parameters once the security header is left out), so there is no negative case to send.
     # A listener, first in line: it sees a create's answer before an interrupt can land.
-    ctx.client.listeners.insert(0, leftovers)
-    try:
-        with contextlib.suppress(Unsatisfiable):
-            _hypothesis_test(ctx, operation.as_strategy(generation_mode=mode), cases.send)()
-    finally:  # also after Ctrl-C or SIGTERM: nothing the phase created may survive it
+    with ctx.client.listening(leftovers, first=True):
         try:
+            with contextlib.suppress(Unsatisfiable):
+                _hypothesis_test(ctx, operation.as_strategy(generation_mode=mode), cases.send)()
+        finally:  # also after Ctrl-C or SIGTERM: nothing the phase created may survive it
             settle = ctx.settings.settle_timeout
             for path in leftovers.remove_all(ctx.client, settle_timeout=settle):
                 ctx.notes.append(f"could not delete {path}")
-        finally:
-            ctx.client.listeners.remove(leftovers)
     if cases.refused and not ctx.client.read_only:
         ctx.notes.append(
             f"property {cases.operation_id} ({mode.value}): {len(cases.refused)} case(s) not "

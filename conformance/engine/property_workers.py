@@ -23,6 +23,7 @@ from conformance.checks.base import ExchangeCheck
 from conformance.checks.operation_contract import documented_success_status
 from conformance.core.exchange import Exchange
 from conformance.core.results import RequirementResult, ResultsCollector
+from conformance.core.send_rules import SendRules
 from conformance.core.shared_budget import SharedBudget, start_budget_manager
 from conformance.core.stopping import CLEANUP_GRACE, INFLIGHT_GRACE, STOP_SIGNALS, StopControl
 from conformance.core.target_client import TargetError
@@ -94,9 +95,7 @@ def run_in_workers(ctx: PhaseContext) -> None:
     error = None
     for outcome in outcomes:
         for exchange in outcome.exchanges:
-            ctx.client.requests_made += 1
-            for listener in ctx.client.listeners:
-                listener(exchange)
+            ctx.client.adopt(exchange)
         ctx.collector.merge(outcome.results)
         ctx.notes.extend(outcome.notes)
         ctx.client.waited_seconds += outcome.waited_seconds
@@ -198,14 +197,17 @@ def work(job: WorkerJob) -> WorkerResult:
     api = get_api(job.settings.api)
     catalogue = load_catalogue(api)
     document = OpenApiDocument.load(api.spec_path)
-    client = job.target.client(job.settings.timeout)
-    client.operation_resolver = document.operation_id_at
-    client.read_only = job.read_only
-    client.write_guard = Ownership(job.settings.api, job.run_prefix)
-    client.rate_cap = job.settings.rate_limit
-    client.shared_budget = job.budget
+    rules = SendRules(
+        read_only=job.read_only,
+        write_guard=Ownership(job.settings.api, job.run_prefix),
+        operation_resolver=document.operation_id_at,
+        rate_cap=job.settings.rate_limit,
+        shared_budget=job.budget,
+        stop=_WORKER_STOP,
+    )
+    client = job.target.client(job.settings.timeout, rules)
     result = WorkerResult()
-    client.listeners.append(result.exchanges.append)
+    client.listen(result.exchanges.append)
     collector = ResultsCollector(catalogue)
     ctx: Any = PhaseContext(
         job.settings,
@@ -219,7 +221,6 @@ def work(job: WorkerJob) -> WorkerResult:
         notes=result.notes,
         checks=job.checks,
     )
-    client.stop = _WORKER_STOP
     try:
         with deterministic_generation(), client.stop.phases():
             client.stop.raise_if_requested()  # stopped before this job began: send nothing

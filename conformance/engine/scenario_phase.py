@@ -14,23 +14,20 @@ from conformance.scenarios.base import (
     ExchangeHistory,
     ScenarioAborted,
     ScenarioContext,
-    settle_refusals,
+    SharedByScenarios,
 )
 
 
 def run_scenario_phase(ctx: PhaseContext) -> None:
     """Run every scenario of the API in registration order."""
     history = ExchangeHistory()
-    ctx.client.listeners.append(history)
-    per_run: dict[str, Any] = {}
-    try:
-        _run_all(ctx, history, per_run)
-        settle_refusals(per_run)  # refusals count only where the run saw their valid twin
-    finally:
-        ctx.client.listeners.remove(history)
+    shared = SharedByScenarios()
+    with ctx.client.listening(history):
+        _run_all(ctx, history, shared)
+        shared.settle_refusals()  # refusals count only where the run saw their valid twin
 
 
-def _run_all(ctx: PhaseContext, history: ExchangeHistory, per_run: dict[str, Any]) -> None:
+def _run_all(ctx: PhaseContext, history: ExchangeHistory, shared: SharedByScenarios) -> None:
     chosen = ctx.settings.scenarios
     for scenario in ctx.scenarios:
         if chosen is not None and scenario.name not in chosen:
@@ -52,23 +49,17 @@ def _run_all(ctx: PhaseContext, history: ExchangeHistory, per_run: dict[str, Any
             collector=ctx.collector,
             run_prefix=ctx.run_prefix,
             settle_timeout=ctx.settings.settle_timeout,
-            options={
-                "view_auth": ctx.target.view_auth,
-                "embedded": ctx.target.embedded,
-                "domain_ids": ctx.settings.domain_ids,
-                "minimal": ctx.settings.profile == "minimal",
-                "history": history,
-                "per_run": per_run,
-            },
+            minimal=ctx.settings.profile == "minimal",
+            embedded=ctx.target.embedded,
+            view_auth=ctx.target.view_auth,
+            domain_ids=ctx.settings.domain_ids,
+            history=history,
+            shared=shared,
         )
         tracker = LeftoverTracker(ctx.api.name)
         # First in line, so it has seen a create before anything else can interrupt.
-        ctx.client.listeners.insert(0, tracker)
-        try:
-            with ctx.cassette(scenario.name):
-                _run_one(ctx, sctx, tracker)
-        finally:
-            ctx.client.listeners.remove(tracker)
+        with ctx.client.listening(tracker, first=True), ctx.cassette(scenario.name):
+            _run_one(ctx, sctx, tracker)
 
 
 def _run_one(ctx: PhaseContext, sctx: ScenarioContext, tracker: LeftoverTracker) -> None:

@@ -123,7 +123,8 @@ class _LinkSteps:
         self.aimed: set[str] = set()
         self.leftovers = LeftoverTracker(self._phase.ctx.api.name)
         # A listener, first in line: it sees a create's answer before an interrupt can.
-        self._phase.ctx.client.listeners.insert(0, self.leftovers)
+        self.tracking = contextlib.ExitStack()
+        self.tracking.enter_context(self._phase.ctx.client.listening(self.leftovers, first=True))
 
     def teardown(self) -> None:
         ctx = self._phase.ctx
@@ -132,7 +133,7 @@ class _LinkSteps:
             for path in self.leftovers.remove_all(ctx.client, settle_timeout=settle):
                 ctx.notes.append(f"could not delete {path}")
         finally:
-            ctx.client.listeners.remove(self.leftovers)
+            self.tracking.close()
 
     def call(self, case: Any, **kwargs: Any) -> Any:
         ctx, ownership = self._phase.ctx, self._phase.ownership

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from requests.auth import AuthBase
 
 from conformance.apis import get_api
+from conformance.core.send_rules import SendRules
 from conformance.core.target_client import HeaderAuth, TargetClient
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
@@ -42,15 +43,20 @@ class Target:
     transport: Transport = field(default_factory=Transport)
 
     def client(
-        self, timeout: float, client_class: type[TargetClient] = TargetClient
+        self,
+        timeout: float,
+        rules: SendRules | None = None,
+        client_class: type[TargetClient] = TargetClient,
     ) -> TargetClient:
-        """A client of this target: its URL, signing, headers and transport."""
+        """A client of this target (its URL, signing, headers and transport) that sends
+        under `rules`."""
         return client_class(
             self.base_url,
             auth=self.auth,
             default_headers=self.default_headers,
             timeout=timeout,
             transport=self.transport,
+            rules=rules,
         )
 
 

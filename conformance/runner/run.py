@@ -8,6 +8,7 @@ write the reports, record cassettes, gate on a baseline and print progress.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import signal
 import time
@@ -29,6 +30,7 @@ from conformance.core.determinism import deterministic_generation
 from conformance.core.exchange import Exchange
 from conformance.core.request_tally import RequestTally
 from conformance.core.results import ResultsCollector
+from conformance.core.send_rules import SendRules
 from conformance.core.stopping import RunHalted, RunInterrupted, StopControl, stop_signals
 from conformance.core.stopping import exit_code_for as signal_exit_code
 from conformance.core.target_client import TargetClient, TargetError
@@ -138,22 +140,20 @@ def is_loopback(base_url: str) -> bool:
     return is_loopback_url(base_url)
 
 
-def _apply_safety(
-    settings: RunSettings, target: Target, client: TargetClient, notes: list[str]
-) -> None:
-    """Read-only mode, the write guard for remote targets, our rate cap and the deadline."""
-    if settings.read_only:
-        client.read_only = True
+def safety_rules(settings: RunSettings, target: Target, notes: list[str]) -> SendRules:
+    """Read-only mode (asked for, or a remote target without --allow-writes), our rate cap
+    and the deadline; each choice that limits the run is explained in `notes`."""
+    read_only = settings.read_only
+    if read_only:
         notes.append("read-only run: only GET requests were sent")
     elif not target.embedded and not is_loopback(target.base_url) and not settings.allow_writes:
-        client.read_only = True
+        read_only = True
         notes.append(
             f"{target.base_url} is not a loopback address: writes are off without "
             "--allow-writes, so only GET requests were sent"
         )
-    client.rate_cap = settings.rate_limit
-    if settings.deadline is not None:
-        client.deadline = time.monotonic() + settings.deadline
+    deadline = None if settings.deadline is None else time.monotonic() + settings.deadline
+    return SendRules(read_only=read_only, rate_cap=settings.rate_limit, deadline=deadline)
 
 
 def run_conformance(
@@ -242,9 +242,10 @@ def _run_conformance(
         run.target = model.Target(
             base_url=target.base_url, embedded=target.embedded, faults=tuple(target.faults)
         )
-        client = run.client = _client(run, target, replay)
+        run_prefix = (replay and replay.run_prefix()) or f"dsconform-{secrets.token_hex(3)}"
+        client = run.client = _client(run, target, replay, run_prefix)
         _listen(run, target, client, on_exchange)
-        ctx = _phase_context(run, target, client, replay)
+        ctx = _phase_context(run, target, client, replay, run_prefix)
         try:
             _run_phases(run, ctx, replay)
         finally:
@@ -256,22 +257,27 @@ def _run_conformance(
     return RunOutcome(report, run.report_dir, code, run.phase_seconds)
 
 
-def _client(run: _Run, target: Target, replay: CassetteReplayer | None) -> TargetClient:
-    """The run's client: its operation names, stop, scope guard, failure limit and safety."""
+def _client(
+    run: _Run, target: Target, replay: CassetteReplayer | None, run_prefix: str
+) -> TargetClient:
+    """The run's client: its operation names, stop, scope guard, ownership and safety; and
+    the run's failure limit."""
     settings, stop = run.settings, run.stop
-    client = target.client(settings.timeout, replay.client_class if replay else TargetClient)
-    client.operation_resolver = run.document.operation_id_at
-    client.stop = stop
-    if run.scope.active:
-        client.operation_guard = run.scope.guard
+    rules = dataclasses.replace(
+        safety_rules(settings, target, run.notes),
+        operation_resolver=run.document.operation_id_at,
+        stop=stop,
+        operation_guard=run.scope.guard if run.scope.active else None,
+        # Every write of every phase passes this guard: only resources the run created.
+        write_guard=Ownership(run.api.name, run_prefix),
+    )
     if settings.max_failures is not None:
         run.collector.stop_after(
             settings.max_failures,
             settings.fail_on,
             lambda n: stop.halt(f"stopped after {n} failed requirement(s) (--max-failures {n})"),
         )
-    _apply_safety(settings, target, client, run.notes)
-    return client
+    return target.client(settings.timeout, rules, replay.client_class if replay else TargetClient)
 
 
 def _listen(
@@ -280,20 +286,24 @@ def _listen(
     """Hang the exchange listeners on the client: the API's checks, the memory of secrets
     the run sends, the request tally, coverage and the caller's hook."""
     checks = CHECKS[run.api.name]
-    client.listeners.append(ExchangeChecker(checks, CheckEnv(run.document), run.collector))
+    client.listen(ExchangeChecker(checks, CheckEnv(run.document), run.collector))
     # Secrets the run sends or signs with are scrubbed from the report wherever quoted.
-    client.listeners.append(lambda exchange: remember_request_secrets(exchange.request.body))
+    client.listen(lambda exchange: remember_request_secrets(exchange.request.body))
     for value in target_secrets(target, run.settings):
         remember_credential(value)  # whatever its length (redaction.py: how short ones go)
-    client.listeners.append(run.tally)
-    client.listeners.append(run.coverage)
+    client.listen(run.tally)
+    client.listen(run.coverage)
     if on_exchange is not None:
         collector = run.collector
-        client.listeners.append(lambda exchange: on_exchange(exchange, collector))
+        client.listen(lambda exchange: on_exchange(exchange, collector))
 
 
 def _phase_context(
-    run: _Run, target: Target, client: TargetClient, replay: CassetteReplayer | None
+    run: _Run,
+    target: Target,
+    client: TargetClient,
+    replay: CassetteReplayer | None,
+    run_prefix: str,
 ) -> PhaseContext:
     """What every phase works with; each cassette group is a GroupStarted/GroupFinished
     pair for the listeners, or the replay's own group."""
@@ -310,7 +320,7 @@ def _phase_context(
         target,
         client,
         run.collector,
-        run_prefix=(replay and replay.run_prefix()) or f"dsconform-{secrets.token_hex(3)}",
+        run_prefix=run_prefix,
         emit=listeners.emit,
         notes=run.notes,
         scope=run.scope,
@@ -318,8 +328,6 @@ def _phase_context(
         checks=CHECKS[run.api.name],
         scenarios=SCENARIOS[run.api.name],
     )
-    # Every write of every phase passes this guard: only resources the run created.
-    client.write_guard = Ownership(run.api.name, ctx.run_prefix)
     return ctx
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from requests.auth import AuthBase
 
 from conformance.core.exchange import Exchange
 from conformance.core.results import Finding, ResultsCollector
@@ -14,7 +16,6 @@ from conformance.core.target_client import TargetClient
 from conformance.time_formats import parse_iso8601
 
 MAX_POLL_PAUSE = 60.0
-PENDING_REFUSALS = "pending-refusals"  # per-run key: refusals judged when the phase ends
 T = TypeVar("T")
 
 
@@ -35,8 +36,28 @@ class Scenario:
 
 
 @dataclass(slots=True)
+class SharedByScenarios:
+    """What the scenarios of one phase share: values made once (`ScenarioContext.once`) and
+    the refusals judged when the phase ends, when every possible valid twin has been sent."""
+
+    made_once: dict[str, Any] = field(default_factory=dict)
+    pending_refusals: list[tuple[ScenarioContext, _Refusal]] = field(default_factory=list)
+
+    def settle_refusals(self) -> None:
+        """Judge every refusal the phase's scenarios deferred (`expect_refused`)."""
+        pending, self.pending_refusals = self.pending_refusals, []
+        for ctx, refusal in pending:
+            ctx.settle_refusal(refusal)
+
+
+@dataclass(slots=True)
 class ScenarioContext:
-    """What a scenario works with: the client, the results, a name prefix and its cleanup."""
+    """What a scenario works with: the client, the results, a name prefix and its cleanup,
+    and what the run tells it about the target.
+
+    `history` holds every exchange of the phase so far, in order (the scenario phase fills
+    it); `shared` is None for a scenario run alone (then `once` makes its value each time and
+    refusals are settled at the scenario's end)."""
 
     scenario: Scenario
     client: TargetClient
@@ -44,30 +65,24 @@ class ScenarioContext:
     run_prefix: str
     poll_interval: float = 0.2
     settle_timeout: float = 30.0
-    options: Mapping[str, Any] = field(default_factory=dict)
+    minimal: bool = False  # `--profile minimal`: each requirement once, fewest requests
+    embedded: bool = False  # the target is the embedded reference server
+    view_auth: AuthBase | None = None  # a read-only credential, when the user gave one
+    domain_ids: tuple[int, ...] = ()  # `--domain-id`: the account's domains to stream
+    history: list[Sent] = field(default_factory=list)
+    shared: SharedByScenarios | None = None
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     _refusals: list[_Refusal] = field(default_factory=list)
-
-    @property
-    def minimal(self) -> bool:
-        """`--profile minimal`: each requirement once, with the fewest requests."""
-        return bool(self.options.get("minimal"))
-
-    @property
-    def history(self) -> list[Sent]:
-        """Every exchange of the phase so far, in order (filled in by the scenario phase)."""
-        history: list[Sent] = self.options.get("history") or []
-        return history
 
     def once(self, key: str, make: Callable[[], T]) -> T:
         """The value `make` returns, made once per scenario phase (one run) and shared by its
         scenarios, e.g. the account a discovery found."""
-        per_run: dict[str, Any] | None = self.options.get("per_run")
-        if per_run is None:
+        if self.shared is None:
             return make()
-        if key not in per_run:
-            per_run[key] = make()
-        value: T = per_run[key]
+        made = self.shared.made_once
+        if key not in made:
+            made[key] = make()
+        value: T = made[key]
         return value
 
     def name(self, label: str) -> str:
@@ -135,9 +150,8 @@ class ScenarioContext:
         if requirement_id not in self.scenario.cites:
             raise ValueError(f"scenario {self.scenario.name} cites undeclared {requirement_id}")
         refusal = _Refusal(requirement_id, exchange, message, twin, tuple(expected))
-        per_run: dict[str, Any] | None = self.options.get("per_run")
-        if per_run is not None:  # settled when the phase ends: twins of later scenarios count
-            per_run.setdefault(PENDING_REFUSALS, []).append((self, refusal))
+        if self.shared is not None:  # settled when the phase ends: twins of later scenarios count
+            self.shared.pending_refusals.append((self, refusal))
             return
         if not self._refusals:  # settled last, after the other cleanups (they may hold twins)
             self.cleanups.insert(0, self._settle_refusals)
@@ -279,11 +293,3 @@ class ExchangeHistory(list[Sent]):
     def __call__(self, exchange: Exchange) -> None:
         answered = time.time()
         self.append(Sent(answered - exchange.elapsed, answered, exchange))
-
-
-def settle_refusals(per_run: dict[str, Any]) -> None:
-    """Judge every refusal the phase's scenarios deferred (ScenarioContext.expect_refused),
-    now that every exchange that could be its valid twin has been sent."""
-    pending: list[tuple[ScenarioContext, _Refusal]] = per_run.pop(PENDING_REFUSALS, [])
-    for ctx, refusal in pending:
-        ctx.settle_refusal(refusal)

@@ -55,8 +55,8 @@ def auth_and_accept(ctx: ScenarioContext) -> None:
     reads = _read_paths(sid, found.template_id)
     _accept_contract(ctx, reads)
     _scheme_case(ctx)
-    view = ctx.options.get("view_auth")
-    if isinstance(view, AuthBase):
+    view = ctx.view_auth
+    if view is not None:
         viewer = found.streaming_body(ctx.name("viewer"))
         _view_only(ctx, created, view, reads, streaming, viewer)
     else:  # out of scope by the user's choice, not blocked by the target (issue 12)

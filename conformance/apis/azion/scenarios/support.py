@@ -68,7 +68,7 @@ def _discover(ctx: ScenarioContext) -> AzionAccount:
         ctx.client,
         phase="scenarios",
         labels=(ctx.scenario.name,),
-        domain_ids=tuple(ctx.options.get("domain_ids") or ()),
+        domain_ids=ctx.domain_ids,
     )
 
 

@@ -425,7 +425,7 @@ def rate_limit(ctx: ScenarioContext) -> None:
         if met is not None:
             ctx.expect("AZION-ERROR-004", True, "throttled", met)
             return
-    embedded = bool(ctx.options.get("embedded"))
+    embedded = ctx.embedded
     limit, window = EMBEDDED_AZION_RATE
     began: float | None = None
     sent = 0
