@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from conformance.apis import APIS  # noqa: E402
-from conformance.cassettes.recheck import recheck  # noqa: E402
 from conformance.cassettes.samples import build_samples  # noqa: E402
+from conformance.runner.recheck import recheck  # noqa: E402
 from conformance.runner.run import run_conformance  # noqa: E402
 from conformance.settings import RunSettings  # noqa: E402
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 # checks it. Each command imports what it needs when it runs.
 from conformance import __version__
 from conformance.apis import APIS, get_api
-from conformance.cassettes.commands import add_recheck_parser
 from conformance.exit_codes import ExitCode, exit_status_help
 from conformance.gating.diff import add_diff_parser
+from conformance.runner.recheck_command import add_recheck_parser
 from conformance.settings import RunSettings
 from conformance.spec_files import ContractFileError
 
@@ -342,8 +342,9 @@ def _run_one(
 ) -> int:
     from conformance.engine.target import TargetConfigError
     from conformance.reference.faults import UnknownFaultError
-    from conformance.reporting.progress import RunProgress, print_summary
+    from conformance.reporting.terminal_report import print_summary
     from conformance.reporting.writers import REPORT_FILES
+    from conformance.runner.progress import RunProgress
     from conformance.runner.run import run_conformance
 
     settings = _run_settings(args, api, report_dir)

@@ -36,7 +36,7 @@ from conformance.plan import plan_rows
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.reporting.json_report import report_schema
-from conformance.reporting.progress import RunProgress
+from conformance.runner.progress import RunProgress
 from conformance.runner.run import run_conformance
 from conformance.scenarios.registry import SCENARIOS
 from conformance.settings import RunSettings

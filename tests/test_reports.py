@@ -30,8 +30,8 @@ from conformance.reporting.json_report import report_schema, write_report
 from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import render_markdown
 from conformance.reporting.model import ExchangeRequest, Report
-from conformance.reporting.progress import RunProgress, print_summary, render_summary
 from conformance.reporting.report_command import add_report_parser
+from conformance.reporting.terminal_report import print_summary, render_summary
 from conformance.reporting.writers import (
     JUNIT_XML,
     REPORT_HTML,
@@ -43,6 +43,7 @@ from conformance.reporting.writers import (
     write_reports,
 )
 from conformance.runner.events import PhaseFinished, PhaseStarted, Progress
+from conformance.runner.progress import RunProgress
 from conformance.runner.run import run_conformance
 from conformance.settings import RunSettings
 
@@ -663,9 +664,9 @@ def test_kept_example_is_small_and_valid(examples: Path) -> None:
 
 def test_kept_example_is_what_the_script_writes_today(examples: Path, tmp_path: Path) -> None:
     """reports/examples/ is stale the moment a report format, a check or the catalogue changes:
-    regenerate it with `python -m conformance.reporting.examples`. Compared byte for byte (the
+    regenerate it with `python -m conformance.runner.examples`. Compared byte for byte (the
     script normalises everything that differs between two runs)."""
-    from conformance.reporting.examples import regenerate_examples
+    from conformance.runner.examples import regenerate_examples
 
     fresh = {p.name for p in regenerate_examples(tmp_path)}
     assert fresh == {REPORT_HTML, SUMMARY_MD, JUNIT_XML, REPORT_JSON}
@@ -676,5 +677,5 @@ def test_kept_example_is_what_the_script_writes_today(examples: Path, tmp_path: 
     ]
     assert stale == [], (
         f"reports/examples/ is stale ({', '.join(stale)}): "
-        "run python -m conformance.reporting.examples"
+        "run python -m conformance.runner.examples"
     )

@@ -14,7 +14,6 @@ import yaml
 from conformance.apis import AKAMAI, APIS, AZION
 from conformance.apis.akamai.samples import OBJECT_PLACES
 from conformance.apis.akamai.samples import parse_seed as parse_akamai
-from conformance.cassettes.recheck import recheck
 from conformance.cassettes.sample_contract import Contract
 from conformance.cassettes.samples import (
     build_samples,
@@ -26,6 +25,7 @@ from conformance.cassettes.samples import (
 from conformance.cassettes.secret_scan import scan_tree
 from conformance.cassettes.seed_documents import SeedDocument, straighten_quotes
 from conformance.redaction import SECRET_FIELDS
+from conformance.runner.recheck import recheck
 from tests.test_architecture import PACKAGE, imports_of
 
 REPO = Path(__file__).resolve().parents[1]
@@ -297,17 +297,17 @@ KNOWN_CONTRADICTIONS = {
 @pytest.mark.parametrize("api", sorted(APIS))
 def test_recheck_reports_the_documents_own_contradictions(api: str, tmp_path: Path) -> None:
     outcome = recheck(SHIPPED, api, tmp_path)
-    failed = {r["id"]: r for r in outcome.report["requirements"] if r["status"] == "failed"}
+    failed = {r.id: r for r in outcome.report.requirements if r.status == "failed"}
     assert sorted(failed) == sorted(KNOWN_CONTRADICTIONS[api]), (
         "a finding nobody has checked against the seed (or one that went away)"
     )
     for requirement_id, (operation_id, wording) in KNOWN_CONTRADICTIONS[api].items():
-        findings = failed[requirement_id]["findings"]
-        assert any(f["operation"] == operation_id and wording in f["message"] for f in findings), (
+        findings = failed[requirement_id].findings
+        assert any(f.operation == operation_id and wording in f.message for f in findings), (
             requirement_id,
             findings,
         )
-    assert outcome.report["counts"]["error"] == 0
+    assert outcome.report.counts.error == 0
 
 
 def printed_secrets(api: str) -> set[str]:

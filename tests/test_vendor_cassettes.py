@@ -15,7 +15,6 @@ import pytest
 import yaml
 
 from conformance.apis import AKAMAI, APIS
-from conformance.cassettes.recheck import recheck
 from conformance.cassettes.secret_scan import scan_tree
 from conformance.cassettes.vendor_samples import (
     NOT_REPLAYED,
@@ -25,6 +24,7 @@ from conformance.cassettes.vendor_samples import (
 )
 from conformance.openapi_document import OpenApiDocument
 from conformance.redaction import secret_field_values
+from conformance.runner.recheck import recheck
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "cassettes" / "vendor"
@@ -65,17 +65,17 @@ def test_shipped_vendor_cassettes_are_what_the_builder_writes_now(tmp_path: Path
 @pytest.mark.parametrize("api", sorted(APIS))
 def test_recheck_reports_exactly_the_listed_deviations(api: str, tmp_path: Path) -> None:
     outcome = recheck(SHIPPED, api, tmp_path)
-    failed = {r["id"]: r for r in outcome.report["requirements"] if r["status"] == "failed"}
+    failed = {r.id: r for r in outcome.report.requirements if r.status == "failed"}
     assert sorted(failed) == sorted(KNOWN_DEVIATIONS[api]), (
         "a finding on the vendors' own fixtures that no erratum explains (or one that went away)"
     )
     for requirement_id, (erratum, operation_id, wording) in KNOWN_DEVIATIONS[api].items():
         assert f"#### {erratum}:" in ERRATA
         assert requirement_id in ERRATA.split(f"#### {erratum}:")[1].split("####")[0]
-        findings = failed[requirement_id]["findings"]
-        assert any(f["operation"] == operation_id and wording in f["message"] for f in findings)
-    assert outcome.report["counts"]["error"] == 0
-    assert outcome.report["counts"]["passed"] > 0
+        findings = failed[requirement_id].findings
+        assert any(f.operation == operation_id and wording in f.message for f in findings)
+    assert outcome.report.counts.error == 0
+    assert outcome.report.counts.passed > 0
 
 
 def test_every_error_fixture_fails_only_for_status(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from conformance.reporting.json_report import build_report, report_schema
 from conformance.reporting.junit_report import render_junit
 from conformance.reporting.markdown_report import render_markdown
 from conformance.reporting.model import Report
-from conformance.reporting.progress import render_summary
+from conformance.reporting.terminal_report import render_summary
 from conformance.reporting.writers import REPORT_HTML, SUMMARY_MD, regenerate
 from conformance.runner.run import exit_code_for, refused_credentials, run_conformance
 from conformance.settings import RunSettings

@@ -8,23 +8,20 @@ the seed-sample cassettes it shows how far the vendors' own documented examples 
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from conformance import __version__
-from conformance.apis import APIS, get_api
-from conformance.cassettes.filters import recorded_echoes_as_placeholder
-from conformance.cassettes.layout import UNSCOPED
-from conformance.cassettes.store import CassetteError, CassetteFile, read_api_cassettes
+from conformance.apis import get_api
+from conformance.cassettes.exchanges import exchanges_of
+from conformance.cassettes.store import CassetteFile, read_api_cassettes
 from conformance.catalogue import load_catalogue
 from conformance.checks.base import CheckEnv
 from conformance.checks.registry import CHECKS
-from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
 from conformance.engine.exchange_checker import ExchangeChecker
 from conformance.exit_codes import ExitCode
@@ -36,68 +33,14 @@ from conformance.settings import RunSettings
 
 @dataclass(slots=True)
 class RecheckOutcome:
-    report: dict[str, Any]
+    """What a recheck produced: its report (report.json, written to `report_dir`), the exit
+    code, and how many recorded interactions were judged in how long."""
+
+    report: model.Report
     report_dir: Path
     exit_code: ExitCode
     interactions: int
     seconds: float
-
-
-def _first(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return "" if value is None else str(value)
-
-
-def _body(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return "" if value is None else str(value)
-
-
-def phase_of(group: str) -> str:
-    if group.startswith("property-"):
-        return "property"
-    if group == "stateful":
-        return "stateful"
-    if group == UNSCOPED:
-        return "unscoped"
-    if group.startswith("sample-"):
-        return "samples"
-    return "scenarios"
-
-
-def exchanges_of(cassette: CassetteFile) -> list[Exchange]:
-    """The cassette's interactions as the engine's exchanges (redacted, as recorded)."""
-    phase = phase_of(cassette.group)
-    result = []
-    for item in cassette.interactions:
-        request, response = item.request, item.response
-        url = str(request["uri"])
-        split = urlsplit(url)
-        path = split.path + (f"?{split.query}" if split.query else "")
-        result.append(
-            Exchange(
-                request=RecordedRequest(
-                    str(request["method"]).upper(),
-                    url,
-                    path,
-                    {str(k): _first(v) for k, v in (request.get("headers") or {}).items()},
-                    _body(request.get("body")),
-                ),
-                response=RecordedResponse(
-                    int(response["status"]["code"]),
-                    {str(k): _first(v) for k, v in (response.get("headers") or {}).items()},
-                    recorded_echoes_as_placeholder(_body(response["body"].get("string"))),
-                ),
-                operation_id=None,
-                phase=phase,
-                labels=(cassette.group,),
-            )
-        )
-    return result
 
 
 def _judge(
@@ -124,8 +67,8 @@ def _judge(
 
 
 def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> RecheckOutcome:
-    """Raises CassetteError for an unusable cassette directory."""
-
+    """Judge every recorded interaction of `root/<api>/` with today's checks and write the
+    report; raises CassetteError for an unusable cassette directory."""
     began = time.monotonic()
     started = datetime.now(UTC)
     api = get_api(api_name)
@@ -160,9 +103,9 @@ def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> Rechec
         phases=[{"name": "recheck", "seconds": round(time.monotonic() - began, 3)}],
         notes=notes,
         tool=f"dsconform {__version__}",
-    ).to_json()
-    write_report(report, report_dir)
-    failed = report["verdict"] == "failed"  # deviations do not fail a recheck either
+    )
+    write_report(report.to_json(), report_dir)
+    failed = report.verdict == "failed"  # deviations do not fail a recheck either
     return RecheckOutcome(
         report,
         report_dir,
@@ -170,32 +113,3 @@ def recheck(root: Path, api_name: str, report_dir: Path | None = None) -> Rechec
         total,
         time.monotonic() - began,
     )
-
-
-def recheck_command(root: Path, api: str, report_dir: Path | None) -> int:
-    names = sorted(APIS) if api == "all" else [api]
-    if api == "all":
-        names = [n for n in names if (root / n).is_dir()] or names
-    codes = []
-    for name in names:
-        target_dir = report_dir / name if report_dir is not None and len(names) > 1 else report_dir
-        try:
-            outcome = recheck(root, name, target_dir)
-        except CassetteError as exc:
-            print(f"dsconform: error: {exc}", file=sys.stderr)
-            codes.append(ExitCode.USAGE)
-            continue
-        report = outcome.report
-        counts = ", ".join(f"{n} {status}" for status, n in report["counts"].items())
-        print(
-            f"{name}: recheck {report['verdict'].upper()} ({counts}; "
-            f"{outcome.interactions} recorded interactions) from {root / name}"
-        )
-        for requirement in report["requirements"]:
-            if requirement["status"] == "failed":
-                first = requirement["findings"][0] if requirement["findings"] else {}
-                where = first.get("operation") or "-"
-                print(f"  FAILED {requirement['id']} [{where}]: {str(first.get('message'))[:150]}")
-        print(f"report: {outcome.report_dir / 'report.json'}")
-        codes.append(outcome.exit_code)
-    return int(max(codes, key=lambda c: (c == ExitCode.USAGE, c)))
