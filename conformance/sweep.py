@@ -56,7 +56,7 @@ def sweep_resources(
 ) -> SweepResult:
     """Delete every resource of the API whose name starts with `prefix` (deactivated first
     where the API will not delete an active one), each only after its own answer shows it."""
-    from conformance.engine.leftovers import ACTIVE, remove_resource
+    from conformance.engine.leftovers import remove_resource
     from conformance.engine.ownership import ownership_of
 
     shape = get_api(api).resource
@@ -76,14 +76,17 @@ def sweep_resources(
         if not _confirmed(client, shape, path, prefix):
             result.failed.append(f"{label}: its own answer does not carry the prefix, kept")
             continue
-        status = item.get(shape.activation_member) if shape.activation_member else None
+        deactivation = shape.deactivation
+        active = deactivation is not None and item.get(deactivation.status_member) in (
+            deactivation.active
+        )
         removed = remove_resource(
             client,
             api,
             path,
             phase="sweep",
             settle_timeout=settle_timeout,
-            known_active=status in ACTIVE,
+            known_active=active,
         )
         (result.deleted if removed else result.failed).append(label)
     return result

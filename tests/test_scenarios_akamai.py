@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from conformance.apis import APIS
+from conformance.apis.akamai.scenarios import account as account_module
+from conformance.apis.akamai.scenarios.account import discover_account
 from conformance.apis.akamai.scenarios.constraints import CONSTRAINT_CITES, constraint_cases
 from conformance.apis.akamai.scenarios.lifecycle_versions import dataset_findings, differences
 from conformance.apis.akamai.scenarios.rate_limit import Burst, Sent
@@ -17,6 +20,8 @@ from conformance.apis.akamai.scenarios.steps import canonical, version_key
 from conformance.apis.akamai.scenarios.workflows import SCENARIOS
 from conformance.catalogue import load_catalogue
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.target_client import TargetClient
+from conformance.scenarios.base import ScenarioAborted
 
 # The requirements no passive check observes; the scenarios must (the brief's list).
 SCENARIO_ONLY = (
@@ -219,3 +224,46 @@ def test_faultless_scenarios_observe_what_they_cite(api: str, tmp_path: Path) ->
         for rid in scenario.cites:
             assert statuses[rid] == "passed", (scenario.name, rid, statuses[rid])
     assert outcome.report.notes == ()
+
+
+_ACCOUNT_ANSWERS: dict[str, Any] = {
+    "/products": [{"productId": "Download_Delivery", "groups": [{"groupId": 7}]}],
+    "/groups": [{"groupId": 7, "contractIds": ["C-1"]}],
+    "/streams": [],
+    "/datasets/template/EDGE_LOGS": [{"datasetFields": [{"datasetFieldId": 1000}]}],
+    "/properties/product/Download_Delivery/group/7": [{"propertyId": 5}, {"propertyId": 6}],
+}
+
+
+class _BusyAccount:
+    """An account whose budget another client spends: the first `busy` GETs answer 429."""
+
+    def __init__(self, busy: int) -> None:
+        self.busy = busy
+        self.sent: list[str] = []
+
+    def __call__(self, path: str) -> Exchange:
+        self.sent.append(path)
+        throttled = len(self.sent) <= self.busy
+        status, body = (429, "") if throttled else (200, json.dumps(_ACCOUNT_ANSWERS[path]))
+        request = RecordedRequest("GET", f"http://127.0.0.1{path}", path, {}, "")
+        return Exchange(request, RecordedResponse(status, {}, body), None, "scenarios")
+
+
+def test_discovery_waits_out_another_client_spending_the_budget() -> None:
+    """Issue 11 item 9's two runs on one account: a run of 429s (more than a few repeats)
+    delays discovery, it does not turn the account into an empty one."""
+    account = _BusyAccount(busy=6)
+    found = discover_account(cast(TargetClient, None), phase="scenarios", send=account)
+    assert (found.product_id, found.group_id, found.contract_id) == ("Download_Delivery", 7, "C-1")
+    assert found.free_properties == [5, 6]
+    assert account.sent[:7] == ["/products"] * 7
+
+
+def test_discovery_of_an_account_it_cannot_ask_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(account_module, "DISCOVERY_PATIENCE", 0.3)
+    account = _BusyAccount(busy=10_000)
+    with pytest.raises(ScenarioAborted, match=r"still answered 429 after 0\.3 s") as aborted:
+        discover_account(cast(TargetClient, None), phase="scenarios", send=account)
+    assert "/products" in str(aborted.value) and "lists no product" not in str(aborted.value)
+    assert len(account.sent) < 40  # the patience is spent once, not per lookup

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+from akamai.edgegrid import EdgeGridAuth
 
 from conformance.apis.azion.auth import AzionTokenAuth
 from conformance.cli import main
@@ -19,6 +20,7 @@ from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
 from conformance.sweep import sweep_resources
+from tests.support.akamai_client import CREDENTIALS, Api, fast_config
 
 TOKEN = {"Authorization": "Token dsconform-edit-token", "Accept": "application/json; version=3"}
 
@@ -121,3 +123,31 @@ def test_sweep_deletes_nothing_whose_own_answer_lacks_the_prefix() -> None:
         assert _names(base_url) == {"production-stream"}
         assert result.deleted == [f"streaming {leftover} (dsconform-abc123-leftover)"]
         assert len(result.failed) == 1 and str(customer) in result.failed[0]
+
+
+def test_sweep_deactivates_an_active_prefixed_stream_before_deleting_it() -> None:
+    """An API that will not delete an active resource (its `ResourceShape.deactivation`):
+    the sweep deactivates the stream, waits, then deletes it; the customer's stays active."""
+    with reference_server("akamai", fast_config()) as base_url:
+        api = Api(base_url)
+        ours = api.created(streamName="dsconform-abc123-leftover", activateNow=True)
+        customers = api.created(streamName="production-stream", activateNow=True)
+        assert api.stream(ours)["activationStatus"] == "ACTIVATED"
+        auth = EdgeGridAuth(
+            client_token=CREDENTIALS.client_token,
+            client_secret=CREDENTIALS.client_secret,
+            access_token=CREDENTIALS.access_token,
+        )
+        client = TargetClient(base_url, auth=auth, rules=SendRules(write_guard=Ownership("akamai")))
+        sent: list[Exchange] = []
+        client.listen(sent.append)
+        result = sweep_resources(client, "akamai", "dsconform-", dry_run=False, settle_timeout=10)
+        client.close()
+        assert result.deleted == [f"stream {ours} (dsconform-abc123-leftover)"]
+        assert result.failed == []
+        asked = [(e.request.method, e.request.path, e.response.status) for e in sent]
+        streams = "/datastream-config-api/v1/log/streams"
+        assert ("PUT", f"{streams}/{ours}/deactivate", 202) in asked
+        assert asked[-1] == ("DELETE", f"{streams}/{ours}", 200)
+        assert api.call("GET", f"/streams/{ours}").status_code == 404
+        assert api.stream(customers)["activationStatus"] == "ACTIVATED"

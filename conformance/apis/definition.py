@@ -45,6 +45,19 @@ from conformance.spec_files import contracts_dir
 
 
 @dataclass(frozen=True, slots=True)
+class Deactivation:
+    """How an API that will not delete an active resource has one deactivated first: the
+    request that deactivates it, the member its answers carry the activation status in, and
+    the statuses that mean active or still on the way (cleanup waits them out)."""
+
+    method: str  # sent to the item's path + `path_suffix`
+    path_suffix: str
+    status_member: str
+    active: tuple[str, ...]  # a listed item in these is deactivated before its DELETE
+    settling: tuple[str, ...]  # after the deactivation, cleanup waits while in these
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceShape:
     """The one kind of resource a run creates in an API (a stream, a streaming), as the API's
     paths and answers show it: what the write guard, cleanup and sweep go by."""
@@ -58,9 +71,8 @@ class ResourceShape:
     name_member: str  # the item's name (run-prefixed when the run made it)
     create_operation: str  # the operationId that creates one
     noun: str  # what the API calls one (for messages)
-    # The target refuses to delete an active item: deactivate it (PUT item/deactivate), wait.
-    deactivate_before_delete: bool = False
-    activation_member: str | None = None  # the item's activation status, where it has one
+    # Where the target refuses to delete an active item: how to deactivate it first.
+    deactivation: Deactivation | None = None
 
     @staticmethod
     def dig(body: Any, members: tuple[str, ...]) -> Any:

@@ -13,8 +13,6 @@ from conformance.core.exchange import Exchange
 from conformance.core.target_client import TargetClient, TargetError, WriteRefused
 from conformance.engine.created_resources import created_resource_path
 
-ACTIVE = ("ACTIVATED", "ACTIVATING")
-
 
 class LeftoverTracker:
     """A TargetClient listener that remembers created resources until they are deleted."""
@@ -62,22 +60,22 @@ def remove_resource(
     known_active: bool = False,
 ) -> bool:
     """DELETE `path` (gone already counts as deleted). A resource the API will not delete
-    while active (`ResourceShape.deactivate_before_delete`; or `known_active`) is deactivated
-    first and waited for."""
+    while active (its `ResourceShape.deactivation`; `known_active`: a listing said so) is
+    deactivated first and waited for."""
     if not known_active and _deleted(client, path, phase):
         return True
-    shape = get_api(api).resource
-    if not shape.deactivate_before_delete:
+    deactivation = get_api(api).resource.deactivation
+    if deactivation is None:
         return False
-    client.send("PUT", f"{path}/deactivate", phase=phase)
+    client.send(deactivation.method, f"{path}{deactivation.path_suffix}", phase=phase)
     deadline = time.monotonic() + settle_timeout
     while time.monotonic() < deadline:
         try:
             answer = client.send("GET", path, phase=phase).response.json()
-            status = answer.get(shape.activation_member or "")
+            status = answer.get(deactivation.status_member)
         except (ValueError, AttributeError):
             break
-        if status not in (*ACTIVE, "DEACTIVATING"):
+        if status not in deactivation.settling:
             break
         time.sleep(1.0)
     return _deleted(client, path, phase)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.apis.definition import ApiDefinition, ResourceShape
+from conformance.apis.definition import ApiDefinition, Deactivation, ResourceShape
 
 # The query parameter that makes an Akamai API client act for another account (partners and
 # resellers): https://techdocs.akamai.com/developer/docs/manage-many-accounts-with-one-api-client
@@ -25,8 +25,13 @@ API = ApiDefinition(
         name_member="streamName",
         create_operation="createStream",
         noun="stream",
-        deactivate_before_delete=True,
-        activation_member="activationStatus",
+        deactivation=Deactivation(
+            method="PUT",
+            path_suffix="/deactivate",
+            status_member="activationStatus",
+            active=("ACTIVATED", "ACTIVATING"),
+            settling=("ACTIVATED", "ACTIVATING", "DEACTIVATING"),
+        ),
     ),
     package="conformance.apis.akamai",
     negative_data_requirements={

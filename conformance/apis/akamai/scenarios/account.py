@@ -6,6 +6,7 @@ import copy
 import itertools
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,9 +22,11 @@ if TYPE_CHECKING:
 Sender = Callable[[str], Exchange]
 
 BASE = "/datastream-config-api/v1/log"
-# A discovery GET answered 429 (another client on the account spent the budget) is repeated
-# this many times; the client waits for the moment the 429 names first.
-DISCOVERY_ATTEMPTS = 5
+# Discovery's lookups answered 429 (another client on the account spending the budget: a
+# second run, the customer's own tooling) are repeated for up to this many seconds in all,
+# the client first waiting for the moment each 429 names: within a minute a vendor budget
+# refills, and a target answering nothing but 429 costs a discovery no more than this.
+DISCOVERY_PATIENCE = 45.0
 
 # The seed's connector samples (secrets are dummies; they are redacted before anything is saved).
 CONNECTOR_SAMPLES: dict[str, dict[str, Any]] = {
@@ -183,7 +186,7 @@ def discover_account(
 ) -> AkamaiAccount:
     """Ask the target for a product, a group, its properties and the data set fields; with
     `enough`, stop listing properties at the first product and group offering that many free."""
-    get: Sender = send or _get_with_retry(client, phase)
+    get = _PatientGet(send or _plain_get(client, phase))
     products = _json_list(get("/products").response)
     group_list = [g for g in _json_list(get("/groups").response) if isinstance(g, dict)]
     groups = {g.get("groupId"): g for g in group_list}
@@ -210,6 +213,12 @@ def discover_account(
     survey = _survey_properties(get, pairs, groups, monitored, enough)
     best = survey.best
     if best is None or not field_ids:
+        if get.throttled:  # not an empty account: one the run could not ask
+            raise ScenarioAborted(
+                f"discovery's lookups were still answered 429 after {DISCOVERY_PATIENCE:g} s "
+                f"of repeating them ({', '.join(get.throttled)}): another client is spending "
+                "the account's budget"
+            )
         raise ScenarioAborted(
             "the target lists no product, group or data set field to build a stream from"
         )
@@ -232,18 +241,34 @@ def discover_account(
     )
 
 
-def _get_with_retry(client: TargetClient, phase: str) -> Sender:
-    """A GET that a 429 answer repeats (up to DISCOVERY_ATTEMPTS more times)."""
-
+def _plain_get(client: TargetClient, phase: str) -> Sender:
     def get(path: str) -> Exchange:
-        exchange = client.send("GET", f"{BASE}{path}", phase=phase)
-        for _ in range(DISCOVERY_ATTEMPTS):
-            if exchange.response.status != 429:
-                break
-            exchange = client.send("GET", f"{BASE}{path}", phase=phase)
-        return exchange
+        return client.send("GET", f"{BASE}{path}", phase=phase)
 
     return get
+
+
+class _PatientGet:
+    """A discovery GET that repeats a 429 answer, with growing pauses, while the discovery's
+    patience lasts (DISCOVERY_PATIENCE seconds spent repeating, over all its lookups)."""
+
+    def __init__(self, get: Sender) -> None:
+        self._get = get
+        self._spent = 0.0
+        self.throttled: list[str] = []  # lookups still answered 429 when patience ran out
+
+    def __call__(self, path: str) -> Exchange:
+        exchange = self._get(path)
+        pause = 0.05
+        while exchange.response.status == 429 and self._spent < DISCOVERY_PATIENCE:
+            began = time.monotonic()
+            time.sleep(min(pause, DISCOVERY_PATIENCE - self._spent))
+            pause = min(pause * 2, 2.0)
+            exchange = self._get(path)
+            self._spent += time.monotonic() - began
+        if exchange.response.status == 429:
+            self.throttled.append(path)
+        return exchange
 
 
 def _dataset_field_ids(groups: list[Any]) -> list[int]:
