@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Imported before any pytester run: an inline run drops the modules first imported during it,
+# and `--workers` then cannot pickle a worker function of the dropped module (PicklingError:
+# "not the same object as concurrent.futures.process._process_worker").
+import concurrent.futures.process  # noqa: F401
 import shutil
 from pathlib import Path
 
