@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from conformance.settings import PHASES
 from conformance.target_url import TargetUrlError, normalise_target_url
@@ -129,3 +132,13 @@ def rate(text: str) -> tuple[int, float]:
             f"N at most {MAX_COUNT}, PERIOD at most {MAX_SECONDS:g}s, got {text!r}"
         )
     return count, period
+
+
+def generator_output_dir(argv: Sequence[str] | None, module: str, default: Path) -> Path | None:
+    """The one optional DIR of a `python -m MODULE [DIR]` generator of shipped files; None
+    (after a usage line on stderr) for anything else, a flag such as `--help` included."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        print(f"usage: python -m {module} [DIR]   (DIR: default {default})", file=sys.stderr)
+        return None
+    return Path(args[0]) if args else default

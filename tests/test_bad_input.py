@@ -649,3 +649,17 @@ def test_console_script_edgerc_and_baseline_before_any_request(
         assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
         assert SECRET not in done.stderr + done.stdout
     assert capture.connections == before
+
+
+@pytest.mark.parametrize(
+    "module", ["conformance.cassettes.samples", "conformance.cassettes.vendor_samples"]
+)
+@pytest.mark.parametrize("args", [["--help"], ["-x"], ["a", "b"]])
+def test_generators_of_shipped_files_refuse_a_flag_instead_of_writing_under_it(
+    module: str, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m ... --help` once wrote cassettes under a directory named `--help`."""
+    monkeypatch.chdir(tmp_path)
+    generator = __import__(module, fromlist=["main"])
+    assert generator.main(args) == ExitCode.USAGE
+    assert list(tmp_path.iterdir()) == []

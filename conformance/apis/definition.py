@@ -105,6 +105,8 @@ class ApiDefinition:
     credential_probe: str = ""
     # Headers every request to the API carries (a version the API selects by Accept).
     request_headers: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # Where those headers come from, as the samples built from vendor fixtures say it.
+    request_headers_basis: str = "the API's definition"
     # The run options (`run_options.RUN_OPTIONS` names) only this API takes, each with what it
     # means for this API (`--help` joins every API's phrase); a run of another API refuses
     # them on the command line.

@@ -40,6 +40,7 @@ from vcr.serialize import serialize
 from vcr.serializers import yamlserializer
 
 from conformance.apis import APIS, ApiDefinition
+from conformance.argument_types import generator_output_dir
 from conformance.cassettes.filters import Redactor
 from conformance.cassettes.layout import FORMAT, METADATA_KEY, api_dir, cassette_file
 from conformance.cassettes.sample_contract import Contract
@@ -486,8 +487,9 @@ def summary(api: ApiDefinition) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    root = Path(args[0]) if args else Path("cassettes/samples")
+    root = generator_output_dir(argv, "conformance.cassettes.samples", Path("cassettes/samples"))
+    if root is None:
+        return 2
     for api in filter(has_seed_samples, APIS.values()):
         files = build_samples(api, root)
         print(f"{api.name}: {len(files)} sample cassette(s) under {api_dir(root, api.name)}")

@@ -13,7 +13,7 @@ with stubs, answers of operations the contract lacks) are listed, with why, in
 What a fixture does not carry is filled in and listed per interaction under `synthesized`, as
 for the seed samples: the base URL (the spec's server), a redacted Authorization, the request
 Content-Type and the headers every request to the API carries (its definition's
-`request_headers`, as its console sends them: specs/sources/FIELD-NOTES.md), the response
+`request_headers`, from where its `request_headers_basis` says), the response
 Content-Type the spec declares, and the response headers the contract requires.
 
     python -m conformance.cassettes.vendor_samples cassettes/vendor
@@ -32,6 +32,7 @@ from vcr.serialize import serialize
 from vcr.serializers import yamlserializer
 
 from conformance.apis import APIS, ApiDefinition
+from conformance.argument_types import generator_output_dir
 from conformance.cassettes.filters import Redactor
 from conformance.cassettes.layout import FORMAT, METADATA_KEY, api_dir, cassette_file
 from conformance.cassettes.sample_contract import Contract
@@ -117,7 +118,7 @@ def _interaction(
     synthesized.append("Authorization: a redacted placeholder (fixtures carry none)")
     for name, value in contract.api.request_headers.items():
         headers[name] = value
-        synthesized.append(f"{name} {value}: what the console sends (FIELD-NOTES)")
+        synthesized.append(f"{name} {value}: {contract.api.request_headers_basis}")
     body_value = fixture.request_body()
     body = None
     if body_value is not None:
@@ -276,8 +277,10 @@ def build_all(root: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    root = Path(args[0]) if args else Path("cassettes/vendor")
+    default = Path("cassettes/vendor")
+    root = generator_output_dir(argv, "conformance.cassettes.vendor_samples", default)
+    if root is None:
+        return 2
     written = build_all(root)
     for api in APIS.values():
         count = sum(1 for p in written if p.parent == api_dir(root, api.name))

@@ -14,13 +14,13 @@ compares byte for byte.
 from __future__ import annotations
 
 import re
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from conformance.apis import APIS
+from conformance.argument_types import generator_output_dir
 from conformance.reporting.json_report import write_report
 from conformance.reporting.writers import REPORT_JSON, regenerate
 from conformance.runner.run import run_conformance
@@ -105,11 +105,10 @@ def regenerate_examples(target: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m conformance.runner.examples [DIR]`."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) > 1 or (args and args[0].startswith("-")):
-        print("usage: python -m conformance.runner.examples [DIR]", file=sys.stderr)
+    root = generator_output_dir(argv, "conformance.runner.examples", DEFAULT_DIR)
+    if root is None:
         return 2
-    for path in regenerate_examples(Path(args[0]) if args else DEFAULT_DIR):
+    for path in regenerate_examples(root):
         print(path)
     return 0
 

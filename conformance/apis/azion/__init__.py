@@ -34,6 +34,7 @@ API = ApiDefinition(
     },
     credential_probe="/data_streaming/streamings",
     request_headers={"Accept": "application/json; version=3"},
+    request_headers_basis="what the console sends (FIELD-NOTES)",
     options={
         "token": "Azion token, sent as `Authorization: Token T`",
         "view-token": "Azion view-only token, for the permission checks",
