@@ -578,3 +578,27 @@ def test_shipped_recording_replays_to_its_recorded_verdict(api: str, tmp_path: P
     assert verdicts(outcome.report.to_json()) == {
         k: tuple(v) for k, v in expected["verdicts"].items()
     }
+
+
+def test_a_minimal_recording_replays_as_recorded_without_naming_the_profile_again(
+    tmp_path: Path,
+) -> None:
+    """The profile decides what is sent, so the recording carries it (before: a replay ran
+    the default profile over a minimal recording and missed)."""
+    root = tmp_path / "cassettes"
+    live = run_conformance(
+        RunSettings(
+            api="azion",
+            phases=("scenarios",),
+            profile="minimal",
+            record_dir=root,
+            report_dir=tmp_path / "live",
+        )
+    )
+    assert json.loads((root / "azion" / "run.json").read_text())["profile"] == "minimal"
+    replayed = run_conformance(
+        RunSettings(api="azion", replay_dir=root, report_dir=tmp_path / "replay")
+    )
+    assert replayed.report.aborted is None
+    statuses = {r.id: r.status for r in live.report.requirements}
+    assert {r.id: r.status for r in replayed.report.requirements} == statuses

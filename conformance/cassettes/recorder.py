@@ -176,6 +176,7 @@ class CassetteRecorder:
             "clock_origin": round(self.wall_origin, 3),
             "seed": settings.seed,
             "max_examples": settings.max_examples,
+            "profile": settings.profile,  # what a scenario sends depends on it
             "phases": list(settings.phases),
             "groups": [
                 {"group": g, "file": cassette_file(g), "interactions": self.groups[g]}

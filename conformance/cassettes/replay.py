@@ -289,7 +289,8 @@ class CassetteReplayer:
     # ------------------------------------------------------------------ settings and target
 
     def adjust_settings(self, settings: RunSettings) -> RunSettings:
-        """The recording decides what is generated: seed, examples, phases, faults, base URL."""
+        """The recording decides what is generated: seed, examples, profile, phases, faults,
+        base URL (a recording older than the profile's key keeps the one given)."""
         recorded_phases = tuple(self.run.get("phases") or ())
         phases = tuple(p for p in settings.phases if p in recorded_phases) or recorded_phases
         return replace(
@@ -297,6 +298,7 @@ class CassetteReplayer:
             base_url=str(self.run["base_url"]),
             seed=int(self.run.get("seed", settings.seed)),
             max_examples=int(self.run.get("max_examples", settings.max_examples)),
+            profile=str(self.run.get("profile", settings.profile)),
             phases=phases,
             faults=tuple(self.run.get("faults") or ()),
             workers=1,
