@@ -12,18 +12,17 @@ from conformance.cassettes.store import CassetteFile
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 
 
-def _first(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return "" if value is None else str(value)
-
-
 def _body(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return "" if value is None else str(value)
+
+
+def _first(value: Any) -> str:
+    """A header as vcrpy stores it (a list of values): its first value, as text."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else ""
+    return _body(value)
 
 
 def phase_of(group: str) -> str:

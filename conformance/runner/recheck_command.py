@@ -67,10 +67,8 @@ def recheck_command(root: Path, api: str, report_dir: Path | None) -> int:
             codes.append(ExitCode.USAGE)
             continue
         report = outcome.report
-        counts = ", ".join(
-            f"{getattr(report.counts, status.name)} {status.name}"
-            for status in dataclasses.fields(report.counts)
-        )
+        counted = dataclasses.asdict(report.counts).items()
+        counts = ", ".join(f"{n} {status}" for status, n in counted)
         print(
             f"{name}: recheck {report.verdict.upper()} ({counts}; "
             f"{outcome.interactions} recorded interactions) from {root / name}"
