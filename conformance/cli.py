@@ -21,7 +21,7 @@ from conformance.apis import APIS, get_api
 from conformance.exit_codes import ExitCode, exit_status_help
 from conformance.gating.diff import add_diff_parser
 from conformance.runner.recheck_command import add_recheck_parser
-from conformance.settings import RunSettings
+from conformance.settings import ENVIRONMENT, RunSettings
 from conformance.spec_files import ContractFileError
 
 if TYPE_CHECKING:
@@ -58,16 +58,14 @@ def _examples() -> str:
 
 
 def _variables() -> str:
-    """Every API's environment variables, each with the flag it supplies, in reading order."""
+    """Every API's environment variables (`settings.ENVIRONMENT`), each with the flag it
+    supplies, in reading order."""
     lines = []
-    for api in APIS.values():
-        for name, variables in api.environment.items():
-            for index, variable in enumerate(variables):
-                after = variables[index + 1 :]
-                before = f", before ${after[0]}" if after else ""
-                flag = name.replace("_", "-")
-                lines.append(f"  {variable:16s} the default of --{flag}{before}")
-    return "\n".join(dict.fromkeys(lines))
+    for name, variables in ENVIRONMENT.items():
+        for variable, later in zip(variables, (*variables[1:], None), strict=True):
+            before = f", before ${later}" if later else ""
+            lines.append(f"  {variable:16s} the default of --{name.replace('_', '-')}{before}")
+    return "\n".join(lines)
 
 
 def _epilog() -> str:
