@@ -4,6 +4,7 @@ after an interrupted run, and the plan."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,11 @@ import pytest
 import requests
 
 from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
+from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
+from conformance.core.stopping import CLEANUP_GRACE
 from conformance.engine.target import Target
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
@@ -250,3 +253,28 @@ def test_azion_streamings_name_the_domains_given(tmp_path: Path) -> None:
     assert code == ExitCode.OK
     assert bodies
     assert all(json.loads(body)["domain_ids"] == [4242, 77] for body in bodies)
+
+
+def test_workers_stop_at_the_deadline_and_clean_up(tmp_path: Path) -> None:
+    """`--deadline` binds the worker processes too: they once ran every case to its end (a
+    3 s deadline, 7.6 s and exit 0 with `--workers 2`); what they created is still deleted."""
+    # The embedded server's budget (50 a second): the run alone takes about 7 s.
+    with reference_server("azion", ReferenceConfig(rate_limit=50, rate_window=1.0)) as base_url:
+        began = time.monotonic()
+        outcome = run_conformance(
+            RunSettings(
+                api="azion",
+                base_url=base_url,
+                token=DEFAULT_TOKEN,
+                phases=("property",),
+                max_examples=30,
+                workers=2,
+                deadline=2.0,
+                report_dir=tmp_path,
+            )
+        )
+        took = time.monotonic() - began
+        listed = requests.get(f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS)
+    assert "deadline" in (outcome.report.aborted or "")
+    assert took < 2.0 + CLEANUP_GRACE + 10  # worker start-up on a loaded machine
+    assert [s["name"] for s in listed.json()["results"] if s["name"].startswith("dsconform-")] == []

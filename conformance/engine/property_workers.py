@@ -48,6 +48,9 @@ class WorkerJob:
     # success stands for); the parent runs every check on every exchange, and not every
     # check pickles (some are closures).
     checks: tuple[ExchangeCheck, ...] = ()
+    # The run's --deadline, a time.monotonic() of the parent: the clock is the machine's, the
+    # same in every process of it.
+    deadline: float | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +89,7 @@ def run_in_workers(ctx: PhaseContext) -> None:
                 ctx.client.read_only,
                 budget,
                 tuple(c for c in ctx.checks if c.function is documented_success_status),
+                ctx.client.rules.deadline,
             )
             for share in shares
             if share
@@ -203,6 +207,7 @@ def work(job: WorkerJob) -> WorkerResult:
         operation_resolver=document.operation_id_at,
         rate_cap=job.settings.rate_limit,
         shared_budget=job.budget,
+        deadline=job.deadline,
         stop=_WORKER_STOP,
     )
     client = job.target.client(job.settings.timeout, rules)
