@@ -12,16 +12,23 @@ import pytest
 
 from conformance.apis import APIS
 from conformance.apis.akamai.scenarios import account as account_module
+from conformance.apis.akamai.scenarios import steps as steps_module
 from conformance.apis.akamai.scenarios.account import discover_account
 from conformance.apis.akamai.scenarios.constraints import CONSTRAINT_CITES, constraint_cases
 from conformance.apis.akamai.scenarios.lifecycle_versions import dataset_findings, differences
 from conformance.apis.akamai.scenarios.rate_limit import Burst, Sent
-from conformance.apis.akamai.scenarios.steps import canonical, version_key
+from conformance.apis.akamai.scenarios.steps import AkamaiSteps, canonical, version_key
 from conformance.apis.akamai.scenarios.workflows import SCENARIOS
 from conformance.catalogue import load_catalogue
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
+from conformance.core.results import ResultsCollector
 from conformance.core.target_client import TargetClient
-from conformance.scenarios.base import ScenarioAborted
+from conformance.scenarios.base import (
+    Scenario,
+    ScenarioAborted,
+    ScenarioContext,
+    SharedByScenarios,
+)
 
 # The requirements no passive check observes; the scenarios must (the brief's list).
 SCENARIO_ONLY = (
@@ -267,3 +274,34 @@ def test_discovery_of_an_account_it_cannot_ask_says_so(monkeypatch: pytest.Monke
         discover_account(cast(TargetClient, None), phase="scenarios", send=account)
     assert "/products" in str(aborted.value) and "lists no product" not in str(aborted.value)
     assert len(account.sent) < 40  # the patience is spent once, not per lookup
+
+
+class _ThrottlingClient:
+    """A client stand-in whose every answer is 429; it counts what was sent."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
+        self.sent += 1
+        request = RecordedRequest(method, f"http://127.0.0.1{path}", path, {}, "")
+        return Exchange(request, RecordedResponse(429, {}, ""), None, "scenarios")
+
+
+def test_a_failed_discovery_is_not_waited_out_again_by_each_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Against a target that throttles everything, the first scenario spends the discovery's
+    patience; the next ones get its reason at once (a run took 383 s, then 125 s)."""
+    monkeypatch.setattr(account_module, "DISCOVERY_PATIENCE", 0.2)
+    monkeypatch.setattr(steps_module, "RETRY_PAUSES", ())
+    client, shared = _ThrottlingClient(), SharedByScenarios()
+    collector = ResultsCollector(load_catalogue(APIS["akamai"]))
+    sent = []
+    for name in ("first", "second"):
+        scenario = Scenario(name, "akamai", lambda ctx: None, ())
+        ctx = ScenarioContext(scenario, cast(TargetClient, client), collector, "run", shared=shared)
+        with pytest.raises(ScenarioAborted, match="still answered 429"):
+            AkamaiSteps(ctx).account()
+        sent.append(client.sent)
+    assert sent[0] > 4 and sent[1] == sent[0]  # the second discovery sent nothing

@@ -31,8 +31,14 @@ from conformance.reporting.markdown_report import render_markdown
 from conformance.reporting.model import Report
 from conformance.reporting.terminal_report import render_summary
 from conformance.reporting.writers import REPORT_HTML, SUMMARY_MD, regenerate
-from conformance.runner.run import exit_code_for, refused_credentials, run_conformance
+from conformance.runner.run import (
+    exit_code_for,
+    refused_credentials,
+    run_conformance,
+    throttled_throughout,
+)
 from conformance.settings import RunSettings
+from tests.support.misbehaving import serving, throttled
 
 CREDS = EdgeGridCredentials("akab-client-token", "secret-of-the-test", "akab-access-token")
 # A reference-server fault that breaks one inferred MUST only (AZION-EDIT-004, our reading of
@@ -263,6 +269,33 @@ def test_every_request_refused_is_the_same_diagnosis() -> None:
     assert refused_credentials({401: 12, 200: 1}) is None
     assert refused_credentials({429: 3}) is None
     assert refused_credentials({}) is None
+
+
+def test_a_target_that_throttles_everything_gets_no_verdict(tmp_path: Path) -> None:
+    """Every request answered 429: the run is aborted with that diagnosis (exit 2), it does
+    not pass or fail the target on answers that judged nothing."""
+    with serving(throttled) as served:
+        outcome = run_conformance(
+            RunSettings(
+                api="akamai",
+                base_url=served.url,
+                phases=("property",),
+                max_examples=1,
+                report_dir=tmp_path,
+            )
+        )
+    assert outcome.exit_code == ExitCode.USAGE
+    assert outcome.report.verdict == "error"
+    assert (outcome.report.aborted or "").startswith("the target answered 429 to every request")
+
+
+def test_every_request_throttled_is_a_diagnosis_not_a_verdict() -> None:
+    assert throttled_throughout({429: 345}) == (
+        "the target answered 429 to every request (345): its budget never let one through"
+    )
+    assert throttled_throughout({429: 345, 200: 1}) is None
+    assert throttled_throughout({401: 3}) is None
+    assert throttled_throughout({}) is None
 
 
 def _refusing_writes(app: Any) -> Any:

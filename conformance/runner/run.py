@@ -90,6 +90,15 @@ def refused_credentials(statuses: dict[int, int]) -> str | None:
     return f"the target refused our credentials: {codes} on {refused} of {total} requests{more}"
 
 
+def throttled_throughout(statuses: dict[int, int]) -> str | None:
+    """The diagnosis when every request of a run was answered 429: nothing could be judged
+    (a budget spent by another client, or a target that throttles everything), else None."""
+    total = sum(statuses.values())
+    if not total or statuses.get(429, 0) != total:
+        return None
+    return f"the target answered 429 to every request ({total}): its budget never let one through"
+
+
 _SIGNAL_EXITS = {
     "SIGINT": ExitCode.INTERRUPTED,
     "SIGTERM": ExitCode.SIGTERM,
@@ -378,9 +387,11 @@ def _after_phases(run: _Run, replay: CassetteReplayer | None) -> None:
     embedded = run.target is None or run.target.embedded
     if not embedded and not (run.aborted or "").startswith("interrupted"):
         # Every request answered 401/403: the user's credentials, not the target's behaviour
-        # (issue 12). The embedded server's credentials are ours and right: there a refusal of
-        # everything is the server's fault (the kill matrix's host-port-ignored), judged as such.
-        run.aborted = refused_credentials(run.tally.statuses()) or run.aborted
+        # (issue 12); every one answered 429: no answer to judge at all. The embedded server's
+        # credentials and budget are ours: there a refusal of everything is the server's fault
+        # (the kill matrix's host-port-ignored), judged as such.
+        statuses = run.tally.statuses()
+        run.aborted = refused_credentials(statuses) or throttled_throughout(statuses) or run.aborted
     if run.halted:
         notes.append(f"{run.halted}: what it had not judged is untested (out of scope)")
     explain_untested(

@@ -202,6 +202,16 @@ def server_errors(conn: socket.socket) -> None:
         )
 
 
+def throttled(conn: socket.socket) -> None:
+    """A target that throttles everything: keep-alive 429 problem details naming no moment."""
+    while _read_request(conn):
+        body = b'{"type": "/problems/throttled", "title": "Too Many Requests", "status": 429}'
+        conn.sendall(
+            b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/problem+json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
+
+
 def redirect_to(location: str) -> Behaviour:
     """Answer every request with a 302 to `location` (a URL, or a path on this server)."""
 

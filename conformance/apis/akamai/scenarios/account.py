@@ -216,8 +216,8 @@ def discover_account(
         if get.throttled:  # not an empty account: one the run could not ask
             raise ScenarioAborted(
                 f"discovery's lookups were still answered 429 after {DISCOVERY_PATIENCE:g} s "
-                f"of repeating them ({', '.join(get.throttled)}): another client is spending "
-                "the account's budget"
+                f"of repeating them ({', '.join(get.throttled)}): the account's budget is spent "
+                "(by another client, or the target throttles everything)"
             )
         raise ScenarioAborted(
             "the target lists no product, group or data set field to build a stream from"

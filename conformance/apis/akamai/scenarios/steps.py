@@ -14,7 +14,7 @@ from typing import Any
 from conformance.apis.akamai.scenarios.account import BASE, AkamaiAccount, discover_account
 from conformance.core.exchange import Exchange
 from conformance.engine.ownership import ownership_of
-from conformance.scenarios.base import ScenarioContext, Twin
+from conformance.scenarios.base import ScenarioAborted, ScenarioContext, Twin
 
 AUTH_001 = "AKAMAI-AUTH-001"
 # createStream's key names the stream it created: a streamId the run has not seen before.
@@ -219,14 +219,20 @@ class AkamaiSteps:
     def account(self) -> AkamaiAccount:
         if self._account is None:
             enough = MINIMAL_FREE_PROPERTIES if self.ctx.minimal else None
-            # Shared by the run's scenarios: its lookups and its pool of free properties.
-            self._account = self.ctx.once(
-                "akamai-account",
-                lambda: discover_account(
-                    self.ctx.client, phase="scenarios", send=self.get, enough=enough
-                ),
-            )
+            # Shared by the run's scenarios: its lookups and its pool of free properties, or
+            # why discovery failed (the next scenario would only wait out the same 429s again).
+            found = self.ctx.once("akamai-account", lambda: self._discover(enough))
+            if isinstance(found, ScenarioAborted):
+                raise found
+            self._account = found
         return self._account
+
+    def _discover(self, enough: int | None) -> AkamaiAccount | ScenarioAborted:
+        try:
+            client = self.ctx.client
+            return discover_account(client, phase="scenarios", send=self.get, enough=enough)
+        except ScenarioAborted as exc:
+            return exc
 
     def take(self, count: int) -> list[int]:
         """Reserve free properties; they go back to the pool when every stream is deleted."""
