@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -12,8 +13,7 @@ import pytest
 
 from conformance.apis import APIS
 from conformance.apis.akamai.scenarios import account as account_module
-from conformance.apis.akamai.scenarios import steps as steps_module
-from conformance.apis.akamai.scenarios.account import discover_account
+from conformance.apis.akamai.scenarios.account import Patience, discover_account, patient
 from conformance.apis.akamai.scenarios.constraints import CONSTRAINT_CITES, constraint_cases
 from conformance.apis.akamai.scenarios.lifecycle_versions import dataset_findings, differences
 from conformance.apis.akamai.scenarios.rate_limit import Burst, Sent
@@ -261,17 +261,19 @@ def test_discovery_waits_out_another_client_spending_the_budget() -> None:
     """Issue 11 item 9's two runs on one account: a run of 429s (more than a few repeats)
     delays discovery, it does not turn the account into an empty one."""
     account = _BusyAccount(busy=6)
-    found = discover_account(cast(TargetClient, None), phase="scenarios", send=account)
+    send = patient(account, Patience())
+    found = discover_account(cast(TargetClient, None), phase="scenarios", send=send)
     assert (found.product_id, found.group_id, found.contract_id) == ("Download_Delivery", 7, "C-1")
     assert found.free_properties == [5, 6]
     assert account.sent[:7] == ["/products"] * 7
 
 
 def test_discovery_of_an_account_it_cannot_ask_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(account_module, "DISCOVERY_PATIENCE", 0.3)
+    monkeypatch.setattr(account_module, "THROTTLE_PATIENCE", 0.3)
     account = _BusyAccount(busy=10_000)
-    with pytest.raises(ScenarioAborted, match=r"still answered 429 after 0\.3 s") as aborted:
-        discover_account(cast(TargetClient, None), phase="scenarios", send=account)
+    send = patient(account, Patience())
+    with pytest.raises(ScenarioAborted, match=r"still answered 429 .* phase's 0\.3 s") as aborted:
+        discover_account(cast(TargetClient, None), phase="scenarios", send=send)
     assert "/products" in str(aborted.value) and "lists no product" not in str(aborted.value)
     assert len(account.sent) < 40  # the patience is spent once, not per lookup
 
@@ -293,8 +295,7 @@ def test_a_failed_discovery_is_not_waited_out_again_by_each_scenario(
 ) -> None:
     """Against a target that throttles everything, the first scenario spends the discovery's
     patience; the next ones get its reason at once (a run took 383 s, then 125 s)."""
-    monkeypatch.setattr(account_module, "DISCOVERY_PATIENCE", 0.2)
-    monkeypatch.setattr(steps_module, "RETRY_PAUSES", ())
+    monkeypatch.setattr(account_module, "THROTTLE_PATIENCE", 0.2)
     client, shared = _ThrottlingClient(), SharedByScenarios()
     collector = ResultsCollector(load_catalogue(APIS["akamai"]))
     sent = []
@@ -305,3 +306,29 @@ def test_a_failed_discovery_is_not_waited_out_again_by_each_scenario(
             AkamaiSteps(ctx).account()
         sent.append(client.sent)
     assert sent[0] > 4 and sent[1] == sent[0]  # the second discovery sent nothing
+
+
+class _BusyThenAnswering(_ThrottlingClient):
+    """429 to the first `busy` sends (another run's burst), then 405."""
+
+    def __init__(self, busy: int) -> None:
+        super().__init__()
+        self.busy = busy
+
+    def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
+        exchange = super().send(method, path, **kwargs)
+        if self.sent <= self.busy:
+            return exchange
+        return dataclasses.replace(exchange, response=RecordedResponse(405, {}, ""))
+
+
+def test_a_step_waits_out_another_clients_burst_instead_of_judging_its_429() -> None:
+    """Two runs on one account: a step's request answered 429 six times in a row was judged
+    as its answer (AKAMAI-STATUS-010 failed: "answered 429, not 405") after 4 repeats."""
+    client = _BusyThenAnswering(busy=6)
+    collector = ResultsCollector(load_catalogue(APIS["akamai"]))
+    scenario = Scenario("methods", "akamai", lambda ctx: None, ())
+    ctx = ScenarioContext(scenario, cast(TargetClient, client), collector, "run")
+    answer = AkamaiSteps(ctx).send("POST", "/streams/1008/activate")
+    assert answer.response.status == 405
+    assert client.sent == 7

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 Sender = Callable[[str], Exchange]
 
 BASE = "/datastream-config-api/v1/log"
-# Discovery's lookups answered 429 (another client on the account spending the budget: a
-# second run, the customer's own tooling) are repeated for up to this many seconds in all,
-# the client first waiting for the moment each 429 names: within a minute a vendor budget
-# refills, and a target answering nothing but 429 costs a discovery no more than this.
-DISCOVERY_PATIENCE = 45.0
+# Requests answered 429 (another client on the account spending the budget: a second run, the
+# customer's own tooling) are repeated, with growing pauses, for up to this many seconds in all
+# per phase, the client first waiting for the moment each 429 names: within a minute a vendor
+# budget refills, and a target answering nothing but 429 costs a phase no more than this.
+THROTTLE_PATIENCE = 45.0
 
 # The seed's connector samples (secrets are dummies; they are redacted before anything is saved).
 CONNECTOR_SAMPLES: dict[str, dict[str, Any]] = {
@@ -186,7 +186,14 @@ def discover_account(
 ) -> AkamaiAccount:
     """Ask the target for a product, a group, its properties and the data set fields; with
     `enough`, stop listing properties at the first product and group offering that many free."""
-    get = _PatientGet(send or _plain_get(client, phase))
+    asked: list[tuple[str, Exchange]] = []
+    base = send or patient(_plain_get(client, phase), Patience())
+
+    def get(path: str) -> Exchange:
+        exchange = base(path)
+        asked.append((path, exchange))
+        return exchange
+
     products = _json_list(get("/products").response)
     group_list = [g for g in _json_list(get("/groups").response) if isinstance(g, dict)]
     groups = {g.get("groupId"): g for g in group_list}
@@ -213,15 +220,7 @@ def discover_account(
     survey = _survey_properties(get, pairs, groups, monitored, enough)
     best = survey.best
     if best is None or not field_ids:
-        if get.throttled:  # not an empty account: one the run could not ask
-            raise ScenarioAborted(
-                f"discovery's lookups were still answered 429 after {DISCOVERY_PATIENCE:g} s "
-                f"of repeating them ({', '.join(get.throttled)}): the account's budget is spent "
-                "(by another client, or the target throttles everything)"
-            )
-        raise ScenarioAborted(
-            "the target lists no product, group or data set field to build a stream from"
-        )
+        raise ScenarioAborted(_why_no_account(asked))
     return AkamaiAccount(
         best.product_id,
         best.group_id,
@@ -241,6 +240,19 @@ def discover_account(
     )
 
 
+def _why_no_account(asked: list[tuple[str, Exchange]]) -> str:
+    """Why discovery found nothing to build a stream from: an account it could not ask (its
+    lookups still answered 429), or one that offers nothing."""
+    throttled = [path for path, exchange in asked if exchange.response.status == 429]
+    if throttled:
+        return (
+            f"discovery's lookups were still answered 429 ({', '.join(throttled)}) once the "
+            f"phase's {THROTTLE_PATIENCE:g} s of repeating 429s were spent: the account's "
+            "budget is spent (by another client, or the target throttles everything)"
+        )
+    return "the target lists no product, group or data set field to build a stream from"
+
+
 def _plain_get(client: TargetClient, phase: str) -> Sender:
     def get(path: str) -> Exchange:
         return client.send("GET", f"{BASE}{path}", phase=phase)
@@ -248,27 +260,29 @@ def _plain_get(client: TargetClient, phase: str) -> Sender:
     return get
 
 
-class _PatientGet:
-    """A discovery GET that repeats a 429 answer, with growing pauses, while the discovery's
-    patience lasts (DISCOVERY_PATIENCE seconds spent repeating, over all its lookups)."""
+class Patience:
+    """What is left of a phase's THROTTLE_PATIENCE: the seconds it may still spend repeating
+    requests answered 429, shared by all of them."""
 
-    def __init__(self, get: Sender) -> None:
-        self._get = get
-        self._spent = 0.0
-        self.throttled: list[str] = []  # lookups still answered 429 when patience ran out
+    def __init__(self, seconds: float | None = None) -> None:
+        self.left = THROTTLE_PATIENCE if seconds is None else seconds
 
-    def __call__(self, path: str) -> Exchange:
-        exchange = self._get(path)
+    def repeat(self, exchange: Exchange, send: Callable[[], Exchange]) -> Exchange:
+        """`exchange`, or while it is a 429 and patience is left, `send()`'s answer after a
+        pause (doubling from 0.05 s to 2 s)."""
         pause = 0.05
-        while exchange.response.status == 429 and self._spent < DISCOVERY_PATIENCE:
+        while exchange.response.status == 429 and self.left > 0:
             began = time.monotonic()
-            time.sleep(min(pause, DISCOVERY_PATIENCE - self._spent))
+            time.sleep(min(pause, self.left))
             pause = min(pause * 2, 2.0)
-            exchange = self._get(path)
-            self._spent += time.monotonic() - began
-        if exchange.response.status == 429:
-            self.throttled.append(path)
+            exchange = send()
+            self.left -= time.monotonic() - began
         return exchange
+
+
+def patient(send: Sender, patience: Patience) -> Sender:
+    """`send`, its 429 answers repeated while `patience` lasts."""
+    return lambda path: patience.repeat(send(path), lambda: send(path))
 
 
 def _dataset_field_ids(groups: list[Any]) -> list[int]:

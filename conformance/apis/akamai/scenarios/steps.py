@@ -7,11 +7,15 @@ import copy
 import json
 import random
 import re
-import time
 from collections.abc import Iterable
 from typing import Any
 
-from conformance.apis.akamai.scenarios.account import BASE, AkamaiAccount, discover_account
+from conformance.apis.akamai.scenarios.account import (
+    BASE,
+    AkamaiAccount,
+    Patience,
+    discover_account,
+)
 from conformance.core.exchange import Exchange
 from conformance.engine.ownership import ownership_of
 from conformance.scenarios.base import ScenarioAborted, ScenarioContext, Twin
@@ -19,7 +23,6 @@ from conformance.scenarios.base import ScenarioAborted, ScenarioContext, Twin
 AUTH_001 = "AKAMAI-AUTH-001"
 # createStream's key names the stream it created: a streamId the run has not seen before.
 NEW_STREAM = "AKAMAI-STREAM-CREATE-003"
-RETRY_PAUSES = (0.05, 0.2, 0.8, 3.2)  # seconds before repeating a request answered 429
 # A valid create refused because another client's stream took a property since discovery is
 # re-tried with other properties this many times (each try costs a list and a create).
 TAKEN_RETRIES = 3
@@ -195,15 +198,15 @@ class AkamaiSteps:
     def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
         """Send below BASE; a request signed with the run's credentials observes AUTH-001.
 
-        A 429 (the target's budget ran out although its headers didn't say so) is not what a
-        step asks about: the request is repeated after growing pauses (the passive checks
-        judge every 429 on their own)."""
-        exchange = self.ctx.send(method, f"{BASE}{path}", **kwargs)
-        for pause in RETRY_PAUSES:
-            if exchange.response.status != 429:
-                break
-            time.sleep(pause)
-            exchange = self.ctx.send(method, f"{BASE}{path}", **kwargs)
+        A 429 (another client spent the budget, or the target's headers did not say it ran
+        out) is not what a step asks about: the request is repeated while the phase's patience
+        with 429s lasts (account.Patience; the passive checks judge every 429 on their own)."""
+
+        def send() -> Exchange:
+            return self.ctx.send(method, f"{BASE}{path}", **kwargs)
+
+        patience = self.ctx.once("akamai-throttle-patience", Patience)
+        exchange = patience.repeat(send(), send)
         if kwargs.get("auth", True) is True and AUTH_001 in self.ctx.scenario.cites:
             self.ctx.expect(
                 AUTH_001,
