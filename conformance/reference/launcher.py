@@ -33,7 +33,12 @@ def uvicorn_config(app: Any) -> uvicorn.Config:
 
 @contextmanager
 def serve_in_thread(
-    app: Any, *, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    startup_timeout: float = 10.0,
+    stop_timeout: float = 10.0,
 ) -> Iterator[str]:
     """Serve `app` from a background thread; yields its base URL and stops it on exit."""
     sock = bind_loopback(host, port)
@@ -41,18 +46,31 @@ def serve_in_thread(
     server = uvicorn.Server(uvicorn_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + startup_timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError(f"reference server did not start on {host}:{bound_port}")
-        time.sleep(0.01)
     try:
+        deadline = time.monotonic() + startup_timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"reference server did not start on {host}:{bound_port}")
+            time.sleep(0.01)
         yield f"http://{bound_host}:{bound_port}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        _stop(server, thread, sock, stop_timeout)
+
+
+def _stop(
+    server: uvicorn.Server, thread: threading.Thread, sock: socket.socket, wait: float
+) -> None:
+    """Ask the server to exit, then close its socket once its thread is done with it.
+
+    A loop starved past `wait` (a loaded machine) is left to finish on its own: closing the
+    socket under it made its own shutdown fail on fd -1 (an exception in a daemon thread).
+    """
+    server.should_exit = True
+    thread.join(timeout=wait)
+    if thread.is_alive():
+        server.force_exit = True
+        thread.join(timeout=wait)
+    if not thread.is_alive():
         sock.close()
 
 
