@@ -332,3 +332,31 @@ def test_a_step_waits_out_another_clients_burst_instead_of_judging_its_429() -> 
     answer = AkamaiSteps(ctx).send("POST", "/streams/1008/activate")
     assert answer.response.status == 405
     assert client.sent == 7
+
+
+class _Answering(_ThrottlingClient):
+    """Every answer is `status`."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__()
+        self.status = status
+
+    def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
+        exchange = super().send(method, path, **kwargs)
+        return dataclasses.replace(exchange, response=RecordedResponse(self.status, {}, ""))
+
+
+@pytest.mark.parametrize(
+    ("status", "judged"), [(200, True), (401, True), (429, False), (503, False)]
+)
+def test_auth_001_is_judged_only_on_answers_that_say_something_of_credentials(
+    monkeypatch: pytest.MonkeyPatch, status: int, judged: bool
+) -> None:
+    """A signed request answered 429 (after the phase's patience) or 5xx was passed as "not
+    rejected with 401": a target throttling everything passed AKAMAI-AUTH-001."""
+    monkeypatch.setattr(account_module, "THROTTLE_PATIENCE", 0.1)
+    collector = ResultsCollector(load_catalogue(APIS["akamai"]))
+    scenario = Scenario("signed", "akamai", lambda ctx: None, ("AKAMAI-AUTH-001",))
+    ctx = ScenarioContext(scenario, cast(TargetClient, _Answering(status)), collector, "run")
+    AkamaiSteps(ctx).send("GET", "/groups")
+    assert (not collector.unjudged("AKAMAI-AUTH-001")) is judged

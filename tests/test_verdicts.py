@@ -18,7 +18,14 @@ from conformance.apis.akamai.reference.credentials import EdgeGridCredentials
 from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.catalogue import load_catalogue
 from conformance.cli import main
-from conformance.core.results import FAIL_ON_POLICIES, ResultsCollector, fails_the_run
+from conformance.core.results import (
+    FAIL_ON_POLICIES,
+    Finding,
+    ResultsCollector,
+    Status,
+    Untested,
+    fails_the_run,
+)
 from conformance.exit_codes import ExitCode
 from conformance.reference import build_app
 from conformance.reference.config import ReferenceConfig
@@ -257,6 +264,7 @@ def test_unsigned_akamai_against_edgegrid_is_diagnosed_up_front(tmp_path: Path) 
         )
     assert outcome.exit_code == ExitCode.USAGE
     assert outcome.report.aborted == ("the target refused our credentials: 401 on 1 of 1 requests")
+    assert [r.id for r in outcome.report.requirements if r.status == "passed"] == []
 
 
 def test_every_request_refused_is_the_same_diagnosis() -> None:
@@ -287,6 +295,34 @@ def test_a_target_that_throttles_everything_gets_no_verdict(tmp_path: Path) -> N
     assert outcome.exit_code == ExitCode.USAGE
     assert outcome.report.verdict == "error"
     assert (outcome.report.aborted or "").startswith("the target answered 429 to every request")
+    _nothing_passed_on_answers_that_judge_nothing(outcome.report)
+
+
+def _nothing_passed_on_answers_that_judge_nothing(report: Report) -> None:
+    """A target answering 429 (or 401) to everything is a constant answer: the rows its answers
+    'passed' (a 429 is not a 401; its body is a problem document) are withheld, not passed."""
+    assert [r.id for r in report.requirements if r.status == "passed"] == []
+    withheld = [r for r in report.requirements if "withheld" in (r.reason or "")]
+    assert withheld, "the run's passing observations were not turned into withheld ones"
+    assert all(r.untested == "blocked" and r.passes == 0 for r in withheld)
+
+
+def test_withheld_passes_become_blocked_and_failures_stay() -> None:
+    collector = ResultsCollector(load_catalogue(APIS["azion"]))
+    collector.passed("AZION-ERROR-004", check="test")
+    collector.passed("AZION-ERROR-004", check="test")
+    collector.passed("AZION-AUTH-001", check="test")
+    collector.failed(Finding("AZION-AUTH-001", "test", "kind", "answered 200", "scenarios"))
+    assert collector.withhold_passes("the run stopped (all 429)") == 1
+    by_id = {r.requirement.id: r for r in collector.results()}
+    error = by_id["AZION-ERROR-004"]
+    assert (error.status, error.untested_kind, error.passes) == (
+        Status.UNTESTED,
+        Untested.BLOCKED,
+        0,
+    )
+    assert error.reason == "the run stopped (all 429); 2 passing observations withheld"
+    assert by_id["AZION-AUTH-001"].status == Status.FAILED
 
 
 def test_every_request_throttled_is_a_diagnosis_not_a_verdict() -> None:

@@ -199,6 +199,21 @@ class ResultsCollector:
         """Not judged because the target did not let us (a refusal, nothing to read)."""
         self._untested(requirement_id, reason, Untested.BLOCKED)
 
+    def withhold_passes(self, reason: str) -> int:
+        """Turn every passed requirement into a blocked one with `reason` (a run whose every
+        answer judged nothing: its passes are not evidence); failures and errors stay. Returns
+        how many requirements it turned."""
+        turned = 0
+        with self._lock:
+            for result in self._results.values():
+                if result.status is Status.PASSED:
+                    held = "observation" if result.passes == 1 else "observations"
+                    result.reason = f"{reason}; {result.passes} passing {held} withheld"
+                    result.untested_kind = Untested.BLOCKED
+                    result.passes = 0
+                    turned += 1
+        return turned
+
     def unjudged(self, requirement_id: str) -> bool:
         """True while nothing (no pass, failure or suite error) was observed about it."""
         with self._lock:

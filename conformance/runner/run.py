@@ -391,7 +391,12 @@ def _after_phases(run: _Run, replay: CassetteReplayer | None) -> None:
         # credentials and budget are ours: there a refusal of everything is the server's fault
         # (the kill matrix's host-port-ignored), judged as such.
         statuses = run.tally.statuses()
-        run.aborted = refused_credentials(statuses) or throttled_throughout(statuses) or run.aborted
+        diagnosis = refused_credentials(statuses) or throttled_throughout(statuses)
+        if diagnosis:
+            # A target that refuses or throttles everything answers constantly: what those
+            # answers "passed" (a 429 is not a 401, a 401 is a problem document) judged nothing.
+            run.collector.withhold_passes(f"the run stopped before judging it ({diagnosis})")
+        run.aborted = diagnosis or run.aborted
     if run.halted:
         notes.append(f"{run.halted}: what it had not judged is untested (out of scope)")
     explain_untested(
