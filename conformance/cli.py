@@ -222,6 +222,7 @@ def _show_settings(args: argparse.Namespace) -> int:
     from conformance.settings_builder import SettingsError, settings_table
 
     names = sorted(APIS) if args.api == "all" else [args.api]
+    _refuse_misplaced_flags(args, names)  # what `run` would refuse is not shown as its settings
     config = _config_file(args)
     try:
         for name in names:

@@ -151,7 +151,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     from conformance.engine.ownership import Ownership
     from conformance.engine.target import TargetConfigError, open_target, target_access
     from conformance.run_options import OPTIONS_BY_NAME, SIGNING_OPTIONS, TRANSPORT_OPTIONS
-    from conformance.settings_builder import SettingsError, build_settings
+    from conformance.settings_builder import SettingsError, build_settings, foreign_option
 
     if len(args.prefix) < MIN_PREFIX:
         print(
@@ -159,6 +159,10 @@ def run_sweep(args: argparse.Namespace) -> int:
             "so a sweep never matches everything",
             file=sys.stderr,
         )
+        return ExitCode.USAGE
+    refusal = foreign_option(args.api, vars(args))  # another API's credentials: a mistake
+    if refusal is not None:
+        print(f"dsconform: error: {refusal}", file=sys.stderr)
         return ExitCode.USAGE
     # The run's own precedence (flag, then environment, then default) for what both share.
     taken = (*SIGNING_OPTIONS, *TRANSPORT_OPTIONS)

@@ -68,6 +68,30 @@ def test_another_apis_option_is_refused_naming_what_this_one_takes() -> None:
     assert foreign_option("akamai", {"edgerc": "f", "section": "s", "account_key": "k"}) is None
 
 
+SWEEP_NOTHING = ["--prefix", "dsconform-x", "--base-url", "http://127.0.0.1:9", "--dry-run"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--api", "azion", "--edgerc", "/dev/null", "--show-settings"],
+        ["config", "--api", "azion", "--edgerc", "/dev/null"],
+        ["sweep", "--api", "azion", "--edgerc", "/dev/null", *SWEEP_NOTHING],
+        ["sweep", "--api", "akamai", "--token", "t", *SWEEP_NOTHING],
+    ],
+)
+def test_every_command_refuses_another_apis_option_as_run_does(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`config`, `run --show-settings` and `sweep` ignored `--edgerc` under --api azion: a
+    sweep would then have run without the credentials the user meant (it tried the target)."""
+    from conformance.cli import main
+
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "is not an option of --api" in err
+
+
 def test_a_replay_signs_with_a_placeholder_of_the_recorded_kind(bare_api: str) -> None:
     token = placeholder_auth("azion", "AzionTokenAuth")
     assert isinstance(token, AzionTokenAuth) and token.token == PLACEHOLDER
