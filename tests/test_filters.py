@@ -422,3 +422,39 @@ def test_the_terminal_prints_the_reports_request_counts(tmp_path: Path) -> None:
                     printed[name] += int(count)
     assert dict(printed) == by_phase
     assert progress.requests == outcome.report.requests.total
+
+
+def test_a_worker_process_refuses_an_operation_the_filter_leaves_out() -> None:
+    """`--workers` under `--exclude`: a worker handed an excluded operation (the parent hands
+    only in-scope ones; this is the second line) sends none of it, as the parent's client."""
+    import multiprocessing
+
+    from conformance.core.shared_budget import SharedBudget, start_budget_manager
+    from conformance.engine.property_workers import WorkerJob, work, worker_rules
+    from conformance.engine.target import open_target
+
+    with reference_server("azion", ReferenceConfig()) as base_url:
+        options = {"base_url": base_url, "token": DEFAULT_TOKEN, "max_examples": 1}
+        settings = build_settings("azion", options, {})
+        scope = _scope("azion", exclude=("listTemplates",))
+        context = multiprocessing.get_context("spawn")
+        with open_target(settings) as target, start_budget_manager(context) as manager:
+            job = WorkerJob(
+                settings,
+                target,
+                "dsconform-w",
+                frozenset({"listTemplates", "listStreamings"}),
+                read_only=True,
+                budget=SharedBudget(manager),
+                scope=scope,
+            )
+            result = work(job)
+            resolver = OpenApiDocument.load(APIS["azion"].spec_path).operation_id_at
+            client = target.client(5.0, worker_rules(job, resolver))
+            try:  # the guard itself, beneath the phase's own choice of operations
+                with pytest.raises(OperationExcluded, match="outside --exclude listTemplates"):
+                    client.send("GET", "/data_streaming/templates", phase="property")
+            finally:
+                client.close()
+    sent = Counter(e.operation_id for e in result.exchanges)
+    assert sent["listStreamings"] > 0 and sent["listTemplates"] == 0

@@ -23,11 +23,12 @@ from conformance.checks.base import ExchangeCheck
 from conformance.checks.operation_contract import documented_success_status
 from conformance.core.exchange import Exchange
 from conformance.core.results import RequirementResult, ResultsCollector
-from conformance.core.send_rules import SendRules
+from conformance.core.send_rules import OperationResolver, SendRules
 from conformance.core.shared_budget import SharedBudget, start_budget_manager
 from conformance.core.stopping import CLEANUP_GRACE, INFLIGHT_GRACE, STOP_SIGNALS, StopControl
 from conformance.core.target_client import TargetError
 from conformance.engine.context import Event, PhaseContext
+from conformance.engine.filters import RunScope
 from conformance.engine.ownership import Ownership
 from conformance.engine.target import Target
 from conformance.settings import RunSettings
@@ -51,6 +52,9 @@ class WorkerJob:
     # The run's --deadline, a time.monotonic() of the parent: the clock is the machine's, the
     # same in every process of it.
     deadline: float | None = None
+    # The run's --include/--exclude: a worker refuses what they leave out, as the parent does
+    # (it is handed only in-scope operations; this is the second line).
+    scope: RunScope = field(default_factory=RunScope)
 
 
 @dataclass(slots=True)
@@ -90,6 +94,7 @@ def run_in_workers(ctx: PhaseContext) -> None:
                 budget,
                 tuple(c for c in ctx.checks if c.function is documented_success_status),
                 ctx.client.rules.deadline,
+                ctx.scope,
             )
             for share in shares
             if share
@@ -190,6 +195,21 @@ def _install_worker_stop() -> None:
         signal.signal(signum, handle)
 
 
+def worker_rules(job: WorkerJob, resolver: OperationResolver) -> SendRules:
+    """A worker client's rules: the parent's safety, pace, deadline and filter guard, with the
+    budget shared by the workers and this process's stop."""
+    return SendRules(
+        read_only=job.read_only,
+        write_guard=Ownership(job.settings.api, job.run_prefix),
+        operation_guard=job.scope.guard if job.scope.active else None,
+        operation_resolver=resolver,
+        rate_cap=job.settings.rate_limit,
+        shared_budget=job.budget,
+        deadline=job.deadline,
+        stop=_WORKER_STOP,
+    )
+
+
 def work(job: WorkerJob) -> WorkerResult:
     """One worker: explore its operations against the target; return what it saw."""
     from conformance.apis import get_api
@@ -201,16 +221,7 @@ def work(job: WorkerJob) -> WorkerResult:
     api = get_api(job.settings.api)
     catalogue = load_catalogue(api)
     document = OpenApiDocument.load(api.spec_path)
-    rules = SendRules(
-        read_only=job.read_only,
-        write_guard=Ownership(job.settings.api, job.run_prefix),
-        operation_resolver=document.operation_id_at,
-        rate_cap=job.settings.rate_limit,
-        shared_budget=job.budget,
-        deadline=job.deadline,
-        stop=_WORKER_STOP,
-    )
-    client = job.target.client(job.settings.timeout, rules)
+    client = job.target.client(job.settings.timeout, worker_rules(job, document.operation_id_at))
     result = WorkerResult()
     client.listen(result.exchanges.append)
     collector = ResultsCollector(catalogue)
@@ -224,6 +235,7 @@ def work(job: WorkerJob) -> WorkerResult:
         collector,
         job.run_prefix,
         notes=result.notes,
+        scope=job.scope,
         checks=job.checks,
     )
     try:
