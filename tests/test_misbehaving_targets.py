@@ -127,6 +127,22 @@ def test_a_100_mb_body_is_capped_and_memory_stays_bounded(tmp_path: Path) -> Non
     assert bodies and max(len(body) for body in bodies) <= 2 * 1024 * 1024
 
 
+def test_a_100_mb_body_is_capped_under_record_too(tmp_path: Path) -> None:
+    """vcrpy read each answer whole before the client's cap: under --record the same target
+    cost 188 MiB, the run aborted on the body's lie about its length (exit 2), and the
+    verdict differed from the run without --record. Now: the same findings, bounded bodies."""
+    cassettes = tmp_path / "cassettes"
+    record = ["--max-examples", "1", "--record", str(cassettes)]
+    with serving(misbehaving.huge_body) as served:
+        finished = run_cli([*PROPERTY_RUN, "--base-url", served.url, *record], tmp_path, limit=150)
+    _assert_clean_end(finished, served, 120.0)
+    assert finished.code == ExitCode.FINDINGS, finished.stderr
+    assert finished.max_rss_kib < 170 * MiB, f"peak RSS {finished.max_rss_kib // MiB} MiB"
+    files = list(cassettes.rglob("*.yaml"))
+    requests_sent = finished.report["requests"]["total"]
+    assert files and sum(f.stat().st_size for f in files) < requests_sent * 2.2 * 1024 * 1024
+
+
 def test_a_redirect_off_host_is_not_followed(tmp_path: Path) -> None:
     capture = Capture()
     with serving(capture, host="127.0.0.2") as elsewhere:

@@ -17,6 +17,7 @@ from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 
 from conformance import __version__
+from conformance.cassettes.capped_bodies import capped_bodies
 from conformance.cassettes.filters import Redactor
 from conformance.cassettes.layout import (
     FORMAT,
@@ -30,6 +31,7 @@ from conformance.cassettes.layout import (
 from conformance.cassettes.matchers import MATCH_ON, MATCHERS
 from conformance.cassettes.secret_scan import SecretLeakError, enforce_clean
 from conformance.core.determinism import deterministic_generation
+from conformance.core.target_client import DEFAULT_MAX_BODY_BYTES
 from conformance.engine.target import Target, target_access
 from conformance.redaction import is_secret_header, remember_credential
 from conformance.settings import RunSettings
@@ -148,7 +150,11 @@ class CassetteRecorder:
             remember_credential(value)
         leaked = False
         try:
-            with deterministic_generation(), self.group(UNSCOPED):
+            with (
+                deterministic_generation(),
+                capped_bodies(DEFAULT_MAX_BODY_BYTES),
+                self.group(UNSCOPED),
+            ):
                 yield
         except SecretLeakError:
             leaked = True
