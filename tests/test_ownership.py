@@ -410,8 +410,8 @@ def test_two_runs_at_once_each_get_the_verdict_of_a_run_alone(api: str, tmp_path
         after = account.snapshot()
     assert alone[0] == ExitCode.OK, alone[1]
     passed_alone = {r for r, status in alone[1].items() if status == "passed"}
-    for code, statuses in together:
-        assert code == alone[0]
+    for (code, statuses), run in zip(together, ("first", "second"), strict=True):
+        assert code == alone[0], _failures(tmp_path / run)
         # The same verdict: nothing fails or errs that did not alone, and nothing that passed
         # alone falls to untested (issue 11 item 9: 11 did). A requirement untested alone may
         # pass together: the rate-limit scenarios need the embedded budget drained, which a
@@ -438,6 +438,17 @@ def _finish(process: subprocess.Popen[bytes], report_dir: Path) -> tuple[int, di
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     assert report["aborted"] is None, err.decode()[-2000:]
     return process.returncode, _statuses(report)
+
+
+def _failures(report_dir: Path) -> list[str]:
+    """Each failed finding of a report: requirement, message, request and answer status."""
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    return [
+        f"{r['id']}: {f['message']} ({f.get('request', {}).get('method')} "
+        f"{f.get('request', {}).get('url')} -> {f.get('response', {}).get('status')})"
+        for r in report["requirements"]
+        for f in r.get("findings", [])
+    ]
 
 
 def _cli_run(account: Account, report_dir: Path) -> tuple[int, dict[str, str]]:

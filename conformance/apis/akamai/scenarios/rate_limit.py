@@ -23,6 +23,7 @@ PROBE = f"{BASE}/streamTypes"  # the cheapest read
 SEED_LIMIT = 20
 SEED_WINDOW = 60.0
 NEXT_TOLERANCE = 0.9  # seconds a target's clock may lag ours before X-RateLimit-Next is wrong
+NEXT_ATTEMPTS = 3  # requests at X-RateLimit-Next, each at the Next the last 429 named
 
 
 # A burst during which another client spent from the same budget (another run, the account's
@@ -261,12 +262,22 @@ def _observe_next(ctx: ScenarioContext, throttled: Sent) -> Sent | None:
         "the 429 refused a request sent after the moment its own X-RateLimit-Next names",
         throttled.exchange,
     )
-    time.sleep(max(0.0, next_at - time.time()) + 0.02)
-    after = send_now(ctx)
+    tries, at_next = 0, next_at
+    while True:
+        time.sleep(max(0.0, at_next - time.time()) + 0.02)
+        after, tries = send_now(ctx), tries + 1
+        later = after.next_at
+        # Another client on the same credentials may have taken the token at Next (two runs
+        # on one account): then the 429 names a later Next, and a request there is served. A
+        # Next that is early every time is the target's.
+        if after.status != 429 or tries == NEXT_ATTEMPTS or later is None or later <= at_next:
+            break
+        at_next = later
+    times = f" ({tries} times in a row, each at the Next its 429 named)" if tries > 1 else ""
     ctx.expect(
         "AKAMAI-RATE-011",
         after.status != 429,
-        f"a request sent {after.at - next_at:.3f} s after X-RateLimit-Next was answered 429",
+        f"a request sent {after.at - at_next:.3f} s after X-RateLimit-Next was answered 429{times}",
         after.exchange,
     )
     return after
