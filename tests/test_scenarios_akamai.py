@@ -312,41 +312,30 @@ def test_a_failed_discovery_is_not_waited_out_again_by_each_scenario(
 
 
 class _BusyThenAnswering(_ThrottlingClient):
-    """429 to the first `busy` sends (another run's burst), then 405."""
+    """429 to the first `busy` sends (another run's burst), then `status` to every send."""
 
-    def __init__(self, busy: int) -> None:
+    def __init__(self, status: int, busy: int = 0) -> None:
         super().__init__()
+        self.status = status
         self.busy = busy
 
     def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
         exchange = super().send(method, path, **kwargs)
         if self.sent <= self.busy:
             return exchange
-        return dataclasses.replace(exchange, response=RecordedResponse(405, {}, ""))
+        return dataclasses.replace(exchange, response=RecordedResponse(self.status, {}, ""))
 
 
 def test_a_step_waits_out_another_clients_burst_instead_of_judging_its_429() -> None:
     """Two runs on one account: a step's request answered 429 six times in a row was judged
     as its answer (AKAMAI-STATUS-010 failed: "answered 429, not 405") after 4 repeats."""
-    client = _BusyThenAnswering(busy=6)
+    client = _BusyThenAnswering(405, busy=6)
     collector = ResultsCollector(load_catalogue(APIS["akamai"]))
     scenario = Scenario("methods", "akamai", lambda ctx: None, ())
     ctx = ScenarioContext(scenario, cast(TargetClient, client), collector, "run")
     answer = AkamaiSteps(ctx).send("POST", "/streams/1008/activate")
     assert answer.response.status == 405
     assert client.sent == 7
-
-
-class _Answering(_ThrottlingClient):
-    """Every answer is `status`."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__()
-        self.status = status
-
-    def send(self, method: str, path: str, **kwargs: Any) -> Exchange:
-        exchange = super().send(method, path, **kwargs)
-        return dataclasses.replace(exchange, response=RecordedResponse(self.status, {}, ""))
 
 
 @pytest.mark.parametrize(
@@ -360,7 +349,9 @@ def test_auth_001_is_judged_only_on_answers_that_say_something_of_credentials(
     monkeypatch.setattr(account_module, "THROTTLE_PATIENCE", 0.1)
     collector = ResultsCollector(load_catalogue(APIS["akamai"]))
     scenario = Scenario("signed", "akamai", lambda ctx: None, ("AKAMAI-AUTH-001",))
-    ctx = ScenarioContext(scenario, cast(TargetClient, _Answering(status)), collector, "run")
+    ctx = ScenarioContext(
+        scenario, cast(TargetClient, _BusyThenAnswering(status)), collector, "run"
+    )
     AkamaiSteps(ctx).send("GET", "/groups")
     assert (not collector.unjudged("AKAMAI-AUTH-001")) is judged
 
