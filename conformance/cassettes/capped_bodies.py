@@ -1,8 +1,8 @@
 """While recording, each real answer is read up to the client's body cap, as without --record.
 
 vcrpy reads every real answer whole before the client sees a byte of it (urllib3 preloads it,
-vcrpy then stores it), so a target answering 100 MB bodies cost 190 MB of memory under
---record, 107 MB without, and a body that never ended was read until the timeout. Here the
+vcrpy then stores it), so a target answering 100 MB bodies cost 188 MiB of peak memory under
+--record (109 MiB without) and the run aborted where, without --record, it judged. Here the
 real connection vcrpy drives sends its request without preloading, and the answer hands vcrpy
 at most `limit + 1` bytes; a longer body's connection is closed (its rest is never read). The
 client then finds more than `limit` bytes and marks the body truncated, as it does live.
