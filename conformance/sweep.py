@@ -4,92 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from conformance.apis import APIS, ResourceShape, get_api
+from conformance.apis import APIS
 from conformance.argument_types import base_url, positive_float
 from conformance.exit_codes import ExitCode
 
 # The engine (requests and the rest) is imported where a sweep runs: `dsconform --help` builds
 # this command's parser and must stay light.
-if TYPE_CHECKING:
-    from conformance.core.target_client import TargetClient
-
 MIN_PREFIX = 4
-
-
-@dataclass(slots=True)
-class SweepResult:
-    """What a sweep found and removed."""
-
-    found: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-
-def _json(exchange: Any) -> Any:
-    try:
-        return exchange.response.json()
-    except ValueError:
-        return None
-
-
-def _confirmed(client: TargetClient, shape: ResourceShape, path: str, prefix: str) -> bool:
-    """Whether the resource itself (not just a list entry) still carries the prefix: read it
-    and, only then, let the write guard pass deletes to it."""
-    from conformance.engine.ownership import ownership_of
-
-    item = shape.dig(_json(client.send("GET", path, phase="sweep")), shape.read_item)
-    name = item.get(shape.name_member) if isinstance(item, dict) else None
-    if not isinstance(name, str) or not name.startswith(prefix):
-        return False
-    guard = ownership_of(client)
-    if guard is not None:
-        guard.register(path.rsplit("/", 1)[1])
-    return True
-
-
-def sweep_resources(
-    client: TargetClient, api: str, prefix: str, *, dry_run: bool, settle_timeout: float = 120.0
-) -> SweepResult:
-    """Delete every resource of the API whose name starts with `prefix` (deactivated first
-    where the API will not delete an active one), each only after its own answer shows it."""
-    from conformance.engine.leftovers import remove_resource
-    from conformance.engine.ownership import ownership_of
-
-    shape = get_api(api).resource
-    if ownership_of(client) is None:
-        raise ValueError("a sweep deletes only through a client with an ownership guard")
-    result = SweepResult()
-    items = shape.dig(_json(client.send("GET", shape.collection, phase="sweep")), shape.list_items)
-    for item in items if isinstance(items, list) else []:
-        name = str(item.get(shape.name_member, "")) if isinstance(item, dict) else ""
-        if not name.startswith(prefix):
-            continue
-        label = f"{shape.noun} {item.get(shape.id_parameter)} ({name})"
-        result.found.append(label)
-        if dry_run:
-            continue
-        path = f"{shape.collection}/{item.get(shape.id_parameter)}"
-        if not _confirmed(client, shape, path, prefix):
-            result.failed.append(f"{label}: its own answer does not carry the prefix, kept")
-            continue
-        deactivation = shape.deactivation
-        active = deactivation is not None and item.get(deactivation.status_member) in (
-            deactivation.active
-        )
-        removed = remove_resource(
-            client,
-            api,
-            path,
-            phase="sweep",
-            settle_timeout=settle_timeout,
-            known_active=active,
-        )
-        (result.deleted if removed else result.failed).append(label)
-    return result
 
 
 def add_sweep_parser(commands: Any) -> None:
@@ -149,6 +73,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     from conformance.core.send_rules import SendRules
     from conformance.core.target_client import TargetError
     from conformance.engine.ownership import Ownership
+    from conformance.engine.prefix_sweep import sweep_resources
     from conformance.engine.target import TargetConfigError, open_target, target_access
     from conformance.run_options import OPTIONS_BY_NAME, SIGNING_OPTIONS, TRANSPORT_OPTIONS
     from conformance.settings_builder import SettingsError, build_settings, foreign_option

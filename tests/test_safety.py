@@ -3,7 +3,9 @@ after an interrupted run, and the plan."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,12 @@ from conformance.apis.azion.reference.credentials import DEFAULT_TOKEN
 from conformance.cli import main
 from conformance.core.exchange import Exchange
 from conformance.core.results import ResultsCollector
-from conformance.core.stopping import CLEANUP_GRACE
+from conformance.core.stopping import CLEANUP_GRACE, INFLIGHT_GRACE
 from conformance.engine.target import Target
 from conformance.exit_codes import ExitCode
+from conformance.reference import build_app
 from conformance.reference.config import ReferenceConfig
-from conformance.reference.launcher import reference_server
+from conformance.reference.launcher import reference_server, serve_in_thread
 from conformance.runner.run import is_loopback, run_conformance, safety_rules
 from conformance.settings import RunSettings
 
@@ -278,3 +281,76 @@ def test_workers_stop_at_the_deadline_and_clean_up(tmp_path: Path) -> None:
     assert "deadline" in (outcome.report.aborted or "")
     assert took < 2.0 + CLEANUP_GRACE + 10  # worker start-up on a loaded machine
     assert [s["name"] for s in listed.json()["results"] if s["name"].startswith("dsconform-")] == []
+
+
+class _SlowCreates:
+    """ASGI wrapper: the app handles a POST at once, and the answer of a create that made a
+    stream (201) is held back `delay` seconds (or until `released`): it is in flight when the
+    run's deadline passes."""
+
+    def __init__(self, app: Any, delay: float) -> None:
+        self.app, self.delay = app, delay
+        self.released = threading.Event()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+
+        async def held_back(message: Any) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 201:
+                ends = time.monotonic() + self.delay
+                while time.monotonic() < ends and not self.released.is_set():
+                    await asyncio.sleep(0.05)
+            await send(message)
+
+        await self.app(scope, receive, held_back)
+
+
+LOST = "create(s) got no complete answer"
+
+
+@pytest.mark.parametrize(
+    ("delay", "workers", "deadline", "timeout"),
+    [
+        pytest.param(INFLIGHT_GRACE / 2, 1, 3.0, 30.0, id="answered-within-the-in-flight-grace"),
+        pytest.param(60.0, 1, 3.0, 30.0, id="answer-never-seen"),
+        pytest.param(60.0, 2, 8.0, 30.0, id="answer-never-seen-by-a-worker"),
+        pytest.param(60.0, 1, None, 1.0, id="create-timed-out"),
+    ],
+)
+def test_a_create_without_an_answer_is_cleaned_up(
+    tmp_path: Path, delay: float, workers: int, deadline: float | None, timeout: float
+) -> None:
+    """A create still unanswered when `--deadline` passes made a stream all the same (the CI
+    failure of `test_workers_stop_at_the_deadline_and_clean_up`: 'dsconform-da2d4d-prop' was
+    left). Its answer gets the in-flight grace a signal gives; one that never comes (or comes
+    after `--timeout`) is found by the run's unique name prefix and deleted at the run's end,
+    in the parent for a worker's create too."""
+    app = _SlowCreates(build_app("azion"), delay)
+    with serve_in_thread(app) as base_url:
+        outcome = run_conformance(
+            RunSettings(
+                api="azion",
+                base_url=base_url,
+                token=DEFAULT_TOKEN,
+                phases=("property",),
+                include=("createStreaming",),
+                max_examples=5,
+                workers=workers,
+                deadline=deadline,
+                timeout=timeout,
+                report_dir=tmp_path,
+            )
+        )
+        listed = requests.get(f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS)
+        app.released.set()
+    if deadline is not None:
+        assert "deadline" in (outcome.report.aborted or "")
+    assert [s["name"] for s in listed.json()["results"] if s["name"].startswith("dsconform-")] == []
+    # Which way it was cleaned up: the answer seen, or the search by name.
+    lost = [note for note in outcome.report.notes if LOST in note]
+    if delay < INFLIGHT_GRACE:
+        assert lost == []
+    else:
+        assert lost and all("deleted streaming" in note for note in lost), lost

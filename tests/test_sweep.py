@@ -16,10 +16,10 @@ from conformance.core.exchange import Exchange
 from conformance.core.send_rules import SendRules
 from conformance.core.target_client import TargetClient
 from conformance.engine.ownership import Ownership
+from conformance.engine.prefix_sweep import sweep_resources
 from conformance.exit_codes import ExitCode
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server
-from conformance.sweep import sweep_resources
 from tests.support.akamai_client import CREDENTIALS, Api, fast_config
 
 TOKEN = {"Authorization": "Token dsconform-edit-token", "Accept": "application/json; version=3"}

@@ -23,7 +23,12 @@ from requests.utils import get_environ_proxies
 from conformance.core.exchange import Exchange, RecordedRequest, RecordedResponse
 from conformance.core.request_watchdog import TICK, WATCHDOG, WatchedAdapter
 from conformance.core.send_rules import SendRules
-from conformance.core.stopping import CLEANUP_GRACE, RunInterrupted, StopControl
+from conformance.core.stopping import (
+    CLEANUP_GRACE,
+    INFLIGHT_GRACE,
+    RunInterrupted,
+    StopControl,
+)
 from conformance.settings import READ_METHODS
 from conformance.target_url import TargetUrl
 from conformance.time_formats import parse_iso8601
@@ -118,6 +123,9 @@ class TargetClient:
         self._server_errors_in_a_row = 0
         self._transport_failures_in_a_row = 0
         self.answered = 0  # complete answers so far
+        # Writes that got no complete answer: the target may have acted on one all the same
+        # (a create whose answer no listener saw), which the run's cleanup must look for.
+        self.unanswered_writes: list[Exchange] = []
 
     @property
     def read_only(self) -> bool:
@@ -300,6 +308,8 @@ class TargetClient:
                 self._answered(exchange)
         if exchange is None:
             partial = self._exchange(prepared, response, body, True, started, phase, labels)
+            if partial.request.method.upper() not in READ_METHODS:
+                self.unanswered_writes.append(partial)
             raise self._transport_failure(partial, failure, guard.cut, cleaning) from None
         return exchange
 
@@ -345,8 +355,10 @@ class TargetClient:
         """The moment (time.monotonic()) a request started at `started` is cut off."""
         if cleaning:
             return min(started + self.timeout, self._cleanup_limit())
+        # A request in flight when the deadline passes gets the grace a signal gives it (the
+        # answer to a create is still seen, and its resource deleted).
         deadline = self.rules.deadline if self.rules.deadline is not None else math.inf
-        return min(started + self.timeout, self.stop.cut_at, deadline)
+        return min(started + self.timeout, self.stop.cut_at, deadline + INFLIGHT_GRACE)
 
     def _cleanup_limit(self) -> float:
         """Until when cleanup may send: the grace period after a signal or the deadline."""

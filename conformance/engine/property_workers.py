@@ -64,6 +64,7 @@ class WorkerResult:
     notes: list[str] = field(default_factory=list)
     waited_seconds: float = 0.0
     target_error: str | None = None
+    unanswered_writes: list[Exchange] = field(default_factory=list)
 
 
 def run_in_workers(ctx: PhaseContext) -> None:
@@ -108,6 +109,7 @@ def run_in_workers(ctx: PhaseContext) -> None:
         ctx.collector.merge(outcome.results)
         ctx.notes.extend(outcome.notes)
         ctx.client.waited_seconds += outcome.waited_seconds
+        ctx.client.unanswered_writes.extend(outcome.unanswered_writes)
         error = error or outcome.target_error
     if interrupted is not None:
         raise interrupted
@@ -250,4 +252,5 @@ def work(job: WorkerJob) -> WorkerResult:
         client.close()
     result.results = [r for r in collector.results() if r.passes or r.failures or r.errors]
     result.waited_seconds = client.waited_seconds
+    result.unanswered_writes = client.unanswered_writes
     return result

@@ -38,6 +38,7 @@ from conformance.engine.context import PhaseContext
 from conformance.engine.exchange_checker import ExchangeChecker
 from conformance.engine.filters import RunScope, settings_scope
 from conformance.engine.ownership import Ownership
+from conformance.engine.prefix_sweep import remove_unanswered_creates
 from conformance.engine.target import Target, open_target
 from conformance.exit_codes import ExitCode
 from conformance.openapi_document import OpenApiDocument
@@ -257,6 +258,12 @@ def _run_conformance(
         ctx = _phase_context(run, target, client, replay, run_prefix)
         try:
             _run_phases(run, ctx, replay)
+            if replay is None:  # a replay's target is its cassettes: nothing was made
+                run.notes.extend(
+                    remove_unanswered_creates(
+                        client, run.api.name, run_prefix, settle_timeout=settings.settle_timeout
+                    )
+                )
         finally:
             client.close()
     _after_phases(run, replay)
