@@ -356,11 +356,14 @@ def test_auth_001_is_judged_only_on_answers_that_say_something_of_credentials(
     assert (not collector.unjudged("AKAMAI-AUTH-001")) is judged
 
 
-def _at_next(status: int, next_in: float) -> Sent:
+def _at_next(status: int, next_in: float, remaining: int = 0) -> Sent:
     """An answer sent now whose X-RateLimit-Next is `next_in` seconds from now."""
     now = time.time()
     moment = datetime.fromtimestamp(now + next_in, UTC).isoformat(timespec="milliseconds")
-    headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Next": moment.replace("+00:00", "Z")}
+    headers = {
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Next": moment.replace("+00:00", "Z"),
+    }
     return Sent(now, now + 0.001, _exchange(status, "", headers))
 
 
@@ -408,3 +411,62 @@ def test_rate_011_fails_at_once_when_the_429_at_next_names_no_later_next(
     rate_limit._observe_next(ctx, _at_next(429, 0.05))
     result = next(r for r in collector.results() if r.requirement.id == "AKAMAI-RATE-011")
     assert result.failures == 1 and len(sent) == 1
+
+
+# A scripted answer: (status, X-RateLimit-Remaining, X-RateLimit-Next): MOVING (just ahead of
+# each answer), seconds from the scenario's start, or None (no Next).
+Scripted = tuple[int, int, float | str | None]
+MOVING = "moving"
+NEXT_SOON = 0.02
+
+
+@pytest.mark.parametrize(
+    ("answers", "verdict", "sends"),
+    [
+        # Each pause's 429 is another client's spending (a request at its Next is served); then
+        # the budget is seen grown. The old loop failed after the third 429.
+        ([(429, 0, MOVING), (200, 0, MOVING)] * 3 + [(200, 2, MOVING)], "passed", 7),
+        # ... or the 429 at its Next names a later Next: the token went to the other client.
+        ([(429, 0, 1.0), (429, 0, 2.0), (200, 2, MOVING)], "passed", 3),
+        # Never refills: no Next to wait for, or the 429 at Next names the same Next again.
+        ([(429, 0, None)] * 3, "failed", 3),
+        ([(429, 0, 0.5)] * 6, "failed", 6),
+        # Served, and Remaining never grows: the header lies (the kill matrix's fault).
+        ([(200, 0, MOVING)] * 3, "failed", 3),
+        # Contended until the patience ends: no verdict.
+        ([(429, 0, MOVING), (200, 0, MOVING)] * 40, "untested", None),
+    ],
+)
+def test_rate_008_does_not_count_a_pause_another_client_spent(
+    monkeypatch: pytest.MonkeyPatch, answers: list[Scripted], verdict: str, sends: int | None
+) -> None:
+    """Two runs on one account: the other run spent each refill during our pauses and RATE-008
+    failed ("after pausing, X-RateLimit-Remaining is 0 (status 429)") on a faultless target."""
+    script = iter(answers)
+    sent: list[int] = []
+    began = time.time()
+
+    def send_now(ctx: ScenarioContext, *, polite: bool = False) -> Sent:
+        status, remaining, next_at = next(script)
+        sent.append(status)
+        if next_at is None:
+            answer = _at_next(status, 0.0, remaining)
+            headers = dict(answer.exchange.response.headers)
+            del headers["X-RateLimit-Next"]
+            return Sent(answer.at, answer.answered, _exchange(status, "", headers))
+        if next_at == MOVING:
+            return _at_next(status, NEXT_SOON, remaining)
+        return _at_next(status, began + float(next_at) - time.time(), remaining)
+
+    monkeypatch.setattr(rate_limit, "send_now", send_now)
+    collector = ResultsCollector(load_catalogue(APIS["akamai"]))
+    scenario = Scenario("rate-limit", "akamai", lambda ctx: None, rate_limit.RATE_CITES)
+    ctx = ScenarioContext(scenario, cast(TargetClient, None), collector, "run")
+    ctx.settle_timeout = 1.0
+    burst = rate_limit.Burst(limit=20)
+    rate_limit._observe_refill(ctx, burst, _at_next(429, NEXT_SOON), per_token=0.001)
+    result = next(r for r in collector.results() if r.requirement.id == "AKAMAI-RATE-008")
+    assert result.status == verdict
+    assert sends is None or len(sent) == sends
+    if verdict == "untested":
+        assert "another client spent the budget" in result.reason, result.reason
