@@ -205,6 +205,26 @@ def test_sigterm_while_a_create_is_in_flight_cleans_up_what_it_made(
     assert run_resources("azion", servers["azion"]) == []
 
 
+def test_sigterm_while_a_create_answer_is_held_past_the_grace_still_deletes_what_it_made(
+    servers: dict[str, str], tmp_path: Path
+) -> None:
+    """The create's answer comes after the in-flight grace, so the run never sees its id: the
+    report said "cleanup finished, nothing the run created was left" and the stream was left.
+    The run's unique name prefix finds it now."""
+    moment = Moment(
+        after=lambda method, path, status: method == "POST" and status == 201,
+        hold=INFLIGHT_GRACE + 3,
+    )
+    report = _sigterm_azion(
+        servers, ["--phases", "property", "--max-examples", "3"], moment, tmp_path
+    )
+    assert moment.created, "the chosen create made nothing"
+    assert run_resources("azion", servers["azion"]) == []
+    notes = report["notes"]
+    assert isinstance(notes, list)
+    assert any("got no complete answer" in str(note) for note in notes), notes
+
+
 def test_sighup_mid_scenario_deactivates_and_deletes_the_activated_stream(
     servers: dict[str, str], tmp_path: Path
 ) -> None:
