@@ -24,7 +24,7 @@ from conformance.exit_codes import ExitCode
 from conformance.reference import build_app
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.launcher import reference_server, serve_in_thread
-from conformance.runner.run import is_loopback, run_conformance, safety_rules
+from conformance.runner.run import RunOutcome, is_loopback, run_conformance, safety_rules
 from conformance.settings import RunSettings
 
 AZION_HEADERS = {
@@ -264,23 +264,32 @@ def test_workers_stop_at_the_deadline_and_clean_up(tmp_path: Path) -> None:
     # The embedded server's budget (50 a second): the run alone takes about 7 s.
     with reference_server("azion", ReferenceConfig(rate_limit=50, rate_window=1.0)) as base_url:
         began = time.monotonic()
-        outcome = run_conformance(
-            RunSettings(
-                api="azion",
-                base_url=base_url,
-                token=DEFAULT_TOKEN,
-                phases=("property",),
-                max_examples=30,
-                workers=2,
-                deadline=2.0,
-                report_dir=tmp_path,
-            )
-        )
+        outcome = _property_run(base_url, tmp_path, max_examples=30, workers=2, deadline=2.0)
         took = time.monotonic() - began
-        listed = requests.get(f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS)
+        left = _run_streamings(base_url)
     assert "deadline" in (outcome.report.aborted or "")
     assert took < 2.0 + CLEANUP_GRACE + 10  # worker start-up on a loaded machine
-    assert [s["name"] for s in listed.json()["results"] if s["name"].startswith("dsconform-")] == []
+    assert left == []
+
+
+def _property_run(base_url: str, tmp_path: Path, **chosen: Any) -> RunOutcome:
+    """An Azion run of the property phase alone against `base_url`, with `chosen` settings."""
+    return run_conformance(
+        RunSettings(
+            api="azion",
+            base_url=base_url,
+            token=DEFAULT_TOKEN,
+            phases=("property",),
+            report_dir=tmp_path,
+            **chosen,
+        )
+    )
+
+
+def _run_streamings(base_url: str) -> list[str]:
+    """The names of the `dsconform-` streamings the server holds."""
+    listed = requests.get(f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS)
+    return [s["name"] for s in listed.json()["results"] if s["name"].startswith("dsconform-")]
 
 
 class _SlowCreates:
@@ -329,25 +338,20 @@ def test_a_create_without_an_answer_is_cleaned_up(
     in the parent for a worker's create too."""
     app = _SlowCreates(build_app("azion"), delay)
     with serve_in_thread(app) as base_url:
-        outcome = run_conformance(
-            RunSettings(
-                api="azion",
-                base_url=base_url,
-                token=DEFAULT_TOKEN,
-                phases=("property",),
-                include=("createStreaming",),
-                max_examples=5,
-                workers=workers,
-                deadline=deadline,
-                timeout=timeout,
-                report_dir=tmp_path,
-            )
+        outcome = _property_run(
+            base_url,
+            tmp_path,
+            include=("createStreaming",),
+            max_examples=5,
+            workers=workers,
+            deadline=deadline,
+            timeout=timeout,
         )
-        listed = requests.get(f"{base_url}/data_streaming/streamings", headers=AZION_HEADERS)
+        left = _run_streamings(base_url)
         app.released.set()
     if deadline is not None:
         assert "deadline" in (outcome.report.aborted or "")
-    assert [s["name"] for s in listed.json()["results"] if s["name"].startswith("dsconform-")] == []
+    assert left == []
     # Which way it was cleaned up: the answer seen, or the search by name.
     lost = [note for note in outcome.report.notes if LOST in note]
     if delay < INFLIGHT_GRACE:

@@ -470,3 +470,27 @@ def test_rate_008_does_not_count_a_pause_another_client_spent(
     assert sends is None or len(sent) == sends
     if verdict == "untested":
         assert "another client spent the budget" in result.reason, result.reason
+
+
+def test_a_next_a_day_ahead_is_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile target's 429 naming X-RateLimit-Next a day ahead: the rate-limit scenario
+    slept until then (a hang); now neither RATE-011 nor RATE-008 waits past NEXT_WAIT_LIMIT."""
+    sent: list[int] = []
+
+    def send_now(ctx: ScenarioContext, *, polite: bool = False) -> Sent:
+        sent.append(429)
+        return _at_next(429, 86400.0)
+
+    monkeypatch.setattr(rate_limit, "send_now", send_now)
+    collector = ResultsCollector(load_catalogue(APIS["akamai"]))
+    scenario = Scenario("rate-limit", "akamai", lambda ctx: None, rate_limit.RATE_CITES)
+    ctx = ScenarioContext(scenario, cast(TargetClient, None), collector, "run")
+    began = time.monotonic()
+    assert rate_limit._observe_next(ctx, _at_next(429, 86400.0)) is None
+    rate_limit._observe_refill(
+        ctx, rate_limit.Burst(limit=20), _at_next(429, 86400.0), per_token=0.001
+    )
+    assert time.monotonic() - began < 5
+    assert len(sent) == rate_limit.REFILL_TRIES  # one after each pause, none at the Next
+    result = next(r for r in collector.results() if r.requirement.id == "AKAMAI-RATE-008")
+    assert result.status == "failed"  # 429 after every pause, and no refill seen

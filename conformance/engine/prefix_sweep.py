@@ -29,10 +29,12 @@ def _json(exchange: Any) -> Any:
         return None
 
 
-def _confirmed(client: TargetClient, shape: ResourceShape, path: str, prefix: str) -> bool:
+def _confirmed(
+    client: TargetClient, shape: ResourceShape, path: str, prefix: str, phase: str
+) -> bool:
     """Whether the resource itself (not just a list entry) still carries the prefix: read it
     and, only then, let the write guard pass deletes to it."""
-    item = shape.dig(_json(client.send("GET", path, phase="sweep")), shape.read_item)
+    item = shape.dig(_json(client.send("GET", path, phase=phase)), shape.read_item)
     name = item.get(shape.name_member) if isinstance(item, dict) else None
     if not isinstance(name, str) or not name.startswith(prefix):
         return False
@@ -67,7 +69,7 @@ def sweep_resources(
         if dry_run:
             continue
         path = f"{shape.collection}/{item.get(shape.id_parameter)}"
-        if not _confirmed(client, shape, path, prefix):
+        if not _confirmed(client, shape, path, prefix, phase):
             result.failed.append(f"{label}: its own answer does not carry the prefix, kept")
             continue
         deactivation = shape.deactivation

@@ -25,6 +25,9 @@ SEED_WINDOW = 60.0
 NEXT_TOLERANCE = 0.9  # seconds a target's clock may lag ours before X-RateLimit-Next is wrong
 NEXT_ATTEMPTS = 3  # requests at X-RateLimit-Next, each at the Next the last 429 named
 REFILL_TRIES = 3  # pauses (3, 6, 12 tokens' worth) after which a budget not grown back fails
+# The longest wait for an X-RateLimit-Next: the seeds' budget refills whole within a window. A
+# Next further off (a hostile or broken target: a day ahead) is not waited for.
+NEXT_WAIT_LIMIT = SEED_WINDOW
 
 
 # A burst during which another client spent from the same budget (another run, the account's
@@ -265,7 +268,8 @@ def _observe_next(ctx: ScenarioContext, throttled: Sent) -> Sent | None:
     )
     tries, at_next = 0, next_at
     while True:
-        time.sleep(max(0.0, at_next - time.time()) + 0.02)
+        if not _waited_until(at_next):  # a moment too far off to wait for: no request there
+            return None
         after, tries = send_now(ctx), tries + 1
         later = after.next_at
         # Another client on the same credentials may have taken the token at Next (two runs
@@ -334,6 +338,16 @@ def _observe_refill(
     )
 
 
+def _waited_until(moment: float) -> bool:
+    """Sleep until just after `moment` (epoch seconds); False, at once, when it lies more than
+    NEXT_WAIT_LIMIT ahead."""
+    wait = moment - time.time()
+    if wait > NEXT_WAIT_LIMIT:
+        return False
+    time.sleep(max(0.0, wait) + 0.02)
+    return True
+
+
 def _spent_by_another(ctx: ScenarioContext, throttled: Sent) -> bool:
     """Whether a 429 came of another client's spending, not of a budget that never refills:
     a request at the X-RateLimit-Next it names is served, or its own 429 names a later Next
@@ -341,7 +355,8 @@ def _spent_by_another(ctx: ScenarioContext, throttled: Sent) -> bool:
     next_at = throttled.next_at
     if throttled.status != 429 or next_at is None or next_at < throttled.at - NEXT_TOLERANCE:
         return False
-    time.sleep(max(0.0, next_at - time.time()) + 0.02)
+    if not _waited_until(next_at):
+        return False
     probe = send_now(ctx)
     return probe.status != 429 or (probe.next_at is not None and probe.next_at > next_at)
 
