@@ -322,10 +322,11 @@ LOST = "create(s) got no complete answer"
 @pytest.mark.parametrize(
     ("delay", "workers", "deadline", "timeout"),
     [
-        pytest.param(INFLIGHT_GRACE / 2, 1, 3.0, 30.0, id="answered-within-the-in-flight-grace"),
-        pytest.param(60.0, 1, 3.0, 30.0, id="answer-never-seen"),
-        pytest.param(60.0, 2, 8.0, 30.0, id="answer-never-seen-by-a-worker"),
+        pytest.param(INFLIGHT_GRACE / 2, 1, 5.0, 30.0, id="answered-within-the-in-flight-grace"),
+        pytest.param(60.0, 1, 5.0, 30.0, id="answer-never-seen"),
         pytest.param(60.0, 1, None, 1.0, id="create-timed-out"),
+        # Past its --timeout rather than at a deadline: a worker's start-up takes what it takes.
+        pytest.param(60.0, 2, None, 1.0, id="create-timed-out-in-a-worker"),
     ],
 )
 def test_a_create_without_an_answer_is_cleaned_up(
