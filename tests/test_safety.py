@@ -112,6 +112,13 @@ def test_client_never_exceeds_the_advertised_budget(tmp_path: Path) -> None:
 
 
 def test_own_rate_cap_spaces_requests(tmp_path: Path) -> None:
+    """`--rate-limit 10/1s`: no 11 requests start within one second. (It asserted the time
+    waited, which a loaded machine's slow answers make smaller: they space the requests too.)"""
+    started: list[float] = []
+
+    def record(exchange: Exchange, collector: ResultsCollector) -> None:
+        started.append(time.monotonic() - exchange.elapsed)
+
     outcome = run_conformance(
         RunSettings(
             api="azion",
@@ -119,11 +126,14 @@ def test_own_rate_cap_spaces_requests(tmp_path: Path) -> None:
             max_examples=1,
             rate_limit=(10, 1.0),
             report_dir=tmp_path,
-        )
+        ),
+        on_exchange=record,
     )
-    total = outcome.report.requests.total
-    assert total > 10
-    assert outcome.report.requests.waited_seconds >= (total - 10) / 10 * 0.8
+    assert outcome.report.requests.total > 10
+    started.sort()
+    # A start is measured from the answer's side (after the checks heard it): 10% of slack.
+    tightest = min(later - first for first, later in zip(started, started[10:], strict=False))
+    assert tightest >= 0.9, f"11 requests started within {tightest:.3f} s"
 
 
 def test_deadline_stops_the_run_with_a_partial_report(
@@ -322,8 +332,9 @@ LOST = "create(s) got no complete answer"
 @pytest.mark.parametrize(
     ("delay", "workers", "deadline", "timeout"),
     [
-        pytest.param(INFLIGHT_GRACE / 2, 1, 5.0, 30.0, id="answered-within-the-in-flight-grace"),
-        pytest.param(60.0, 1, 5.0, 30.0, id="answer-never-seen"),
+        pytest.param(INFLIGHT_GRACE / 4, 1, 5.0, 30.0, id="answered-within-the-in-flight-grace"),
+        # A deadline the first accepted create comes well before, on a loaded machine too.
+        pytest.param(60.0, 1, 12.0, 30.0, id="answer-never-seen"),
         pytest.param(60.0, 1, None, 1.0, id="create-timed-out"),
         # Past its --timeout rather than at a deadline: a worker's start-up takes what it takes.
         pytest.param(60.0, 2, None, 1.0, id="create-timed-out-in-a-worker"),
@@ -343,7 +354,8 @@ def test_a_create_without_an_answer_is_cleaned_up(
             base_url,
             tmp_path,
             include=("createStreaming",),
-            max_examples=5,
+            # Under a deadline, more cases than it lets through: a create is in flight there.
+            max_examples=50 if deadline else 5,
             workers=workers,
             deadline=deadline,
             timeout=timeout,
